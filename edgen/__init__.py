@@ -1,0 +1,69 @@
+"""edgen: a fast Python client for the Edgen local inference server.
+
+    from edgen import Edgen
+    client = Edgen()
+    for chunk in client.chat.completions.create(model="default", messages=[...], stream=True):
+        print(chunk.choices[0].delta.content or "", end="")
+"""
+
+from __future__ import annotations
+
+from . import types
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient, AsyncEdgen, Client, Edgen
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    EdgenError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from ._models import BaseModel
+from ._response import APIResponse, AsyncAPIResponse
+from ._streaming import AsyncStream, Stream
+from ._types import NOT_GIVEN, NotGiven, RequestOptions
+from ._version import __version__
+
+__all__ = [
+    "types",
+    "__version__",
+    "Edgen",
+    "AsyncEdgen",
+    "Client",
+    "AsyncClient",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "Stream",
+    "AsyncStream",
+    "APIResponse",
+    "AsyncAPIResponse",
+    "BaseModel",
+    "NOT_GIVEN",
+    "NotGiven",
+    "RequestOptions",
+    "EdgenError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+]
+
+from ._client import DEFAULT_MAX_RETRIES  # noqa: E402

@@ -1,0 +1,560 @@
+"""`Edgen` and `AsyncEdgen`: configuration, the request loop, and the resources."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping
+import importlib
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+import msgspec
+
+from . import _pipeline as pipeline
+from ._exceptions import APIConnectionError, APITimeoutError
+from ._logs import logger, redact_headers, setup_logging
+from ._response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+)
+from ._streaming import AsyncStream, Stream, decoder_for
+from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .resources.audio import Audio
+    from .resources.chat import Chat
+    from .resources.embeddings import Embeddings
+    from .resources.images import Image
+    from .resources.misc import Misc
+    from .resources.models import Models
+
+__all__ = ["Edgen", "AsyncEdgen", "Client", "AsyncClient", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:33322/v1/"
+# Edgen loads (and may download) a model inside the request: reads can be long,
+# but a server that is not there should fail fast.
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+
+_C = TypeVar("_C", bound="BaseEdgen")
+
+_PLATFORM_HEADERS = {
+    "user-agent": f"Edgen/Python {__version__}",
+    "x-edgen-lang": "python",
+    "x-edgen-package-version": __version__,
+    "x-edgen-runtime": sys.implementation.name,
+    "x-edgen-runtime-version": "{}.{}.{}".format(*sys.version_info[:3]),
+}
+
+
+async def _async_sleep(seconds: float) -> None:
+    # anyio, so the client also runs under trio; imported on first retry only.
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
+class RequestSpec:
+    """Everything one endpoint call needs, built once and shared by sync and async."""
+
+    __slots__ = ("method", "path", "body", "files", "cast", "stream", "options", "mode", "parse")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast: Any,
+        body: Mapping[str, Any] | None = None,
+        files: Any = None,
+        stream: bool = False,
+        options: Mapping[str, Any] | None = None,
+        mode: str = "parsed",
+        parse: Any = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.body = body
+        self.files = files
+        self.cast = cast
+        self.stream = stream
+        self.options = options or {}
+        self.mode = mode
+        self.parse = parse  # a custom parser(response) for non-JSON answers
+
+
+def _check_timeout(timeout: Any) -> None:
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float, httpx.Timeout)):
+        raise TypeError(
+            f"timeout must be a number, an httpx.Timeout or None, not {type(timeout).__name__}"
+        )
+    values = timeout.as_dict().values() if isinstance(timeout, httpx.Timeout) else [timeout]
+    for value in values:
+        if value is not None and value < 0:
+            raise ValueError(f"timeout must not be negative, got {timeout!r}")
+
+
+def _check_max_retries(max_retries: Any) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+    return max_retries
+
+
+def _normalize_base_url(base_url: str | httpx.URL) -> str:
+    text = str(base_url)
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(f"base_url {text!r} is not a valid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(
+            f"base_url must be an absolute http:// or https:// URL, got {text!r}"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
+class BaseEdgen:
+    """Configuration and request building shared by both clients."""
+
+    _http: Any
+    _owns_http: bool
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: Any = None,
+    ) -> None:
+        setup_logging()
+        if api_key is None:
+            api_key = os.environ.get("EDGEN_API_KEY") or None
+        if api_key is not None and not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+        self.api_key = api_key
+        if base_url is None:
+            base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
+        self._base_url = _normalize_base_url(base_url)
+        if isinstance(timeout, NotGiven):
+            timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
+        _check_timeout(timeout)
+        self.timeout: Timeout = timeout
+        self.max_retries = _check_max_retries(max_retries)
+        self._custom_headers = dict(default_headers or {})
+        self._custom_query = dict(default_query or {})
+        headers = dict(_PLATFORM_HEADERS)
+        headers["accept"] = "application/json"
+        if api_key:
+            pipeline.check_header_value("authorization", api_key)
+            headers["authorization"] = f"Bearer {api_key}"
+        self._headers = pipeline.merge_headers(headers, self._custom_headers)
+
+    # -- resources: built on first access, so a client costs little to make --
+    def _resource(self, module: str, name: str) -> Any:
+        cache = self.__dict__
+        if name not in cache:
+            cls = getattr(importlib.import_module(f".resources.{module}", __package__), name)
+            cache[name] = cls(self)
+        return cache[name]
+
+    @property
+    def chat(self: _C) -> Chat[_C]:
+        return self._resource("chat", "Chat")  # type: ignore[no-any-return]
+
+    @property
+    def audio(self: _C) -> Audio[_C]:
+        return self._resource("audio", "Audio")  # type: ignore[no-any-return]
+
+    @property
+    def embeddings(self: _C) -> Embeddings[_C]:
+        return self._resource("embeddings", "Embeddings")  # type: ignore[no-any-return]
+
+    @property
+    def image(self: _C) -> Image[_C]:
+        return self._resource("images", "Image")  # type: ignore[no-any-return]
+
+    @property
+    def models(self: _C) -> Models[_C]:
+        return self._resource("models", "Models")  # type: ignore[no-any-return]
+
+    @property
+    def misc(self: _C) -> Misc[_C]:
+        return self._resource("misc", "Misc")  # type: ignore[no-any-return]
+
+    # -- public configuration ---------------------------------------------
+    @property
+    def base_url(self) -> httpx.URL:
+        return httpx.URL(self._base_url)
+
+    @property
+    def default_headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+    @property
+    def default_query(self) -> dict[str, object]:
+        return dict(self._custom_query)
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def __repr__(self) -> str:
+        # Never the key: reprs end up in logs and tracebacks.
+        return (
+            f"<{type(self).__name__} base_url={self._base_url!r} "
+            f"max_retries={self.max_retries} api_key={'set' if self.api_key else 'unset'}>"
+        )
+
+    def copy(
+        self: _C,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        http_client: Any = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
+    ) -> _C:
+        """A new client with some options changed, sharing this one's connection pool.
+
+        `default_headers`/`default_query` are merged into the current ones;
+        `set_default_headers`/`set_default_query` replace them.
+        """
+        if default_headers is not None and set_default_headers is not None:
+            raise ValueError("pass default_headers or set_default_headers, not both")
+        if default_query is not None and set_default_query is not None:
+            raise ValueError("pass default_query or set_default_query, not both")
+        headers = dict(self._custom_headers)
+        if set_default_headers is not None:
+            headers = dict(set_default_headers)
+        elif default_headers is not None:
+            headers.update(default_headers)
+        query = dict(self._custom_query)
+        if set_default_query is not None:
+            query = dict(set_default_query)
+        elif default_query is not None:
+            query.update(default_query)
+        clone = type(self)(
+            api_key=api_key if api_key is not None else self.api_key,
+            base_url=base_url if base_url is not None else self._base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers=headers,
+            default_query=query,
+            http_client=http_client if http_client is not None else self._http,
+        )
+        if http_client is None:
+            clone._owns_http = False  # the pool belongs to the original client
+        return clone
+
+    with_options = copy
+
+    # -- request building (pure) ------------------------------------------
+    def _build_request(self, spec: RequestSpec) -> httpx.Request:
+        options = spec.options
+        headers = self._headers
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            headers = pipeline.merge_headers(headers, extra_headers)
+        params: Any = self._custom_query or None
+        extra_query = options.get("extra_query")
+        if extra_query:
+            params = {**(params or {}), **extra_query}
+        timeout = options.get("timeout", NOT_GIVEN)
+        if isinstance(timeout, NotGiven):
+            timeout = self.timeout
+        else:
+            _check_timeout(timeout)
+        body = spec.body
+        extra_body = options.get("extra_body")
+        if extra_body:
+            body = {**(body or {}), **extra_body}
+        url = self._base_url + spec.path
+        if spec.files is not None:
+            return self._http.build_request(
+                spec.method,
+                url,
+                headers=headers,
+                params=params,
+                data=body,
+                files=spec.files,
+                timeout=timeout,
+            )
+        content = None
+        if body is not None:
+            try:
+                content = msgspec.json.encode(body)
+            except (TypeError, msgspec.EncodeError) as exc:
+                raise TypeError(f"request body is not JSON-serializable: {exc}") from None
+            headers = {**headers, "content-type": "application/json"}
+        return self._http.build_request(
+            spec.method, url, headers=headers, params=params, content=content, timeout=timeout
+        )
+
+    def _max_retries_for(self, spec: RequestSpec) -> int:
+        value = spec.options.get("max_retries", NOT_GIVEN)
+        if isinstance(value, NotGiven):
+            return self.max_retries
+        return _check_max_retries(value)
+
+    # -- response handling (pure, body already read) ----------------------
+    def _parse_body(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        if spec.parse is not None:
+            return spec.parse(response)
+        try:
+            return decoder_for(spec.cast).decode(response.content)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise pipeline.validation_error(response, exc) from None
+
+    @staticmethod
+    def _log_request(request: httpx.Request, attempt: int) -> None:
+        if logger.isEnabledFor(10):
+            logger.debug(
+                "Request: %s %s (attempt %d) headers=%s",
+                request.method,
+                request.url,
+                attempt + 1,
+                redact_headers(request.headers),
+            )
+
+    @staticmethod
+    def _log_response(response: httpx.Response) -> None:
+        if logger.isEnabledFor(20):
+            logger.info(
+                'HTTP Request: %s %s "%d %s"',
+                response.request.method,
+                response.request.url,
+                response.status_code,
+                response.reason_phrase,
+            )
+
+
+
+class Edgen(BaseEdgen):
+    """Synchronous client for the Edgen server.
+
+    >>> client = Edgen()  # EDGEN_BASE_URL or http://127.0.0.1:33322/v1/
+    >>> client.chat.completions.create(model="default", messages=[...])
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            http_client=http_client,
+        )
+        if http_client is not None and not hasattr(http_client, "send"):
+            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
+        if http_client is not None and isinstance(http_client, httpx.AsyncClient):
+            raise TypeError("Edgen needs a sync httpx.Client; use AsyncEdgen with an httpx.AsyncClient")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
+        )
+
+    # -- lifecycle ----------------------------------------------------------
+    @property
+    def is_closed(self) -> bool:
+        return bool(self._http.is_closed)
+
+    def close(self) -> None:
+        """Close the connection pool (unless it was passed in as `http_client`)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Edgen:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the I/O edge -------------------------------------------------------
+    def _request(self, spec: RequestSpec) -> Any:
+        if spec.mode == "streaming":
+            return ResponseContextManager(lambda: self._send(spec))
+        return self._send(spec)
+
+    def _send(self, spec: RequestSpec) -> Any:
+        request = self._build_request(spec)
+        policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+        while True:
+            self._log_request(request, policy.retries_taken)
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                time.sleep(policy.after_transport_error(request, exc))
+                continue
+            self._log_response(response)
+            if response.is_success:
+                return self._finish(response, spec, policy.retries_taken)
+            self._read(response)
+            response.close()
+            time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
+
+    def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
+        if spec.stream:
+            parse_stream = lambda r: Stream(cast_to=spec.cast, response=r)  # noqa: E731
+            if spec.mode == "parsed":
+                return parse_stream(response)
+            return APIResponse(response, parse_stream, retries_taken)
+        if spec.mode == "streaming":
+            return APIResponse(response, lambda r: self._read_and_parse(r, spec), retries_taken)
+        self._read(response)
+        if spec.mode == "raw":
+            return APIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
+        return self._parse_body(response, spec)
+
+    def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        self._read(response)
+        return self._parse_body(response, spec)
+
+    @staticmethod
+    def _read(response: httpx.Response) -> None:
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            response.close()
+            if isinstance(exc, httpx.TimeoutException):
+                raise APITimeoutError(response.request) from exc
+            raise APIConnectionError(request=response.request) from exc
+
+
+class AsyncEdgen(BaseEdgen):
+    """Asynchronous client for the Edgen server; every method is awaitable."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            http_client=http_client,
+        )
+        if http_client is not None and isinstance(http_client, httpx.Client):
+            raise TypeError("AsyncEdgen needs an httpx.AsyncClient; use Edgen with an httpx.Client")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self._http.is_closed)
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncEdgen:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- the I/O edge -------------------------------------------------------
+    def _request(self, spec: RequestSpec) -> Any:
+        if spec.mode == "streaming":
+            return AsyncResponseContextManager(self._send(spec))
+        return self._send(spec)
+
+    async def _send(self, spec: RequestSpec) -> Any:
+        request = self._build_request(spec)
+        policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+        while True:
+            self._log_request(request, policy.retries_taken)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                await _async_sleep(policy.after_transport_error(request, exc))
+                continue
+            self._log_response(response)
+            if response.is_success:
+                return await self._finish(response, spec, policy.retries_taken)
+            await self._read(response)
+            await response.aclose()
+            await _async_sleep(policy.after_status(response, pipeline.decode_error_body(response)))
+
+    async def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
+        if spec.stream:
+            parse_stream = lambda r: AsyncStream(cast_to=spec.cast, response=r)  # noqa: E731
+            if spec.mode == "parsed":
+                return parse_stream(response)
+            return AsyncAPIResponse(response, parse_stream, retries_taken)
+        if spec.mode == "streaming":
+            return AsyncAPIResponse(response, lambda r: self._read_and_parse(r, spec), retries_taken)
+        await self._read(response)
+        if spec.mode == "raw":
+            return AsyncAPIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
+        return self._parse_body(response, spec)
+
+    async def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        await self._read(response)
+        return self._parse_body(response, spec)
+
+    @staticmethod
+    async def _read(response: httpx.Response) -> None:
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            await response.aclose()
+            if isinstance(exc, httpx.TimeoutException):
+                raise APITimeoutError(response.request) from exc
+            raise APIConnectionError(request=response.request) from exc
+
+
+Client = Edgen
+AsyncClient = AsyncEdgen

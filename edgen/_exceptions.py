@@ -1,0 +1,177 @@
+"""The exception hierarchy.
+
+    EdgenError
+    └── APIError
+        ├── APIConnectionError
+        │   └── APITimeoutError
+        ├── APIResponseValidationError
+        └── APIStatusError
+            ├── BadRequestError (400)      ├── ConflictError (409)
+            ├── AuthenticationError (401)  ├── UnprocessableEntityError (422)
+            ├── PermissionDeniedError (403)├── RateLimitError (429)
+            ├── NotFoundError (404)        └── InternalServerError (>= 500)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "EdgenError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+]
+
+
+class EdgenError(Exception):
+    """Base class of every exception this library raises on purpose."""
+
+
+class APIError(EdgenError):
+    """A request failed, or a server answer could not be used.
+
+    `body` is the decoded JSON the server sent (every field kept), or its text,
+    or None when there was no answer. `kind` is the tag of an Edgen error
+    object (`{"error": "unknown_model_kind", ...}`); `code`, `type` and `param`
+    come from an OpenAI-style `{"error": {...}}` envelope.
+    """
+
+    message: str
+    request: httpx.Request
+    body: object | None
+    kind: str | None
+    code: str | None
+    type: str | None
+    param: str | None
+
+    def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.kind = self.code = self.type = self.param = None
+        if isinstance(body, dict):
+            err = body.get("error")
+            if isinstance(err, str):
+                self.kind = err
+            elif isinstance(err, dict):
+                self.code = _str_or_none(err.get("code"))
+                self.type = _str_or_none(err.get("type"))
+                self.param = _str_or_none(err.get("param"))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection broke mid-answer."""
+
+    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+        super().__init__(message, request, body=None)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool)."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__(message="Request timed out.", request=request)
+
+
+class APIResponseValidationError(APIError):
+    """The server answered 2xx, but the body does not fit the expected type."""
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        body: object | None,
+        *,
+        message: str | None = None,
+    ) -> None:
+        super().__init__(
+            message or "Data returned by API invalid for expected schema.",
+            response.request,
+            body=body,
+        )
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The server answered with a 4xx or 5xx status."""
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class UnprocessableEntityError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    if status >= 500:
+        return InternalServerError
+    return STATUS_ERRORS.get(status, APIStatusError)

@@ -1,0 +1,227 @@
+"""Request pipeline decisions, sans-IO: no sockets, no sleeping, no clocks read.
+
+The sync and async clients both drive the same functions; only sending,
+reading and sleeping differ between them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import msgspec
+
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    status_error_class,
+)
+from ._logs import logger
+from ._types import NOT_GIVEN
+
+__all__ = [
+    "INITIAL_RETRY_DELAY",
+    "MAX_RETRY_DELAY",
+    "NON_RETRYABLE_KINDS",
+    "should_retry",
+    "retry_delay",
+    "status_error",
+    "decode_error_body",
+    "merge_headers",
+    "check_header_value",
+    "RetryPolicy",
+]
+
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+
+# Edgen error kinds that are a property of the request, so a retry would fail the same way.
+NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+
+def decode_error_body(response: httpx.Response) -> Any:
+    """The error body as JSON when it is JSON, else its text (possibly empty)."""
+    content = response.content
+    if not content:
+        return None
+    try:
+        return msgspec.json.decode(content)
+    except msgspec.DecodeError:
+        return response.text
+
+
+def should_retry(response: httpx.Response, body: Any) -> bool:
+    """Whether a non-2xx response is worth another attempt."""
+    hint = response.headers.get("x-should-retry")
+    if hint == "true":
+        return True
+    if hint == "false":
+        return False
+    status = response.status_code
+    if status in RETRYABLE_STATUSES:
+        return True
+    if status >= 500:
+        kind = body.get("error") if isinstance(body, dict) else None
+        return not (isinstance(kind, str) and kind in NON_RETRYABLE_KINDS)
+    return False
+
+
+def retry_delay(
+    retries_taken: int,
+    headers: Mapping[str, str] | None = None,
+    *,
+    now: float | None = None,
+    jitter: float | None = None,
+) -> float:
+    """Seconds to wait before the next attempt.
+
+    A server's `retry-after-ms` or `Retry-After` (seconds or an HTTP date) wins
+    when it asks for 0 to 60 s; otherwise exponential backoff from 0.5 s, capped
+    at 8 s, minus up to 25% jitter so that clients retrying together spread out.
+    `now` (epoch seconds) is only needed for an HTTP-date `Retry-After`.
+    """
+    if headers is not None:
+        asked = _server_retry_after(headers, now)
+        if asked is not None and 0 <= asked <= MAX_RETRY_AFTER:
+            return asked
+    delay = min(INITIAL_RETRY_DELAY * (2.0**retries_taken), MAX_RETRY_DELAY)
+    if jitter is None:
+        jitter = random.random()
+    return delay * (1.0 - 0.25 * jitter)
+
+
+def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None or now is None:
+        return None
+    return float(email.utils.mktime_tz(parsed)) - now
+
+
+def status_error(response: httpx.Response, body: Any) -> APIStatusError:
+    """The typed exception for a non-2xx response, keeping everything the server sent."""
+    status = response.status_code
+    detail = _error_detail(body)
+    message = f"Error code: {status}" + (f" - {detail}" if detail else "")
+    return status_error_class(status)(message, response=response, body=body)
+
+
+def _error_detail(body: Any) -> str:
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body.strip()
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):  # OpenAI-style envelope
+            return str(err.get("message") or err)
+        if isinstance(err, str):  # Edgen's flat tagged error: kind plus its details
+            rest = {k: v for k, v in body.items() if k != "error"}
+            reason = rest.pop("reason", None)
+            text = err + (f": {reason}" if reason else "")
+            if rest:
+                text += " (" + ", ".join(f"{k}={v!r}" for k, v in rest.items()) + ")"
+            return text
+        if "detail" in body:
+            return str(body["detail"])
+        if "message" in body:
+            return str(body["message"])
+    return msgspec.json.encode(body).decode()
+
+
+def validation_error(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
+    text = response.text
+    return APIResponseValidationError(
+        response,
+        text,
+        message=f"Response body does not fit the expected type: {exc}",
+    )
+
+
+def check_header_value(name: str, value: str) -> None:
+    """Refuse header values that could smuggle extra header lines."""
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ValueError(f"header {name!r} has a line break or NUL in its value")
+    if "\r" in name or "\n" in name or ":" in name or not name:
+        raise ValueError(f"invalid header name {name!r}")
+
+
+def merge_headers(
+    base: dict[str, str], extra: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """`base` updated with `extra`; a NOT_GIVEN value removes a header."""
+    if not extra:
+        return base
+    merged = dict(base)
+    for name, value in extra.items():
+        if value is NOT_GIVEN or value is None:
+            merged.pop(name.lower(), None)
+            continue
+        if not isinstance(value, str):
+            raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
+        check_header_value(name, value)
+        merged[name.lower()] = value
+    return merged
+
+
+class RetryPolicy:
+    """Counts attempts and decides, after each failure, to wait or to raise.
+
+    The clients call `after_transport_error` / `after_status` and sleep for the
+    returned number of seconds; when no retry is left these raise the error
+    the caller should see. No I/O here, so sync and async share it.
+    """
+
+    __slots__ = ("max_retries", "retries_taken", "_clock")
+
+    def __init__(self, max_retries: int, clock: Any = None) -> None:
+        self.max_retries = max_retries
+        self.retries_taken = 0
+        self._clock = clock
+
+    def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
+        if self.retries_taken >= self.max_retries:
+            if isinstance(exc, httpx.TimeoutException):
+                raise APITimeoutError(request) from exc
+            raise APIConnectionError(request=request) from exc
+        return self._next(request, None, type(exc).__name__)
+
+    def after_status(self, response: httpx.Response, body: Any) -> float:
+        if self.retries_taken >= self.max_retries or not should_retry(response, body):
+            raise status_error(response, body)
+        return self._next(response.request, response.headers, f"status {response.status_code}")
+
+    def _next(self, request: httpx.Request, headers: Any, reason: str) -> float:
+        now = self._clock() if self._clock is not None and headers is not None else None
+        delay = retry_delay(self.retries_taken, headers, now=now)
+        self.retries_taken += 1
+        logger.info(
+            "Retrying %s %s in %.2f s (%s; retry %d of %d)",
+            request.method,
+            request.url,
+            delay,
+            reason,
+            self.retries_taken,
+            self.max_retries,
+        )
+        return delay

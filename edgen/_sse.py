@@ -1,0 +1,141 @@
+"""Server-sent events, sans-IO: feed bytes in, get events out.
+
+Works on bytes end to end, so a chunk boundary inside a multi-byte UTF-8
+character is harmless and `data` goes to the JSON decoder without a text
+round trip. Handles LF, CRLF and CR line endings, comments, multi-line data,
+and `event:` / `id:` / `retry:` fields, per the WHATWG EventSource rules.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ServerSentEvent", "SSEDecoder"]
+
+
+class ServerSentEvent:
+    """One dispatched event. `raw` holds the data bytes; `data` is their text."""
+
+    __slots__ = ("event", "raw", "id", "retry")
+
+    def __init__(
+        self,
+        raw: bytes,
+        event: str | None = None,
+        id: str | None = None,
+        retry: int | None = None,
+    ) -> None:
+        self.raw = raw
+        self.event = event
+        self.id = id
+        self.retry = retry
+
+    @property
+    def data(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.raw, self.event, self.id, self.retry) == (
+            other.raw,
+            other.event,
+            other.id,
+            other.retry,
+        )
+
+    def __repr__(self) -> str:
+        return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
+
+
+class SSEDecoder:
+    """Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body."""
+
+    __slots__ = ("_pending", "_skip_lf", "_data", "_event", "_last_id", "_retry")
+
+    def __init__(self) -> None:
+        self._pending = b""  # an unfinished last line
+        self._skip_lf = False  # the previous chunk ended in CR: a leading LF completes a CRLF
+        self._data: list[bytes] = []
+        self._event: str | None = None
+        self._last_id: str | None = None
+        self._retry: int | None = None
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self._last_id
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Take the next bytes of the body; return the events they complete."""
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+        if self._pending:
+            chunk = self._pending + chunk
+        if not chunk:
+            return []
+        lines = chunk.splitlines()
+        last = chunk[-1]
+        if last == 10:  # LF
+            self._pending = b""
+        elif last == 13:  # CR
+            self._pending = b""
+            self._skip_lf = True
+        else:
+            self._pending = lines.pop()
+        return self._lines(lines)
+
+    def flush(self) -> list[ServerSentEvent]:
+        """End of body: finish the last line and dispatch what is left.
+
+        A server that closes the body right after the last data line (no blank
+        line) still gets its event delivered rather than silently dropped.
+        """
+        events: list[ServerSentEvent] = []
+        if self._pending:
+            pending, self._pending = self._pending, b""
+            events.extend(self._lines([pending]))
+        event = self._dispatch()
+        if event is not None:
+            events.append(event)
+        return events
+
+    def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            if not line:
+                event = self._dispatch()
+                if event is not None:
+                    events.append(event)
+            else:
+                self._field(line)
+        return events
+
+    def _field(self, line: bytes) -> None:
+        if line[:6] == b"data: ":
+            self._data.append(line[6:])
+            return
+        if line[:1] == b":":
+            return  # a comment, e.g. llama.cpp's ": ping - <time>"
+        name, colon, value = line.partition(b":")
+        if colon and value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value)
+        elif name == b"event":
+            self._event = value.decode("utf-8", errors="replace")
+        elif name == b"id":
+            if b"\x00" not in value:
+                self._last_id = value.decode("utf-8", errors="replace")
+        elif name == b"retry":
+            if value.isdigit():
+                self._retry = int(value)
+        # Unknown field names are ignored, as the spec requires.
+
+    def _dispatch(self) -> ServerSentEvent | None:
+        data, event = self._data, self._event
+        self._event = None
+        if not data:
+            return None
+        self._data = []
+        raw = data[0] if len(data) == 1 else b"\n".join(data)
+        return ServerSentEvent(raw, event, self._last_id, self._retry)

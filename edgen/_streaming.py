@@ -1,0 +1,222 @@
+"""Streams of server-sent events decoded straight into response types."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx
+import msgspec
+
+from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
+from ._sse import ServerSentEvent, SSEDecoder
+
+__all__ = ["Stream", "AsyncStream"]
+
+_T = TypeVar("_T")
+
+_DONE = b"[DONE]"
+_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
+    """One reused decoder per type: building one costs far more than decoding a chunk."""
+    try:
+        return _decoders[cast_to]
+    except KeyError:
+        dec = _decoders[cast_to] = msgspec.json.Decoder(cast_to)
+        return dec
+
+
+def event_error(event: ServerSentEvent, response: httpx.Response, cause: Exception) -> APIError:
+    """The error for an event that did not decode: an in-band error or a malformed chunk."""
+    try:
+        body = msgspec.json.decode(event.raw)
+    except msgspec.DecodeError:
+        body = None
+    if isinstance(body, dict) and "error" in body:
+        err = body["error"]
+        if isinstance(err, dict):
+            message = str(err.get("message") or err)
+        else:
+            message = str(body.get("message") or body.get("reason") or err)
+        return APIError(message, response.request, body=body)
+    line = event.data
+    return APIResponseValidationError(
+        response,
+        line,
+        message=f"Could not decode a stream chunk ({cause}): {line[:500]!r}",
+    )
+
+
+def named_event_error(event: ServerSentEvent, response: httpx.Response) -> APIError:
+    try:
+        body: Any = msgspec.json.decode(event.raw)
+    except msgspec.DecodeError:
+        body = event.data
+    message = body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message", inner) if isinstance(inner, dict) else inner
+    return APIError(str(message), response.request, body=body)
+
+
+def transport_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(request)
+    return APIConnectionError(
+        message=f"Connection error while reading the stream: {exc}", request=request
+    )
+
+
+class _StreamBase(Generic[_T]):
+    def __init__(self, *, cast_to: type[_T], response: httpx.Response) -> None:
+        self.response = response
+        self._decode = decoder_for(cast_to).decode
+        self._closed = False
+
+    def _convert(self, event: ServerSentEvent) -> _T | None:
+        """Decode one event; None means the stream is done."""
+        raw = event.raw
+        if raw == _DONE:
+            return None
+        if event.event is not None and event.event == "error":
+            raise named_event_error(event, self.response)
+        try:
+            return self._decode(raw)  # type: ignore[no-any-return]
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise event_error(event, self.response, exc) from None
+
+
+class Stream(_StreamBase[_T]):
+    """Iterate to receive decoded chunks.
+
+    Leaving a `for` loop early, `close()`, or leaving a `with` block releases
+    the connection. A broken connection raises `APIConnectionError`; a stream
+    is never retried once it has yielded.
+    """
+
+    def __init__(self, *, cast_to: type[_T], response: httpx.Response) -> None:
+        super().__init__(cast_to=cast_to, response=response)
+        self._iterator: Iterator[_T] | None = None
+
+    def __iter__(self) -> Iterator[_T]:
+        # A fresh generator that only the for-loop holds: when the loop is left
+        # early the generator is collected, its `finally` runs and the
+        # connection goes back. Once next() was used, keep going with that one.
+        if self._iterator is not None:
+            return self._iterator
+        return self._events()
+
+    def __next__(self) -> _T:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return next(self._iterator)
+
+    def _events(self) -> Iterator[_T]:
+        response = self.response
+        decoder = SSEDecoder()
+        feed = decoder.feed
+        convert = self._convert
+        if self._closed:  # close() came before iteration began
+            return
+        try:
+            try:
+                for chunk in response.iter_bytes():
+                    for event in feed(chunk):
+                        item = convert(event)
+                        if item is None:
+                            return
+                        yield item
+                for event in decoder.flush():
+                    item = convert(event)
+                    if item is None:
+                        return
+                    yield item
+            except httpx.TransportError as exc:
+                raise transport_error(exc, response.request) from exc
+            except httpx.StreamError as exc:
+                raise APIConnectionError(message=str(exc), request=response.request) from exc
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        """Release the connection; further iteration stops."""
+        self._closed = True
+        self.response.close()
+        if self._iterator is not None:
+            self._iterator.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Stream[_T]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(_StreamBase[_T]):
+    """The async twin of `Stream`: `async for`, `await stream.close()`, `async with`."""
+
+    def __init__(self, *, cast_to: type[_T], response: httpx.Response) -> None:
+        super().__init__(cast_to=cast_to, response=response)
+        self._iterator: AsyncIterator[_T] | None = None
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        if self._iterator is not None:
+            return self._iterator
+        return self._events()
+
+    async def __anext__(self) -> _T:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return await self._iterator.__anext__()
+
+    async def _events(self) -> AsyncIterator[_T]:
+        response = self.response
+        decoder = SSEDecoder()
+        feed = decoder.feed
+        convert = self._convert
+        if self._closed:
+            return
+        try:
+            try:
+                async for chunk in response.aiter_bytes():
+                    for event in feed(chunk):
+                        item = convert(event)
+                        if item is None:
+                            return
+                        yield item
+                for event in decoder.flush():
+                    item = convert(event)
+                    if item is None:
+                        return
+                    yield item
+            except httpx.TransportError as exc:
+                raise transport_error(exc, response.request) from exc
+            except httpx.StreamError as exc:
+                raise APIConnectionError(message=str(exc), request=response.request) from exc
+        finally:
+            await response.aclose()
+
+    async def close(self) -> None:
+        self._closed = True
+        await self.response.aclose()
+        if self._iterator is not None:
+            await self._iterator.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncStream[_T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,1 @@
+"""Resources: one module per API area, each serving both clients."""

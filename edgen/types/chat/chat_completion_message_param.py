@@ -1,0 +1,93 @@
+"""Request-side message shapes (TypedDicts: plain dicts at run time)."""
+
+from collections.abc import Iterable
+from typing import Literal, Union
+
+from ..._compat import NotRequired, Required, TypedDict
+
+__all__ = [
+    "ChatCompletionContentPartTextParam",
+    "ChatCompletionContentPartImageParam",
+    "ChatCompletionContentPartParam",
+    "ChatCompletionSystemMessageParam",
+    "ChatCompletionUserMessageParam",
+    "ChatCompletionAssistantMessageParam",
+    "ChatCompletionToolMessageParam",
+    "ChatCompletionMessageParam",
+    "ChatCompletionMessageToolCallParam",
+    "FunctionCallParam",
+]
+
+
+class ChatCompletionContentPartTextParam(TypedDict):
+    type: Literal["text"]
+    text: str
+
+
+class ImageURL(TypedDict, total=False):
+    url: Required[str]
+    detail: str | None
+
+
+class ChatCompletionContentPartImageParam(TypedDict, total=False):
+    """An image part.
+
+    The Edgen server takes the flat form `{"type": "image_url", "url": ..., "detail": ...}`
+    (and only renders it into the prompt as text). OpenAI-compatible servers take
+    the nested form `{"type": "image_url", "image_url": {"url": ...}}`. Both are
+    sent as given.
+    """
+
+    type: Required[Literal["image_url"]]
+    url: str
+    detail: str | None
+    image_url: ImageURL
+
+
+ChatCompletionContentPartParam = Union[
+    ChatCompletionContentPartTextParam, ChatCompletionContentPartImageParam
+]
+
+
+class ChatCompletionSystemMessageParam(TypedDict, total=False):
+    role: Required[Literal["system"]]
+    content: str | None
+    name: str | None
+
+
+class ChatCompletionUserMessageParam(TypedDict, total=False):
+    role: Required[Literal["user"]]
+    content: Required[str | Iterable[ChatCompletionContentPartParam]]
+    name: str | None
+
+
+class FunctionCallParam(TypedDict):
+    name: str
+    arguments: str
+
+
+class ChatCompletionMessageToolCallParam(TypedDict):
+    id: str
+    type: Literal["function"]
+    function: FunctionCallParam
+
+
+class ChatCompletionAssistantMessageParam(TypedDict, total=False):
+    role: Required[Literal["assistant"]]
+    content: str | None
+    name: str | None
+    tool_calls: Iterable[ChatCompletionMessageToolCallParam] | None
+
+
+class ChatCompletionToolMessageParam(TypedDict, total=False):
+    role: Required[Literal["tool"]]
+    content: str | None
+    tool_call_id: Required[str]
+
+
+ChatCompletionMessageParam = Union[
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionToolMessageParam,
+]
