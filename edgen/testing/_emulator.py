@@ -6,11 +6,15 @@ import asyncio
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ._faults import Fault
 from ._http import HttpServer
 from ._records import RecordedRequest
 from ._routes import App, Dialect
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["DEFAULT_MAX_BODY", "EdgenEmulator"]
 
@@ -173,7 +177,7 @@ class EdgenEmulator:
 
     # -- lifecycle ----------------------------------------------------------------------
 
-    def start(self) -> EdgenEmulator:
+    def start(self) -> Self:
         """Start serving on a background thread (no-op when already running)."""
         with self._lifecycle:
             if self._thread is not None:
@@ -234,7 +238,7 @@ class EdgenEmulator:
         finally:
             await server.close()
 
-    def __enter__(self) -> EdgenEmulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -245,7 +249,7 @@ class EdgenEmulator:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> EdgenEmulator:
+    async def __aenter__(self) -> Self:
         # Starting takes a few milliseconds, so blocking the caller's loop briefly is fine.
         return self.start()
 
@@ -291,9 +295,7 @@ class EdgenEmulator:
 
     # -- faults -------------------------------------------------------------------------
 
-    def inject(
-        self, spec: str | Fault, times: int | None = None, path: str | None = None
-    ) -> Fault:
+    def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
         """Queue a fault for the next ``times`` requests whose route matches ``path``.
 
         ``spec`` uses the header grammar (``"status=429;retry_after=1"``) or is a

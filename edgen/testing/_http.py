@@ -158,7 +158,9 @@ class HttpServer:
 
     # -- connection handling -------------------------------------------------
 
-    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -176,7 +178,9 @@ class HttpServer:
                 self._tasks.discard(task)
             writer.close()
 
-    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         while True:
             try:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -194,7 +198,9 @@ class HttpServer:
                 reply = self._handler(request)
             except Exception:  # noqa: BLE001 - report emulator bugs to the client and stderr
                 traceback.print_exc(file=sys.stderr)
-                reply = Reply(Response(500, b"emulator internal error", "text/plain; charset=utf-8"))
+                reply = Reply(
+                    Response(500, b"emulator internal error", "text/plain; charset=utf-8")
+                )
             if reply.stall > 0:
                 await asyncio.sleep(reply.stall)
             response = reply.response
@@ -204,11 +210,15 @@ class HttpServer:
                 if request.method == "HEAD":
                     response = Response(200, b"", "text/event-stream")
                 else:
-                    completed = await self._send_stream(writer, response, reply.drop_after, keep_alive)
+                    completed = await self._send_stream(
+                        writer, response, reply.drop_after, keep_alive
+                    )
                     if not completed or not keep_alive:
                         return
                     continue
-            if not await self._send_response(writer, request, response, reply.drop_after, keep_alive):
+            if not await self._send_response(
+                writer, request, response, reply.drop_after, keep_alive
+            ):
                 return
             if not keep_alive:
                 return
@@ -271,7 +281,7 @@ class HttpServer:
         content_type = headers.get("content-type", "")
         boundary = parse_boundary(content_type) if "multipart" in content_type.lower() else None
 
-        if boundary is None and not chunked and length <= _FAST_BODY_LIMIT:
+        if boundary is None and not chunked and length <= min(_FAST_BODY_LIMIT, self._max_body):
             # The common case: a small JSON body.
             request.body = await reader.readexactly(length) if length else b""
             request.body_size = length
@@ -361,7 +371,10 @@ class HttpServer:
 
     async def _send_simple(self, writer: asyncio.StreamWriter, status: int, text: str) -> None:
         body = text.encode()
-        headers = [("content-type", "text/plain; charset=utf-8"), ("content-length", str(len(body)))]
+        headers = [
+            ("content-type", "text/plain; charset=utf-8"),
+            ("content-length", str(len(body))),
+        ]
         writer.write(self._head(status, headers, False) + body)
         await writer.drain()
 

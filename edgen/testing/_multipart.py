@@ -62,7 +62,8 @@ class Part:
         """The part's content decoded as UTF-8 (raises ``UnicodeDecodeError``)."""
         return bytes(self.data or b"").decode("utf-8")
 
-    def _feed(self, chunk: bytes) -> None:
+    def add(self, chunk: bytes) -> None:
+        """Append content (called by the parser)."""
         self.size += len(chunk)
         self._hash.update(chunk)
         if self.data is not None:
@@ -122,10 +123,10 @@ class MultipartParser:
                     # Hold back a tail that might be the start of a split delimiter.
                     keep = len(self._delimiter) - 1
                     if len(buf) > keep:
-                        part._feed(buf[:-keep])
+                        part.add(buf[:-keep])
                         buf = buf[-keep:]
                     break
-                part._feed(buf[:idx])
+                part.add(buf[:idx])
                 buf = buf[idx + len(self._delimiter) :]
                 self._part = None
                 self._state = _AFTER_BOUNDARY
@@ -184,10 +185,10 @@ class MultipartParser:
     def _start_part(head: bytes) -> Part:
         headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, sep, value = line.partition(":")
+            header, sep, value = line.partition(":")
             if not sep:
                 raise MultipartError("invalid part header")
-            headers[name.strip().lower()] = value.strip()
+            headers[header.strip().lower()] = value.strip()
         disposition = headers.get("content-disposition")
         name: str | None = None
         filename: str | None = None

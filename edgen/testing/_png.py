@@ -28,7 +28,9 @@ def make_png(width: int, height: int, seed: bytes) -> bytes:
     for y in range(h):
         rows.append(0)  # filter type "None" for every scanline
         for x in range(w):
-            rows += bytes(((r0 + x * dr // 8) & 255, (g0 + y * dg // 8) & 255, (b0 + (x ^ y) * db // 8) & 255))
+            rows += bytes(
+                ((r0 + x * dr // 8) & 255, (g0 + y * dg // 8) & 255, (b0 + (x ^ y) * db // 8) & 255)
+            )
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return (
         _SIGNATURE

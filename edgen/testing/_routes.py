@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import unquote
 
 import msgspec
@@ -27,7 +27,7 @@ from ._http import Reply, Request, Response, StreamResponse, reason_phrase
 from ._png import make_png
 from ._records import RecordedRequest, UploadedFile
 
-__all__ = ["App", "Dialect", "FROST_TEXT"]
+__all__ = ["FROST_TEXT", "App", "Dialect"]
 
 Dialect = Literal["edgen", "openai"]
 
@@ -57,7 +57,7 @@ DEFAULT_STATUS: dict[str, str] = {
     "audio": "ggml-distil-small.en.bin",
 }
 
-_WORDS = (
+_WORDS = (  # noqa: SIM905 - easier to read as prose
     "the quick brown fox jumps over lazy dog a model answers every question with care and "
     "some light humor while woods are lovely dark deep but I have promises to keep miles go "
     "before sleep local inference runs on your own machine fast private simple small tokens "
@@ -65,11 +65,11 @@ _WORDS = (
 ).split()
 
 # Every token the generator can emit, JSON-encoded once: no per-chunk encoding work.
-_ENCODED: dict[str, bytes] = {}
-for _w in _WORDS:
-    for _t in (_w, " " + _w, _w.capitalize()):
-        _ENCODED[_t] = msgspec.json.encode(_t)
-del _w, _t
+_ENCODED: dict[str, bytes] = {
+    token: msgspec.json.encode(token)
+    for word in _WORDS
+    for token in (word, " " + word, word.capitalize())
+}
 
 _json_encode = msgspec.json.encode
 _json_decode = msgspec.json.decode
@@ -102,7 +102,23 @@ def _vector_bytes(seed: int, dim: int, text: str) -> bytes:
     return _json_encode([round(v / norm, 7) for v in values])
 
 
+@functools.lru_cache(maxsize=1024)
+def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
+    """The generated tokens (cached: load tests send the same request over and over)."""
+    rng = random.Random(hashlib.sha256(b"%d:%s" % (seed, messages_json)).digest())
+    words = rng.choices(_WORDS, k=count)
+    return (words[0].capitalize(), *(" " + w for w in words[1:]))
+
+
 # -- responses --------------------------------------------------------------------
+
+
+def _is_list(value: object) -> TypeGuard[list[Any]]:
+    return isinstance(value, list)
+
+
+def _is_dict(value: object) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict)
 
 
 def _json(status: int, obj: object, headers: list[tuple[str, str]] | None = None) -> Response:
@@ -198,7 +214,7 @@ def _describe(value: object) -> str:
         return f"floating point `{value}`"
     if isinstance(value, str):
         return f"string {json.dumps(value)}"
-    if isinstance(value, list):
+    if _is_list(value):
         return "sequence"
     return "map"
 
@@ -212,9 +228,9 @@ def _wrong(path: str, value: object, expected: str) -> _Invalid:
 
 
 def _obj(value: object, path: str, name: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
+    if not _is_dict(value):
         raise _wrong(path, value, f"struct {name}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _field(obj: dict[str, Any], key: str, path: str, *, required: bool = False) -> Any:
@@ -482,8 +498,8 @@ class App:
             body = _json_decode(request.body)
         except msgspec.DecodeError:
             return "injected"
-        if isinstance(body, dict) and isinstance(body.get("model"), str):  # pyright: ignore
-            return str(body["model"])  # pyright: ignore
+        if _is_dict(body) and isinstance(body.get("model"), str):
+            return str(body["model"])
         return "injected"
 
     # -- routing ------------------------------------------------------------------------
@@ -551,16 +567,18 @@ class App:
             raise _Reject(_text(413, "Failed to buffer the request body: length limit exceeded"))
         content_type = request.headers.get("content-type", "")
         mime = content_type.partition(";")[0].strip().lower()
-        if not (mime == _JSON_CT or (mime.startswith("application/") and mime.endswith("+json"))):
-            if not openai:
-                raise _Reject(_text(415, "Expected request with `Content-Type: application/json`"))
+        is_json = mime == _JSON_CT or (mime.startswith("application/") and mime.endswith("+json"))
+        if not is_json and not openai:
+            raise _Reject(_text(415, "Expected request with `Content-Type: application/json`"))
         try:
             body = _json_decode(request.body)
         except msgspec.DecodeError:
             detail = self._json_error_detail(request.body)
             if openai:
                 raise _Reject(_openai_error(400, f"Invalid JSON body: {detail}")) from None
-            raise _Reject(_text(400, f"Failed to parse the request body as JSON: {detail}")) from None
+            raise _Reject(
+                _text(400, f"Failed to parse the request body as JSON: {detail}")
+            ) from None
         return _obj(body, "", "request")
 
     @staticmethod
@@ -596,14 +614,14 @@ class App:
             raise _Reject(_openai_error(400, "you must provide a model parameter"))
         model = _opt_str(body, "model", "", required=True)
         assert model is not None
-        raw_messages = body.get("messages")
-        if raw_messages is None:
-            if openai:
-                raise _Reject(_openai_error(400, "'messages' is a required property"))
-            raw_messages = []
-        if not isinstance(raw_messages, list):
-            raise _wrong("messages", raw_messages, "a sequence")
-        messages: list[Any] = raw_messages  # pyright: ignore[reportUnknownVariableType]
+        raw_messages: object = body.get("messages")
+        if raw_messages is None and openai:
+            raise _Reject(_openai_error(400, "'messages' is a required property"))
+        messages: list[Any] = []
+        if raw_messages is not None:
+            if not _is_list(raw_messages):
+                raise _wrong("messages", raw_messages, "a sequence")
+            messages = raw_messages
         for index, message in enumerate(messages):
             self._check_message(message, f"messages[{index}]")
         stream = _opt_bool(body, "stream", "")
@@ -618,7 +636,7 @@ class App:
         _opt_str(body, "user", "")
         self._check_stop(body.get("stop"))
         logit_bias = body.get("logit_bias")
-        if logit_bias is not None and not isinstance(logit_bias, dict):
+        if logit_bias is not None and not _is_dict(logit_bias):
             raise _wrong("logit_bias", logit_bias, "a map")
         self._check_tools(body)
         self._check_model_kind(model, ("gguf", "fake"))
@@ -635,11 +653,13 @@ class App:
         if openai:
             include_usage = False
             options = body.get("stream_options")
-            if isinstance(options, dict):
-                include_usage = bool(options.get("include_usage"))  # pyright: ignore
+            if _is_dict(options):
+                include_usage = bool(options.get("include_usage"))
             usage = self._usage(messages, count)
             if stream:
-                return self._openai_stream(model, tokens, finish_reason, usage, include_usage, delay)
+                return self._openai_stream(
+                    model, tokens, finish_reason, usage, include_usage, delay
+                )
             return self._openai_completion(model, tokens, finish_reason, usage)
         if stream:
             return self._edgen_stream(tokens, delay)
@@ -647,9 +667,9 @@ class App:
 
     def _check_message(self, message: object, path: str) -> None:
         openai = self.dialect == "openai"
-        if not isinstance(message, dict):
+        if not _is_dict(message):
             raise _wrong(path, message, "internally tagged enum ChatMessage")
-        msg: dict[str, Any] = message  # pyright: ignore[reportUnknownVariableType]
+        msg = message
         if "role" not in msg:
             raise _Invalid(path, "missing field `role`")
         role = msg["role"]
@@ -672,9 +692,9 @@ class App:
         if role == "assistant":
             calls = msg.get("tool_calls")
             if calls is not None:
-                if not isinstance(calls, list):
+                if not _is_list(calls):
                     raise _wrong(_join(path, "tool_calls"), calls, "a sequence")
-                for i, call in enumerate(calls):  # pyright: ignore[reportUnknownVariableType,reportUnknownArgumentType]
+                for i, call in enumerate(calls):
                     call_path = f"{path}.tool_calls[{i}]"
                     call_obj = _obj(call, call_path, "ToolCall")
                     _opt_str(call_obj, "id", call_path, required=True)
@@ -691,12 +711,12 @@ class App:
         if isinstance(content, str):
             return
         if self.dialect == "openai":
-            if not isinstance(content, list):
+            if not _is_list(content):
                 raise _wrong(path, content, "a string or an array of content parts")
             return
-        if not isinstance(content, list):
+        if not _is_list(content):
             raise _Invalid(path, "data did not match any variant of untagged enum UserContent")
-        for i, part in enumerate(content):  # pyright: ignore[reportUnknownVariableType,reportUnknownArgumentType]
+        for i, part in enumerate(content):
             part_path = f"{path}[{i}]"
             obj = _obj(part, part_path, "ContentPart")
             kind = obj.get("type")
@@ -715,7 +735,7 @@ class App:
     def _check_stop(stop: object) -> None:
         if stop is None or isinstance(stop, str):
             return
-        if isinstance(stop, list) and all(isinstance(s, str) for s in stop):  # pyright: ignore
+        if _is_list(stop) and all(isinstance(s, str) for s in stop):
             return
         raise _Invalid("stop", "data did not match any variant of untagged enum StopSequences")
 
@@ -723,9 +743,9 @@ class App:
         strict = self.dialect == "edgen"
         tools = body.get("tools")
         if tools is not None:
-            if not isinstance(tools, list):
+            if not _is_list(tools):
                 raise _wrong("tools", tools, "a sequence")
-            for i, tool in enumerate(tools):  # pyright: ignore[reportUnknownVariableType,reportUnknownArgumentType]
+            for i, tool in enumerate(tools):
                 self._check_tool(tool, f"tools[{i}]", strict)
         choice = body.get("tool_choice")
         if strict and choice is not None and not isinstance(choice, str):
@@ -761,20 +781,17 @@ class App:
                 raise _Reject(_text(400, detail)) from None
         return self.token_delay
 
-    def _generate(self, messages: list[Any], count: int) -> list[str]:
+    def _generate(self, messages: list[Any], count: int) -> tuple[str, ...]:
         """Deterministic llama-style tokens for (seed, messages): leading spaces but the first."""
         if count <= 0:
-            return []
-        key = b"%d:" % self.seed + _json_encode(messages, order="sorted")
-        rng = random.Random(hashlib.sha256(key).digest())
-        words = rng.choices(_WORDS, k=count)
-        return [words[0].capitalize(), *(" " + w for w in words[1:])]
+            return ()
+        return _tokens_for(self.seed, _json_encode(messages, order="sorted"), count)
 
     @staticmethod
     def _usage(messages: list[Any], completion_tokens: int) -> dict[str, int]:
         prompt = 0
         for message in messages:
-            content = message.get("content") if isinstance(message, dict) else None  # pyright: ignore
+            content = message.get("content") if _is_dict(message) else None
             prompt += 4 + (len(content.split()) if isinstance(content, str) else 0)
         return {
             "prompt_tokens": prompt,
@@ -782,7 +799,7 @@ class App:
             "total_tokens": prompt + completion_tokens,
         }
 
-    def _edgen_completion(self, tokens: list[str]) -> Response:
+    def _edgen_completion(self, tokens: Sequence[str]) -> Response:
         return _json(
             200,
             {
@@ -808,7 +825,7 @@ class App:
         )
 
     @staticmethod
-    def _edgen_stream(tokens: list[str], delay: float) -> StreamResponse:
+    def _edgen_stream(tokens: Sequence[str], delay: float) -> StreamResponse:
         suffix = (
             b',"role":null},"finish_reason":null,"index":0}],"created":%d,"model":"main",'
             b'"system_fingerprint":"%s","object":"text_completion"}\n\n'
@@ -827,7 +844,7 @@ class App:
         return "chatcmpl-" + os.urandom(15).hex()
 
     def _openai_completion(
-        self, model: str, tokens: list[str], finish_reason: str, usage: dict[str, int]
+        self, model: str, tokens: Sequence[str], finish_reason: str, usage: dict[str, int]
     ) -> Response:
         return _json(
             200,
@@ -852,7 +869,7 @@ class App:
     def _openai_stream(
         self,
         model: str,
-        tokens: list[str],
+        tokens: Sequence[str],
         finish_reason: str,
         usage: dict[str, int],
         include_usage: bool,
@@ -908,10 +925,10 @@ class App:
         raw = body["input"]
         if isinstance(raw, str):
             inputs: list[str] = [raw]
-        elif isinstance(raw, list) and all(isinstance(s, str) for s in raw):  # pyright: ignore
-            inputs = raw  # pyright: ignore[reportUnknownVariableType]
-        elif openai and isinstance(raw, list):
-            inputs = [_json_encode(item).decode() for item in raw]  # pyright: ignore
+        elif _is_list(raw) and all(isinstance(s, str) for s in raw):
+            inputs = raw
+        elif openai and _is_list(raw):
+            inputs = [_json_encode(item).decode() for item in raw]
         else:
             raise _Invalid("input", "data did not match any variant of untagged enum Input")
         _opt_str(body, "encoding_format", "")
@@ -951,7 +968,9 @@ class App:
         if request.too_large:
             raise bad(413, "request body is malformed (length limit exceeded)")
         if request.parts is None:
-            raise bad(400, "request is malformed (Invalid `boundary` for `multipart/form-data` request)")
+            raise bad(
+                400, "request is malformed (Invalid `boundary` for `multipart/form-data` request)"
+            )
         if request.multipart_error is not None:
             raise bad(400, f"request body is malformed ({request.multipart_error})")
 
@@ -1013,7 +1032,9 @@ class App:
         return _json(200, result)
 
     @staticmethod
-    def _check_transcription_field(name: str, value: str, bad: Callable[[int, str], _Reject]) -> None:
+    def _check_transcription_field(
+        name: str, value: str, bad: Callable[[int, str], _Reject]
+    ) -> None:
         if name == "temperature" and not _RUST_FLOAT.match(value):
             raise bad(400, "field 'temperature' must be of type 'f32': invalid float literal")
         if name == "create_session" and value not in ("true", "false"):
@@ -1043,7 +1064,7 @@ class App:
         _opt_number(body, "guidance_scale", "")
         vae_scale = _opt_number(body, "vae_scale", "")
         model = body["model"]
-        if isinstance(model, dict) and "Right" in model and vae_scale is None:
+        if _is_dict(model) and "Right" in model and vae_scale is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
         count = 1 if count is None else min(count, _MAX_IMAGES)
@@ -1057,9 +1078,9 @@ class App:
     def _check_image_model(self, model: object) -> None:
         if isinstance(model, str):
             raise _Invalid("model", f"unknown variant `{model}`, expected `Left` or `Right`")
-        if not isinstance(model, dict) or len(model) != 1:  # pyright: ignore[reportUnknownArgumentType]
+        if not _is_dict(model) or len(model) != 1:
             raise _wrong("model", model, "enum Either")
-        ((tag, value),) = model.items()  # pyright: ignore[reportUnknownVariableType,reportUnknownMemberType]
+        ((tag, value),) = model.items()
         if tag == "Left":
             if not isinstance(value, str):
                 raise _wrong("model.Left", value, "a string")
@@ -1093,7 +1114,9 @@ class App:
         if model_id not in self.models:
             if self.dialect == "openai":
                 message = f"The model `{model_id}` does not exist"
-                raise _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
+                raise _Reject(
+                    _openai_error(404, message, "invalid_request_error", "model_not_found")
+                )
             raise _Reject(Response(500))
         return model_id
 

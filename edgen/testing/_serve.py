@@ -47,7 +47,7 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         stop.set()
 
     on_main_thread = threading.current_thread() is threading.main_thread()
-    previous: dict[int, object] = {}
+    previous: dict[signal.Signals, object] = {}
     if on_main_thread:
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
