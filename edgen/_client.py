@@ -64,7 +64,9 @@ async def _async_sleep(seconds: float) -> None:
 class RequestSpec:
     """Everything one endpoint call needs, built once and shared by sync and async."""
 
-    __slots__ = ("method", "path", "body", "files", "cast", "stream", "options", "mode", "parse")
+    __slots__ = (
+        "method", "path", "body", "files", "cast", "stream", "options", "mode", "parse", "cleanup"
+    )
 
     def __init__(
         self,
@@ -78,6 +80,7 @@ class RequestSpec:
         options: Mapping[str, Any] | None = None,
         mode: str = "parsed",
         parse: Any = None,
+        cleanup: Any = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -88,6 +91,8 @@ class RequestSpec:
         self.options = options or {}
         self.mode = mode
         self.parse = parse  # a custom parser(response) for non-JSON answers
+        # Called once the request is over (sent, retried, failed): closes files opened for it.
+        self.cleanup = cleanup
 
 
 def _check_timeout(timeout: Any) -> None:
@@ -309,6 +314,10 @@ class BaseEdgen:
             spec.method, url, headers=headers, params=params, content=content, timeout=timeout
         )
 
+    def _request(self, spec: RequestSpec) -> Any:
+        """Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`."""
+        raise NotImplementedError
+
     def _max_retries_for(self, spec: RequestSpec) -> int:
         value = spec.options.get("max_retries", NOT_GIVEN)
         if isinstance(value, NotGiven):
@@ -412,21 +421,25 @@ class Edgen(BaseEdgen):
         return self._send(spec)
 
     def _send(self, spec: RequestSpec) -> Any:
-        request = self._build_request(spec)
-        policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
-        while True:
-            self._log_request(request, policy.retries_taken)
-            try:
-                response = self._http.send(request, stream=True)
-            except httpx.TransportError as exc:
-                time.sleep(policy.after_transport_error(request, exc))
-                continue
-            self._log_response(response)
-            if response.is_success:
-                return self._finish(response, spec, policy.retries_taken)
-            self._read(response)
-            response.close()
-            time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
+        try:
+            request = self._build_request(spec)
+            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            while True:
+                self._log_request(request, policy.retries_taken)
+                try:
+                    response = self._http.send(request, stream=True)
+                except httpx.TransportError as exc:
+                    time.sleep(policy.after_transport_error(request, exc))
+                    continue
+                self._log_response(response)
+                if response.is_success:
+                    return self._finish(response, spec, policy.retries_taken)
+                self._read(response)
+                response.close()
+                time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
+        finally:
+            if spec.cleanup is not None:
+                spec.cleanup()
 
     def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.stream:
@@ -512,21 +525,26 @@ class AsyncEdgen(BaseEdgen):
         return self._send(spec)
 
     async def _send(self, spec: RequestSpec) -> Any:
-        request = self._build_request(spec)
-        policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
-        while True:
-            self._log_request(request, policy.retries_taken)
-            try:
-                response = await self._http.send(request, stream=True)
-            except httpx.TransportError as exc:
-                await _async_sleep(policy.after_transport_error(request, exc))
-                continue
-            self._log_response(response)
-            if response.is_success:
-                return await self._finish(response, spec, policy.retries_taken)
-            await self._read(response)
-            await response.aclose()
-            await _async_sleep(policy.after_status(response, pipeline.decode_error_body(response)))
+        try:
+            request = self._build_request(spec)
+            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            while True:
+                self._log_request(request, policy.retries_taken)
+                try:
+                    response = await self._http.send(request, stream=True)
+                except httpx.TransportError as exc:
+                    await _async_sleep(policy.after_transport_error(request, exc))
+                    continue
+                self._log_response(response)
+                if response.is_success:
+                    return await self._finish(response, spec, policy.retries_taken)
+                await self._read(response)
+                await response.aclose()
+                body = pipeline.decode_error_body(response)
+                await _async_sleep(policy.after_status(response, body))
+        finally:
+            if spec.cleanup is not None:
+                spec.cleanup()
 
     async def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.stream:

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+from msgspec import UNSET
+
+from .._models import BaseModel
+from .embedding import Embedding
+
+__all__ = ["CreateEmbeddingResponse", "Usage"]
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    total_tokens: int = 0
+
+
+class _EmbeddingsWire(BaseModel):
+    # Edgen lists the vectors under "embeddings", OpenAI-compatible servers under
+    # "data": decode both keys as optional, then pick one in a property.
+    object: str = "list"
+    model: str | None = None
+    usage: Usage | None = None
+    data: list[Embedding] | None = None
+    embeddings: list[Embedding] | None = None
+
+
+# The stored values behind the two tracked keys (UNSET when the server left one out).
+_raw_lists: Any = attrgetter("data_", "embeddings_")
+
+
+class CreateEmbeddingResponse(_EmbeddingsWire):
+    """The answer of `client.embeddings.create()`: one `Embedding` per input, in order."""
+
+    @property  # type: ignore[misc]
+    def data(self) -> list[Embedding]:  # type: ignore[override]
+        """The vectors, whichever key the server listed them under."""
+        data, embeddings = _raw_lists(self)
+        if data is not UNSET and data is not None:
+            return data  # type: ignore[no-any-return]
+        if embeddings is not UNSET and embeddings is not None:
+            return embeddings  # type: ignore[no-any-return]
+        return []
+
+    @property  # type: ignore[misc]
+    def embeddings(self) -> list[Embedding]:  # type: ignore[override]
+        """Alias of `data`, the key the Edgen server uses."""
+        return self.data

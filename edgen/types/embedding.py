@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import sys
+from array import array
+from typing import TYPE_CHECKING, Union
+
+from .._models import BaseModel
+
+__all__ = ["Embedding", "decode_base64_embedding"]
+
+
+def decode_base64_embedding(data: str) -> list[float]:
+    """Floats from a base64 string of little-endian float32 values (no numpy needed)."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"embedding is not valid base64: {exc}") from None
+    if len(raw) % 4:
+        raise ValueError(f"base64 embedding has {len(raw)} bytes, not a multiple of 4")
+    floats = array("f")
+    floats.frombytes(raw)
+    if sys.byteorder == "big":
+        floats.byteswap()
+    return floats.tolist()
+
+
+class Embedding(BaseModel):
+    """One vector; `embedding` is always a list of floats, even if the server sent base64."""
+
+    if TYPE_CHECKING:
+        embedding: list[float]
+    else:  # the wire may carry base64; __post_init__ turns it into floats
+        embedding: Union[list[float], str]
+    index: int
+    object: str = "embedding"
+
+    def __post_init__(self) -> None:
+        # Only servers asked for encoding_format="base64" send a str; the check is cheap.
+        value: object = self.embedding
+        if type(value) is str:
+            self.embedding = decode_base64_embedding(value)

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from .._models import BaseModel
+
+__all__ = ["ModelDeleted"]
+
+
+class ModelDeleted(BaseModel):
+    """The answer of `DELETE /models/{id}`; Edgen removes the whole repo cache folder."""
+
+    id: str
+    deleted: bool
+    object: str = "model"
