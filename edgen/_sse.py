@@ -65,7 +65,7 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Take the next bytes of the body; return the events they complete."""
-        if self._skip_lf:
+        if self._skip_lf and chunk:  # an empty chunk must not forget the pending CR
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]

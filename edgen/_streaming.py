@@ -70,6 +70,27 @@ def transport_error(exc: Exception, request: httpx.Request) -> APIConnectionErro
     )
 
 
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read what follows `[DONE]` (normally just the end of the chunked body).
+
+    Closing a response that was not read to its end makes httpcore drop the
+    connection instead of returning it to the pool.
+    """
+    try:
+        for _ in chunks:
+            pass
+    except (httpx.TransportError, httpx.StreamError):
+        pass  # the answer is complete; a broken tail only costs the connection
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    try:
+        async for _ in chunks:
+            pass
+    except (httpx.TransportError, httpx.StreamError):
+        pass
+
+
 class _StreamBase(Generic[_T]):
     def __init__(self, *, cast_to: type[_T], response: httpx.Response) -> None:
         self.response = response
@@ -123,10 +144,12 @@ class Stream(_StreamBase[_T]):
             return
         try:
             try:
-                for chunk in response.iter_bytes():
+                chunks = response.iter_bytes()
+                for chunk in chunks:
                     for event in feed(chunk):
                         item = convert(event)
                         if item is None:
+                            _drain(chunks)  # read the body's end so the connection is reused
                             return
                         yield item
                 for event in decoder.flush():
@@ -186,10 +209,12 @@ class AsyncStream(_StreamBase[_T]):
             return
         try:
             try:
-                async for chunk in response.aiter_bytes():
+                chunks = response.aiter_bytes()
+                async for chunk in chunks:
                     for event in feed(chunk):
                         item = convert(event)
                         if item is None:
+                            await _adrain(chunks)  # read the body's end so the connection is reused
                             return
                         yield item
                 for event in decoder.flush():

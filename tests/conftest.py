@@ -1,0 +1,143 @@
+"""Shared fixtures for the edgen test suite.
+
+- `anyio_backend`: async tests run with `@pytest.mark.anyio` on asyncio.
+- `frost_wav`: path of the shared test recording (../shared/data/frost.wav).
+- `emulator`: a running `edgen.testing.EdgenEmulator` (Edgen dialect, fixed seed).
+- `sse_body(*payloads, ...)`: build an SSE body from JSON-able payloads.
+- `edgen_chunk(...)` / `openai_chunk(...)`: chunk dicts in either wire dialect.
+- `closed_port`: a 127.0.0.1 port with nothing listening.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FROST_WAV = Path(__file__).resolve().parents[2] / "shared" / "data" / "frost.wav"
+
+BASE_URL = "http://127.0.0.1:33322/v1/"
+FINGERPRINT = "edgen-0.1.5"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def frost_wav() -> Path:
+    if not FROST_WAV.exists():
+        pytest.skip(f"{FROST_WAV} is missing")
+    return FROST_WAV
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """A running EdgenEmulator on 127.0.0.1 (dialect "edgen", seed 1234, 6 tokens)."""
+    testing = pytest.importorskip("edgen.testing")
+    with testing.EdgenEmulator(host="127.0.0.1", dialect="edgen", seed=1234, tokens=6) as server:
+        yield server
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port that refuses connections (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sse_body(
+    *payloads: Any,
+    done: bool = False,
+    eol: str = "\n",
+    comments: tuple[str, ...] = (),
+    compact: bool = True,
+) -> bytes:
+    """An SSE body: one `data:` event per payload (dicts are JSON-encoded, str/bytes
+    go in verbatim), optional leading comment lines and a final `data: [DONE]`."""
+    out: list[bytes] = []
+    for comment in comments:
+        out.append(f": {comment}{eol}{eol}".encode())
+    for payload in payloads:
+        if isinstance(payload, bytes):
+            data = payload
+        elif isinstance(payload, str):
+            data = payload.encode()
+        else:
+            seps = (",", ":") if compact else (", ", ": ")
+            data = json.dumps(payload, separators=seps, ensure_ascii=False).encode()
+        out.append(b"data: " + data + (eol * 2).encode())
+    if done:
+        out.append(f"data: [DONE]{eol}{eol}".encode())
+    return b"".join(out)
+
+
+def edgen_chunk(content: str, *, created: int = 1714998001, chunk_id: str | None = None) -> dict:
+    """A chunk exactly as the Edgen server sends it (edgen-api.md §3 R1 / §8)."""
+    return {
+        "id": chunk_id or str(uuid.uuid4()),
+        "choices": [{"delta": {"content": content, "role": None}, "finish_reason": None, "index": 0}],
+        "created": created,
+        "model": "main",
+        "system_fingerprint": FINGERPRINT,
+        "object": "text_completion",
+    }
+
+
+def openai_chunk(
+    delta: dict,
+    *,
+    finish_reason: str | None = None,
+    chunk_id: str = "chatcmpl-abc",
+    model: str = "llama",
+    choices: list | None = None,
+    **extra: Any,
+) -> dict:
+    """A llama.cpp / OpenAI-style chunk."""
+    body: dict[str, Any] = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": 1714998001,
+        "model": model,
+        "system_fingerprint": "b1234",
+    }
+    if choices is None:
+        choices = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]
+    body["choices"] = choices
+    body.update(extra)
+    return body
+
+
+def edgen_completion(content: str, *, completion_id: str | None = None) -> dict:
+    """A non-streamed ChatCompletion exactly as the Edgen server sends it."""
+    return {
+        "id": completion_id or str(uuid.uuid4()),
+        "choices": [
+            {
+                "message": {"role": "assistant", "content": content, "name": None, "tool_calls": None},
+                "finish_reason": None,
+                "index": 0,
+            }
+        ],
+        "created": 1714998000,
+        "model": "main",
+        "system_fingerprint": FINGERPRINT,
+        "object": "text_completion",
+        "usage": {"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0},
+    }
+
+
+SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
+
+
+@pytest.fixture(name="sse_body")
+def _sse_body_fixture() -> Any:
+    return sse_body

@@ -1,0 +1,317 @@
+"""Tests of the `edgen` command line, run as `python -m edgen` against an in-process emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from edgen._cli import sine_wav
+from edgen.testing import EdgenEmulator, UploadedFile
+from edgen.types.chat.chat_completion_chunk import ChatCompletionChunk
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MODEL_ID = "TheBloke/neural-chat-7B-v3-3-GGUF"
+PROMPT = "Say this is a test"
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGEN_")}
+    # The subprocess imports this checkout, installed or not.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def edgen(
+    *args: str, url: str | None = None, input: str | None = None, timeout: float = 15
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m edgen [--base-url url] args...` and capture its output."""
+    argv = [sys.executable, "-m", "edgen", *(["--base-url", url] if url else []), *args]
+    return subprocess.run(
+        argv,
+        check=False,
+        input=input if input is not None else "",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=_env(),
+        timeout=timeout,
+    )
+
+
+def spawn(*args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "edgen", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EdgenEmulator]:
+    with EdgenEmulator("127.0.0.1", 0, seed=42, tokens=7) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def url(server: EdgenEmulator) -> str:
+    server.clear_requests()
+    server.clear_faults()
+    return server.url
+
+
+def _last(server: EdgenEmulator, route: str) -> Any:
+    matching = [r for r in server.requests if r.route == route]
+    assert matching, f"no request to {route}"
+    return matching[-1]
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- chat -------------------------------------------------------------------------------
+
+
+def test_chat_stream_matches_no_stream(url: str) -> None:
+    streamed = edgen("chat", PROMPT, url=url)
+    whole = edgen("chat", "--no-stream", PROMPT, url=url)
+    assert streamed.returncode == whole.returncode == 0, streamed.stderr + whole.stderr
+    assert streamed.stdout == whole.stdout
+    assert len(streamed.stdout.split()) == 7
+    assert streamed.stderr == whole.stderr == ""
+
+
+def test_chat_streams_incrementally() -> None:
+    with EdgenEmulator("127.0.0.1", 0, seed=1, tokens=6, token_delay=0.25) as slow:
+        proc = spawn("--base-url", slow.url, "chat", PROMPT)
+        assert proc.stdout is not None
+        first: float | None = None
+        output = b""
+        while chunk := os.read(proc.stdout.fileno(), 4096):
+            if first is None:
+                first = time.monotonic()
+            output += chunk
+        proc.wait(timeout=10)
+        ended = time.monotonic()
+    assert proc.returncode == 0
+    assert first is not None and ended - first > 0.8  # five more tokens were still to come
+    assert len(output.split()) == 6
+
+
+def test_chat_json_lines_are_chunks(url: str) -> None:
+    plain = edgen("chat", PROMPT, url=url)
+    result = edgen("chat", "--json", PROMPT, url=url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 7
+    chunks = [msgspec.json.decode(line, type=ChatCompletionChunk) for line in lines]
+    assert all(c.object == "text_completion" for c in chunks)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) + "\n" == plain.stdout
+
+
+def test_chat_json_no_stream_is_one_completion(url: str) -> None:
+    result = edgen("chat", "--json", "--no-stream", PROMPT, url=url)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line)["choices"][0]["message"]["role"] == "assistant"
+
+
+@pytest.mark.parametrize("args", [(), ("-",)])
+def test_chat_prompt_from_stdin(url: str, server: EdgenEmulator, args: tuple[str, ...]) -> None:
+    expected = edgen("chat", PROMPT, url=url).stdout
+    result = edgen("chat", *args, url=url, input=PROMPT + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+    assert _last(server, "/chat/completions").json()["messages"][-1]["content"] == PROMPT
+
+
+def test_chat_options_reach_the_server(url: str, server: EdgenEmulator) -> None:
+    result = edgen(
+        "chat",
+        "hi",
+        "--system",
+        "be brief",
+        "--model",
+        "m.gguf",
+        "--max-tokens",
+        "5",
+        "--temperature",
+        "0.5",
+        "--no-stream",
+        url=url,
+    )
+    assert result.returncode == 0, result.stderr
+    body = _last(server, "/chat/completions").json()
+    assert body["messages"] == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "hi"},
+    ]
+    assert (body["model"], body["max_tokens"], body["temperature"]) == ("m.gguf", 5, 0.5)
+    assert body.get("stream") in (None, False)
+
+
+def test_api_error_is_one_line_exit_1(url: str, server: EdgenEmulator) -> None:
+    server.inject("kind=unknown_model_kind", path="/chat/completions")
+    result = edgen("chat", "hi", url=url)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert "500" in result.stderr and "unknown_model_kind" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- other endpoints --------------------------------------------------------------------
+
+
+def test_transcribe_uploads_multipart(url: str, server: EdgenEmulator, tmp_path: Path) -> None:
+    audio = tmp_path / "tone.wav"
+    audio.write_bytes(sine_wav())
+    result = edgen("transcribe", str(audio), "--model", "my-whisper", "--language", "en", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "woods are lovely" in result.stdout
+    request = _last(server, "/audio/transcriptions")
+    assert request.headers["content-type"].startswith("multipart/form-data")
+    assert request.form["model"] == "my-whisper"
+    assert request.form["language"] == "en"
+    upload = request.files["file"]
+    assert isinstance(upload, UploadedFile) and upload.size == audio.stat().st_size
+
+    as_json = edgen("transcribe", str(audio), "--json", url=url)
+    assert json.loads(as_json.stdout)["text"].strip().startswith("The woods")
+
+
+def test_transcribe_missing_file(url: str, tmp_path: Path) -> None:
+    result = edgen("transcribe", str(tmp_path / "nope.wav"), url=url)
+    assert result.returncode == 2
+    assert "nope.wav" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_embed(url: str, server: EdgenEmulator) -> None:
+    result = edgen("embed", "hello", "world", "--model", "e.gguf", url=url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all("768 dims" in line for line in lines)
+    assert _last(server, "/embeddings").json() == {"input": ["hello", "world"], "model": "e.gguf"}
+
+    as_json = json.loads(edgen("embed", "hello", "--json", url=url).stdout)
+    vectors = as_json.get("data") or as_json["embeddings"]
+    assert len(vectors) == 1 and len(vectors[0]["embedding"]) == 768
+
+
+def test_models_list_get_delete(url: str, server: EdgenEmulator) -> None:
+    listed = edgen("models", url=url)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[0].split() == ["ID", "OWNER", "CREATED"]
+    assert MODEL_ID in listed.stdout
+    assert edgen("models", "list", url=url).stdout == listed.stdout
+    ids = [m["id"] for m in json.loads(edgen("models", "--json", url=url).stdout)["data"]]
+    assert MODEL_ID in ids
+
+    got = edgen("models", "get", MODEL_ID, "--json", url=url)
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["owned_by"] == "TheBloke"
+    assert _last(server, "/models/TheBloke%2Fneural-chat-7B-v3-3-GGUF").method == "GET"
+
+    server.add_model("someone/doomed-model")
+    deleted = edgen("models", "delete", "someone/doomed-model", url=url)
+    assert deleted.returncode == 0, deleted.stderr
+    assert deleted.stdout.strip() == "deleted someone/doomed-model"
+    assert "someone/doomed-model" not in server.models
+
+    missing = edgen("--max-retries", "0", "models", "get", "someone/doomed-model", url=url)
+    assert missing.returncode == 1
+    assert len(missing.stderr.splitlines()) == 1 and "500" in missing.stderr
+
+
+def test_status(url: str) -> None:
+    result = edgen("status", url=url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["chat", "audio", "embeddings"]
+    assert "neural-chat-7b-v3-3.Q4_K_M.gguf" in lines[0] and "ready" in lines[0]
+    as_json = json.loads(edgen("status", "--json", url=url).stdout)
+    assert as_json["audio"]["active_model"] == "ggml-distil-small.en.bin"
+
+
+def test_version(url: str) -> None:
+    result = edgen("version", url=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Edgen 0.1.5"
+
+
+# -- failures, demo, emulator -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("version",), ("chat", "hi")])
+def test_unreachable_server(command: tuple[str, ...]) -> None:
+    dead = f"http://127.0.0.1:{_closed_port()}/v1/"
+    result = edgen(*command, url=dead)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert dead in result.stderr and "edgen emulator" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_usage_exits_2() -> None:
+    assert edgen("chat", "--max-tokens", "many", "hi").returncode == 2
+    assert edgen("no-such-command").returncode == 2
+
+
+def test_demo() -> None:
+    started = time.monotonic()
+    result = edgen("demo")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 5
+    for heading in ("Chat", "Transcription", "Embeddings", "Models", "version"):
+        assert heading in result.stdout
+    assert "768 dims" in result.stdout and MODEL_ID in result.stdout
+    assert "Edgen 0.1.5" in result.stdout and "Traceback" not in result.stderr
+
+
+@posix_only
+def test_emulator_serves_until_ctrl_c() -> None:
+    proc = spawn("emulator", "--port", "0", "--seed", "3", "--tokens", "4")
+    try:
+        assert proc.stdout is not None
+        served = proc.stdout.readline().decode().strip()
+        assert served.startswith("http://127.0.0.1:") and served.endswith("/v1/")
+        result = edgen("chat", "hi", url=served)
+        assert result.returncode == 0 and len(result.stdout.split()) == 4
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert b"Traceback" not in err
+
+
+@posix_only
+def test_ctrl_c_during_chat_exits_130() -> None:
+    with EdgenEmulator("127.0.0.1", 0, tokens=50, token_delay=0.2) as slow:
+        proc = spawn("--base-url", slow.url, "chat", "hi")
+        try:
+            assert proc.stdout is not None
+            assert os.read(proc.stdout.fileno(), 100)  # streaming has started
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=10)
+        finally:
+            proc.kill()
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and len(err.splitlines()) == 1
