@@ -132,8 +132,8 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
     ) -> dict[str, Any]:
         """The model as plain dicts and lists (JSON-compatible in either mode).
 
-        `exclude_defaults` drops fields that hold their default, which for
-        response models means None (or an empty list where that is the default).
+        `exclude_defaults` drops fields that hold their default; every optional
+        field of a response model defaults to None, so it drops the None ones.
         """
         if mode not in ("python", "json"):
             raise ValueError(f"mode must be 'python' or 'json', not {mode!r}")
@@ -141,7 +141,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
         if not exclude_unset:
             _fill_unset(type(self), data)
         if exclude_none or exclude_defaults:
-            data = _drop_none(data, empty_lists=exclude_defaults)
+            data = _drop_none(data)
         if include is not None or exclude is not None:
             data = _select(data, include, exclude)
         return data
@@ -312,15 +312,11 @@ def _fill_unset(cls: type[BaseModel], data: dict[str, Any]) -> None:
                 _fill_unset(child, item)
 
 
-def _drop_none(value: Any, *, empty_lists: bool) -> Any:
+def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            k: _drop_none(v, empty_lists=empty_lists)
-            for k, v in value.items()
-            if v is not None and not (empty_lists and v == [])
-        }
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_drop_none(v, empty_lists=empty_lists) for v in value]
+        return [_drop_none(v) for v in value]
     return value
 
 

@@ -50,6 +50,28 @@ def event_error(event: ServerSentEvent, response: httpx.Response, cause: Excepti
     )
 
 
+def not_a_stream_error(response: httpx.Response) -> APIError:
+    """A 2xx JSON answer where an event stream was expected (body already read)."""
+    try:
+        body: Any = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        body = response.text
+    if isinstance(body, dict) and "error" in body:
+        err = body["error"]
+        message = err.get("message", err) if isinstance(err, dict) else err
+        return APIError(str(message), response.request, body=body)
+    return APIResponseValidationError(
+        response,
+        body,
+        message="Expected an event stream (text/event-stream), got "
+        f"{response.headers.get('content-type')!r}: {response.text[:500]!r}",
+    )
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/json")
+
+
 def named_event_error(event: ServerSentEvent, response: httpx.Response) -> APIError:
     try:
         body: Any = msgspec.json.decode(event.raw)
@@ -144,6 +166,9 @@ class Stream(_StreamBase[_T]):
             return
         try:
             try:
+                if _is_json(response):
+                    response.read()
+                    raise not_a_stream_error(response)
                 chunks = response.iter_bytes()
                 for chunk in chunks:
                     for event in feed(chunk):
@@ -162,6 +187,7 @@ class Stream(_StreamBase[_T]):
             except httpx.StreamError as exc:
                 raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
+            self._closed = True  # a later loop over the same stream ends at once
             response.close()
 
     def close(self) -> None:
@@ -209,6 +235,9 @@ class AsyncStream(_StreamBase[_T]):
             return
         try:
             try:
+                if _is_json(response):
+                    await response.aread()
+                    raise not_a_stream_error(response)
                 chunks = response.aiter_bytes()
                 async for chunk in chunks:
                     for event in feed(chunk):
@@ -227,6 +256,7 @@ class AsyncStream(_StreamBase[_T]):
             except httpx.StreamError as exc:
                 raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
+            self._closed = True
             await response.aclose()
 
     async def close(self) -> None:

@@ -346,11 +346,6 @@ def test_aistatus_and_custom_subclass() -> None:
     assert msgspec.json.encode(thing) == b'{"name":"n"}'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: model_dump(exclude_defaults=True) drops every empty list, "
-    "including required fields that have no default (pydantic keeps them)",
-)
 def test_exclude_defaults_keeps_required_empty_lists() -> None:
     usage_chunk = chunk(openai_chunk({}, choices=[], usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}))
     assert usage_chunk.model_dump(exclude_defaults=True)["choices"] == []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import msgspec
 import respx
 from conftest import BASE_URL, SSE_HEADERS, edgen_chunk, openai_chunk, sse_body
 from faker import Faker
@@ -366,3 +367,35 @@ def test_stream_over_arbitrary_bytes_raises_only_our_errors() -> None:
         assert stream.response.is_closed
 
     check()
+
+
+@respx.mock
+def test_stream_answered_with_json_raises_instead_of_ending_silently() -> None:
+    # A server that ignores stream=True and answers one JSON object must not look like an empty stream.
+    respx.post("http://127.0.0.1:33322/v1/chat/completions").mock(
+        return_value=httpx.Response(200, json={"error": {"message": "streaming disabled"}})
+    )
+    client = edgen.Edgen(max_retries=0)
+    stream = client.chat.completions.create(model="m", messages=[], stream=True)
+    with pytest.raises(edgen.APIError, match="streaming disabled"):
+        list(stream)
+    respx.post("http://127.0.0.1:33322/v1/chat/completions").mock(
+        return_value=httpx.Response(200, json={"id": "x"})
+    )
+    with pytest.raises(edgen.APIResponseValidationError, match="text/event-stream"):
+        list(client.chat.completions.create(model="m", messages=[], stream=True))
+
+
+@respx.mock
+def test_second_loop_after_break_ends_quietly() -> None:
+    body = b"".join(b"data: " + msgspec.json.encode(
+        {"id": str(i), "choices": [{"delta": {"content": "t"}, "index": 0}], "created": 1, "model": "m", "object": "o"}
+    ) + b"\n\n" for i in range(3))
+    respx.post("http://127.0.0.1:33322/v1/chat/completions").mock(
+        return_value=httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    )
+    stream = edgen.Edgen().chat.completions.create(model="m", messages=[], stream=True)
+    for _ in stream:
+        break
+    assert stream.response.is_closed
+    assert list(stream) == []
