@@ -46,7 +46,13 @@ def _events() -> list[bytes]:
     for _ in range(N_CHUNKS):
         chunk = {
             "id": fake.uuid4(),
-            "choices": [{"delta": {"content": " " + fake.word(), "role": None}, "finish_reason": None, "index": 0}],
+            "choices": [
+                {
+                    "delta": {"content": " " + fake.word(), "role": None},
+                    "finish_reason": None,
+                    "index": 0,
+                }
+            ],
             "created": 1714998001,
             "model": "main",
             "system_fingerprint": "edgen-0.1.5",
@@ -82,7 +88,9 @@ def test_stream_floor(benchmark, record) -> None:
 
     def run() -> int:
         n = 0
-        with http.stream("POST", "http://127.0.0.1:33322/v1/chat/completions", content=payload) as r:
+        with http.stream(
+            "POST", "http://127.0.0.1:33322/v1/chat/completions", content=payload
+        ) as r:
             buf = b""
             for part in r.iter_bytes():
                 buf += part
@@ -105,7 +113,7 @@ def test_stream_edgen(benchmark, record) -> None:
 
     def run() -> int:
         n = 0
-        for chunk in client.chat.completions.create(**BODY):
+        for _chunk in client.chat.completions.create(**BODY):
             n += 1
         return n
 

@@ -1,9 +1,9 @@
 """edgen: a fast Python client for the Edgen local inference server.
 
-    from edgen import Edgen
-    client = Edgen()
-    for chunk in client.chat.completions.create(model="default", messages=[...], stream=True):
-        print(chunk.choices[0].delta.content or "", end="")
+from edgen import Edgen
+client = Edgen()
+for chunk in client.chat.completions.create(model="default", messages=[...], stream=True):
+    print(chunk.choices[0].delta.content or "", end="")
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
 from collections.abc import Mapping
-import importlib
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,7 +65,16 @@ class RequestSpec:
     """Everything one endpoint call needs, built once and shared by sync and async."""
 
     __slots__ = (
-        "method", "path", "body", "files", "cast", "stream", "options", "mode", "parse", "cleanup"
+        "method",
+        "path",
+        "body",
+        "files",
+        "cast",
+        "stream",
+        "options",
+        "mode",
+        "parse",
+        "cleanup",
     )
 
     def __init__(
@@ -123,9 +132,7 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     except (httpx.InvalidURL, TypeError) as exc:
         raise ValueError(f"base_url {text!r} is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(
-            f"base_url must be an absolute http:// or https:// URL, got {text!r}"
-        )
+        raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {text!r}")
     return text if text.endswith("/") else text + "/"
 
 
@@ -356,7 +363,6 @@ class BaseEdgen:
             )
 
 
-
 class Edgen(BaseEdgen):
     """Synchronous client for the Edgen server.
 
@@ -385,9 +391,13 @@ class Edgen(BaseEdgen):
             http_client=http_client,
         )
         if http_client is not None and not hasattr(http_client, "send"):
-            raise TypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
+            raise TypeError(
+                f"http_client must be an httpx.Client, not {type(http_client).__name__}"
+            )
         if http_client is not None and isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("Edgen needs a sync httpx.Client; use AsyncEdgen with an httpx.AsyncClient")
+            raise TypeError(
+                "Edgen needs a sync httpx.Client; use AsyncEdgen with an httpx.AsyncClient"
+            )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
             timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
@@ -553,7 +563,9 @@ class AsyncEdgen(BaseEdgen):
                 return parse_stream(response)
             return AsyncAPIResponse(response, parse_stream, retries_taken)
         if spec.mode == "streaming":
-            return AsyncAPIResponse(response, lambda r: self._read_and_parse(r, spec), retries_taken)
+            return AsyncAPIResponse(
+                response, lambda r: self._read_and_parse(r, spec), retries_taken
+            )
         await self._read(response)
         if spec.mode == "raw":
             return AsyncAPIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)

@@ -1,15 +1,15 @@
 """The exception hierarchy.
 
-    EdgenError
-    └── APIError
-        ├── APIConnectionError
-        │   └── APITimeoutError
-        ├── APIResponseValidationError
-        └── APIStatusError
-            ├── BadRequestError (400)      ├── ConflictError (409)
-            ├── AuthenticationError (401)  ├── UnprocessableEntityError (422)
-            ├── PermissionDeniedError (403)├── RateLimitError (429)
-            ├── NotFoundError (404)        └── InternalServerError (>= 500)
+EdgenError
+└── APIError
+    ├── APIConnectionError
+    │   └── APITimeoutError
+    ├── APIResponseValidationError
+    └── APIStatusError
+        ├── BadRequestError (400)      ├── ConflictError (409)
+        ├── AuthenticationError (401)  ├── UnprocessableEntityError (422)
+        ├── PermissionDeniedError (403)├── RateLimitError (429)
+        ├── NotFoundError (404)        └── InternalServerError (>= 500)
 """
 
 from __future__ import annotations

@@ -83,8 +83,10 @@ class _ModelMeta(msgspec.StructMeta):
 
 
 def _is_classvar(hint: Any) -> bool:
-    return hint is ClassVar or typing.get_origin(hint) is ClassVar or (
-        isinstance(hint, str) and hint.startswith("ClassVar")
+    return (
+        hint is ClassVar
+        or typing.get_origin(hint) is ClassVar
+        or (isinstance(hint, str) and hint.startswith("ClassVar"))
     )
 
 
@@ -253,7 +255,9 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
 # -- helpers for model_dump ---------------------------------------------------
 
 
-def _fill_plan(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[tuple[str, Any, int], ...]] | None:
+def _fill_plan(
+    cls: type[BaseModel],
+) -> tuple[tuple[str, ...], tuple[tuple[str, Any, int], ...]] | None:
     """What `_fill_unset` must do for a class, or None when nothing below it is tracked."""
     cached = cls.__dict__.get("_fill_plan_cache")
     if cached is not None:

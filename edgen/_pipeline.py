@@ -166,9 +166,7 @@ def check_header_value(name: str, value: str) -> None:
         raise ValueError(f"invalid header name {name!r}")
 
 
-def merge_headers(
-    base: dict[str, str], extra: Mapping[str, Any] | None
-) -> dict[str, str]:
+def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
     """`base` updated with `extra`; a NOT_GIVEN value removes a header."""
     if not extra:
         return base

@@ -84,7 +84,9 @@ def edgen_chunk(content: str, *, created: int = 1714998001, chunk_id: str | None
     """A chunk exactly as the Edgen server sends it (edgen-api.md §3 R1 / §8)."""
     return {
         "id": chunk_id or str(uuid.uuid4()),
-        "choices": [{"delta": {"content": content, "role": None}, "finish_reason": None, "index": 0}],
+        "choices": [
+            {"delta": {"content": content, "role": None}, "finish_reason": None, "index": 0}
+        ],
         "created": created,
         "model": "main",
         "system_fingerprint": FINGERPRINT,
@@ -122,7 +124,12 @@ def edgen_completion(content: str, *, completion_id: str | None = None) -> dict:
         "id": completion_id or str(uuid.uuid4()),
         "choices": [
             {
-                "message": {"role": "assistant", "content": content, "name": None, "tool_calls": None},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "name": None,
+                    "tool_calls": None,
+                },
                 "finish_reason": None,
                 "index": 0,
             }

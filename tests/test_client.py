@@ -12,7 +12,7 @@ from conftest import BASE_URL, edgen_completion
 from faker import Faker
 
 import edgen
-from edgen import AsyncEdgen, Edgen, NOT_GIVEN
+from edgen import NOT_GIVEN, AsyncEdgen, Edgen
 from edgen.types import AIStatus
 from edgen.types.chat import ChatCompletion
 
@@ -79,7 +79,9 @@ def test_api_key_from_environment(chat_route: respx.Route, monkeypatch: pytest.M
     assert sent(chat_route).headers["authorization"] == "Bearer env-key-123"
 
 
-def test_argument_key_wins_over_environment(chat_route: respx.Route, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_argument_key_wins_over_environment(
+    chat_route: respx.Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EDGEN_API_KEY", "env-key")
     create(Edgen(api_key="arg-key"))
     assert sent(chat_route).headers["authorization"] == "Bearer arg-key"
@@ -132,7 +134,9 @@ def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("given", ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1/"])
 def test_trailing_slash_normalised_and_paths_join(given: str) -> None:
     with respx.mock(assert_all_called=True) as mock:
-        route = mock.get("http://127.0.0.1:8080/v1/chat/completions/status").respond(200, json=STATUS)
+        route = mock.get("http://127.0.0.1:8080/v1/chat/completions/status").respond(
+            200, json=STATUS
+        )
         client = Edgen(base_url=given)
         assert str(client.base_url) == "http://127.0.0.1:8080/v1/"
         client.chat.completions.status.create()
@@ -140,10 +144,14 @@ def test_trailing_slash_normalised_and_paths_join(given: str) -> None:
 
 
 def test_base_url_accepts_httpx_url() -> None:
-    assert str(Edgen(base_url=httpx.URL("http://127.0.0.1:5/x")).base_url) == "http://127.0.0.1:5/x/"
+    assert (
+        str(Edgen(base_url=httpx.URL("http://127.0.0.1:5/x")).base_url) == "http://127.0.0.1:5/x/"
+    )
 
 
-@pytest.mark.parametrize("bad", ["not a url", "ftp://127.0.0.1/v1", "http://", "127.0.0.1:33322/v1", "http://[::1"])
+@pytest.mark.parametrize(
+    "bad", ["not a url", "ftp://127.0.0.1/v1", "http://", "127.0.0.1:33322/v1", "http://[::1"]
+)
 def test_invalid_base_url_is_value_error(bad: str) -> None:
     with pytest.raises(ValueError, match="base_url"):
         Edgen(base_url=bad)
@@ -157,7 +165,10 @@ def test_default_timeout_is_600s_read_5s_connect(chat_route: respx.Route) -> Non
     assert client.timeout == httpx.Timeout(600.0, connect=5.0)
     create(client)
     assert sent(chat_route).extensions["timeout"] == {
-        "connect": 5.0, "read": 600.0, "write": 600.0, "pool": 600.0,
+        "connect": 5.0,
+        "read": 600.0,
+        "write": 600.0,
+        "pool": 600.0,
     }
 
 
@@ -230,7 +241,9 @@ def test_platform_headers(chat_route: respx.Route) -> None:
 
 def test_default_headers_and_query_are_sent(router: respx.MockRouter) -> None:
     route = router.post("chat/completions").respond(200, json=edgen_completion("x"))
-    client = Edgen(default_headers={"X-Team": "blue", "User-Agent": "mine/1"}, default_query={"tenant": "t1"})
+    client = Edgen(
+        default_headers={"X-Team": "blue", "User-Agent": "mine/1"}, default_query={"tenant": "t1"}
+    )
     create(client)
     request = sent(route)
     assert request.headers["x-team"] == "blue"
@@ -258,7 +271,10 @@ def test_extra_headers_query_body_sent_exactly(router: respx.MockRouter) -> None
     assert dict(request.url.params) == {"q0": "zero", "q1": "1"}
     assert str(request.url).startswith(BASE_URL + "chat/completions?")
     assert json.loads(request.content) == {
-        "model": "default", "messages": MESSAGES, "one_shot": True, "vendor": {"k": [1, 2]},
+        "model": "default",
+        "messages": MESSAGES,
+        "one_shot": True,
+        "vendor": {"k": [1, 2]},
     }
     assert request.extensions["timeout"] == {"connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}
     # Nothing leaked into the client's own defaults.
@@ -298,7 +314,9 @@ def test_custom_http_client_is_used_and_keeps_its_headers() -> None:
         seen.append(request)
         return httpx.Response(200, json=edgen_completion("from-transport"))
 
-    http = httpx.Client(transport=httpx.MockTransport(handler), headers={"x-from-http-client": "yes"}, timeout=12.0)
+    http = httpx.Client(
+        transport=httpx.MockTransport(handler), headers={"x-from-http-client": "yes"}, timeout=12.0
+    )
     client = Edgen(base_url="http://127.0.0.1:1/v1", http_client=http)
     assert client.timeout == http.timeout
     completion = create(client)
@@ -324,11 +342,17 @@ def test_wrong_http_client_kind_is_type_error() -> None:
 
 
 def test_copy_shares_pool_and_changes_only_what_was_asked(chat_route: respx.Route) -> None:
-    client = Edgen(api_key="k1", timeout=30.0, default_headers={"x-a": "1"}, default_query={"q": "1"})
+    client = Edgen(
+        api_key="k1", timeout=30.0, default_headers={"x-a": "1"}, default_query={"q": "1"}
+    )
     clone = client.with_options(max_retries=5)
     assert clone._http is client._http
     assert clone.max_retries == 5 and client.max_retries == 2
-    assert (clone.api_key, clone.timeout, clone.base_url) == (client.api_key, client.timeout, client.base_url)
+    assert (clone.api_key, clone.timeout, clone.base_url) == (
+        client.api_key,
+        client.timeout,
+        client.base_url,
+    )
     assert clone.default_headers == client.default_headers
     assert clone.default_query == client.default_query
 
@@ -390,13 +414,22 @@ def test_create_sends_exactly_the_given_fields(chat_route: respx.Route) -> None:
     request = sent(chat_route)
     assert request.method == "POST"
     assert request.url == BASE_URL + "chat/completions"
-    assert json.loads(request.content) == {"model": "default", "messages": [{"role": "user", "content": content}]}
+    assert json.loads(request.content) == {
+        "model": "default",
+        "messages": [{"role": "user", "content": content}],
+    }
 
 
 def test_create_none_is_null_and_edgen_extensions(chat_route: respx.Route) -> None:
     messages = [
         {"role": "system", "content": None},
-        {"role": "user", "content": [{"type": "text", "text": "hi"}, {"type": "image_url", "url": "http://x/y.png", "detail": None}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "hi"},
+                {"type": "image_url", "url": "http://x/y.png", "detail": None},
+            ],
+        },
         {"role": "assistant", "content": "a", "tool_calls": None},
         {"role": "tool", "content": "r", "tool_call_id": "c1"},
     ]
@@ -448,7 +481,9 @@ def test_create_unknown_kwarg_is_type_error(chat_route: respx.Route) -> None:
     assert chat_route.call_count == 0
 
 
-@pytest.mark.parametrize("messages", ["hello", b"hello", {"role": "user", "content": "x"}, 5, ["not a dict"]])
+@pytest.mark.parametrize(
+    "messages", ["hello", b"hello", {"role": "user", "content": "x"}, 5, ["not a dict"]]
+)
 def test_create_wrong_messages_type(chat_route: respx.Route, messages: object) -> None:
     with pytest.raises(TypeError, match="messages"):
         create(Edgen(), messages=messages)
@@ -467,7 +502,11 @@ def test_create_message_without_role(chat_route: respx.Route) -> None:
     assert chat_route.call_count == 0
 
 
-@pytest.mark.parametrize("value", [object(), complex(1, 2), {(1, 2): "tuple key"}], ids=["object", "complex", "tuple-key"])
+@pytest.mark.parametrize(
+    "value",
+    [object(), complex(1, 2), {(1, 2): "tuple key"}],
+    ids=["object", "complex", "tuple-key"],
+)
 def test_create_non_json_value_is_type_error(chat_route: respx.Route, value: object) -> None:
     with pytest.raises(TypeError, match="JSON"):
         create(Edgen(), user=value)
@@ -495,9 +534,15 @@ async def test_async_create_non_stream(router: respx.MockRouter) -> None:
     content = fake.paragraph()
     route = router.post("chat/completions").respond(200, json=edgen_completion(content))
     async with AsyncEdgen(api_key="ak") as client:
-        completion = await client.chat.completions.create(model="default", messages=MESSAGES, one_shot=False)
+        completion = await client.chat.completions.create(
+            model="default", messages=MESSAGES, one_shot=False
+        )
     assert completion.choices[0].message.content == content
-    assert json.loads(sent(route).content) == {"model": "default", "messages": MESSAGES, "one_shot": False}
+    assert json.loads(sent(route).content) == {
+        "model": "default",
+        "messages": MESSAGES,
+        "one_shot": False,
+    }
     assert sent(route).headers["authorization"] == "Bearer ak"
 
 
@@ -522,9 +567,13 @@ def test_with_raw_response_non_stream(router: respx.MockRouter) -> None:
 @pytest.mark.anyio
 async def test_async_with_raw_response_parse_is_awaitable(router: respx.MockRouter) -> None:
     content = fake.sentence()
-    router.post("chat/completions").respond(200, json=edgen_completion(content), headers={"x-a": "1"})
+    router.post("chat/completions").respond(
+        200, json=edgen_completion(content), headers={"x-a": "1"}
+    )
     async with AsyncEdgen() as client:
-        raw = await client.chat.completions.with_raw_response.create(model="default", messages=MESSAGES)
+        raw = await client.chat.completions.with_raw_response.create(
+            model="default", messages=MESSAGES
+        )
         assert isinstance(raw, edgen.AsyncAPIResponse)
         assert raw.headers["x-a"] == "1" and raw.status_code == 200
         parsed = await raw.parse()
@@ -534,7 +583,9 @@ async def test_async_with_raw_response_parse_is_awaitable(router: respx.MockRout
 def test_with_streaming_response_reads_lazily(router: respx.MockRouter) -> None:
     content = fake.sentence()
     router.post("chat/completions").respond(200, json=edgen_completion(content))
-    with Edgen().chat.completions.with_streaming_response.create(model="default", messages=MESSAGES) as raw:
+    with Edgen().chat.completions.with_streaming_response.create(
+        model="default", messages=MESSAGES
+    ) as raw:
         assert raw.status_code == 200
         assert raw.parse().choices[0].message.content == content
     assert raw.is_closed
@@ -553,7 +604,9 @@ def test_status_create_sync(router: respx.MockRouter) -> None:
 
 @pytest.mark.anyio
 async def test_status_create_async(router: respx.MockRouter) -> None:
-    route = router.get("chat/completions/status").respond(200, json={**STATUS, "download_progress": 100})
+    route = router.get("chat/completions/status").respond(
+        200, json={**STATUS, "download_progress": 100}
+    )
     async with AsyncEdgen() as client:
         status = await client.chat.completions.status.create(extra_query={"x": "1"})
         raw = await client.chat.completions.status.with_raw_response.create()
@@ -566,7 +619,9 @@ async def test_status_create_async(router: respx.MockRouter) -> None:
 
 
 def test_headers_query_and_body_over_a_real_socket(emulator) -> None:
-    with Edgen(base_url=emulator.url, api_key="live-key", default_query={"tenant": "a b"}) as client:
+    with Edgen(
+        base_url=emulator.url, api_key="live-key", default_query={"tenant": "a b"}
+    ) as client:
         completion = client.chat.completions.create(
             model="default", messages=MESSAGES, one_shot=True, extra_headers={"x-trace": "t-1"}
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -70,7 +69,9 @@ def create(client: Edgen, **kwargs: object):
         (418, edgen.APIStatusError),
     ],
 )
-def test_status_maps_to_class(router: respx.MockRouter, client: Edgen, status: int, cls: type) -> None:
+def test_status_maps_to_class(
+    router: respx.MockRouter, client: Edgen, status: int, cls: type
+) -> None:
     text = fake.sentence()
     router.post("chat/completions").respond(status, text=text)
     with pytest.raises(edgen.APIStatusError) as info:
@@ -90,7 +91,11 @@ def test_status_maps_to_class(router: respx.MockRouter, client: Edgen, status: i
 @pytest.mark.parametrize(
     "body",
     [
-        {"error": "unknown_model_kind", "model_name": "gpt-3.5-turbo", "reason": 'unknown model kind for model: ("gpt-3.5-turbo")'},
+        {
+            "error": "unknown_model_kind",
+            "model_name": "gpt-3.5-turbo",
+            "reason": 'unknown model kind for model: ("gpt-3.5-turbo")',
+        },
         {"error": "no_such_model", "model_name": "my-model.gguf"},
         {"error": "preload", "UnknownModel": "Whisper"},
         {"error": "endpoint", "SessionNotFound": None},
@@ -98,7 +103,9 @@ def test_status_maps_to_class(router: respx.MockRouter, client: Edgen, status: i
     ],
     ids=lambda b: b["error"],
 )
-def test_edgen_tagged_error_keeps_every_field(router: respx.MockRouter, client: Edgen, body: dict) -> None:
+def test_edgen_tagged_error_keeps_every_field(
+    router: respx.MockRouter, client: Edgen, body: dict
+) -> None:
     router.post("chat/completions").respond(500, json=body)
     with pytest.raises(edgen.InternalServerError) as info:
         create(client)
@@ -116,7 +123,14 @@ def test_edgen_tagged_error_keeps_every_field(router: respx.MockRouter, client: 
 
 def test_openai_envelope(router: respx.MockRouter, client: Edgen) -> None:
     message = fake.sentence()
-    body = {"error": {"message": message, "type": "invalid_request_error", "code": "model_not_found", "param": "model"}}
+    body = {
+        "error": {
+            "message": message,
+            "type": "invalid_request_error",
+            "code": "model_not_found",
+            "param": "model",
+        }
+    }
     router.post("chat/completions").respond(404, json=body)
     with pytest.raises(edgen.NotFoundError) as info:
         create(client)
@@ -127,7 +141,9 @@ def test_openai_envelope(router: respx.MockRouter, client: Edgen) -> None:
     assert err.body == body
 
 
-def test_openai_envelope_with_numeric_code_and_no_message(router: respx.MockRouter, client: Edgen) -> None:
+def test_openai_envelope_with_numeric_code_and_no_message(
+    router: respx.MockRouter, client: Edgen
+) -> None:
     body = {"error": {"code": 500, "type": "server_error"}}
     router.post("chat/completions").respond(500, json=body)
     with pytest.raises(edgen.InternalServerError) as info:
@@ -168,7 +184,9 @@ def test_empty_body(router: respx.MockRouter, client: Edgen) -> None:
 
 def test_text_plain_body_from_edgen_422(router: respx.MockRouter, client: Edgen) -> None:
     text = "Failed to deserialize the JSON body into the target type: missing field `model` at line 1 column 58"
-    router.post("chat/completions").respond(422, text=text, headers={"content-type": "text/plain; charset=utf-8"})
+    router.post("chat/completions").respond(
+        422, text=text, headers={"content-type": "text/plain; charset=utf-8"}
+    )
     with pytest.raises(edgen.UnprocessableEntityError) as info:
         create(client)
     assert info.value.body == text
@@ -198,10 +216,19 @@ async def test_async_status_error(router: respx.MockRouter) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b'{"id": 1}', b"<html>oops</html>", b"", b'{"id":"a","choices":"no","created":1,"model":"m","object":"o"}'],
+    [
+        b'{"id": 1}',
+        b"<html>oops</html>",
+        b"",
+        b'{"id":"a","choices":"no","created":1,"model":"m","object":"o"}',
+    ],
 )
-def test_2xx_body_that_does_not_fit(router: respx.MockRouter, client: Edgen, content: bytes) -> None:
-    router.post("chat/completions").respond(200, content=content, headers={"content-type": "application/json"})
+def test_2xx_body_that_does_not_fit(
+    router: respx.MockRouter, client: Edgen, content: bytes
+) -> None:
+    router.post("chat/completions").respond(
+        200, content=content, headers={"content-type": "application/json"}
+    )
     with pytest.raises(edgen.APIResponseValidationError) as info:
         create(client)
     err = info.value
@@ -240,7 +267,9 @@ async def test_async_connection_refused(closed_port: int) -> None:
     assert isinstance(info.value.__cause__, httpx.ConnectError)
 
 
-@pytest.mark.parametrize("exc", [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.WriteTimeout, httpx.PoolTimeout])
+@pytest.mark.parametrize(
+    "exc", [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.WriteTimeout, httpx.PoolTimeout]
+)
 def test_timeouts(router: respx.MockRouter, client: Edgen, exc: type[Exception]) -> None:
     router.post("chat/completions").mock(side_effect=exc("timed out"))
     with pytest.raises(edgen.APITimeoutError) as info:
@@ -277,10 +306,14 @@ class _BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def test_body_read_failure_on_non_stream_request(router: respx.MockRouter, client: Edgen) -> None:
-    router.post("chat/completions").respond(200, stream=_BrokenBody([b'{"id":'], httpx.ReadTimeout("slow")))
+    router.post("chat/completions").respond(
+        200, stream=_BrokenBody([b'{"id":'], httpx.ReadTimeout("slow"))
+    )
     with pytest.raises(edgen.APITimeoutError):
         create(client)
-    router.post("chat/completions").respond(200, stream=_BrokenBody([b'{"id":'], httpx.ReadError("reset")))
+    router.post("chat/completions").respond(
+        200, stream=_BrokenBody([b'{"id":'], httpx.ReadError("reset"))
+    )
     with pytest.raises(edgen.APIConnectionError) as info:
         create(client)
     assert isinstance(info.value.__cause__, httpx.ReadError)
@@ -292,7 +325,11 @@ def test_body_read_failure_on_non_stream_request(router: respx.MockRouter, clien
 def test_in_band_error_event(router: respx.MockRouter, client: Edgen) -> None:
     first = fake.word()
     message = fake.sentence()
-    body = sse_body(edgen_chunk(first), {"error": {"message": message, "type": "server_error"}}, edgen_chunk("never"))
+    body = sse_body(
+        edgen_chunk(first),
+        {"error": {"message": message, "type": "server_error"}},
+        edgen_chunk("never"),
+    )
     router.post("chat/completions").respond(200, content=body, headers=SSE_HEADERS)
     stream = create(client, stream=True)
     assert next(stream).choices[0].delta.content == first
@@ -333,7 +370,9 @@ def test_malformed_chunk_carries_the_line(router: respx.MockRouter, client: Edge
 
 
 def test_chunk_of_wrong_shape(router: respx.MockRouter, client: Edgen) -> None:
-    router.post("chat/completions").respond(200, content=sse_body({"id": "x", "choices": 5}), headers=SSE_HEADERS)
+    router.post("chat/completions").respond(
+        200, content=sse_body({"id": "x", "choices": 5}), headers=SSE_HEADERS
+    )
     with pytest.raises(edgen.APIResponseValidationError) as info:
         list(create(client, stream=True))
     assert info.value.body == '{"id":"x","choices":5}'
@@ -370,14 +409,20 @@ async def test_async_stream_failures(router: respx.MockRouter) -> None:
     body = _BrokenBody([sse_body(edgen_chunk("a"))], httpx.ReadError("reset"))
     router.post("chat/completions").respond(200, stream=body, headers=SSE_HEADERS)
     async with AsyncEdgen(max_retries=0) as client:
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         assert (await stream.__anext__()).choices[0].delta.content == "a"
         with pytest.raises(edgen.APIConnectionError):
             await stream.__anext__()
         router.post("chat/completions").respond(
-            200, content=sse_body(edgen_chunk("b"), {"error": {"message": "bad thing"}}), headers=SSE_HEADERS
+            200,
+            content=sse_body(edgen_chunk("b"), {"error": {"message": "bad thing"}}),
+            headers=SSE_HEADERS,
         )
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         got = []
         with pytest.raises(edgen.APIError, match="bad thing"):
             async for chunk in stream:
@@ -398,12 +443,21 @@ def test_stream_error_status_before_streaming(router: respx.MockRouter, client: 
 
 def test_api_key_not_in_exception_text(router: respx.MockRouter) -> None:
     key = "sk-" + fake.sha256()
-    router.post("chat/completions").respond(401, json={"error": {"message": "bad key", "type": "auth"}})
+    router.post("chat/completions").respond(
+        401, json={"error": {"message": "bad key", "type": "auth"}}
+    )
     with Edgen(api_key=key, max_retries=0) as client:
         with pytest.raises(edgen.AuthenticationError) as info:
             create(client)
     err = info.value
-    for text in (str(err), repr(err), err.message, str(err.response), repr(err.request), str(err.body)):
+    for text in (
+        str(err),
+        repr(err),
+        err.message,
+        str(err.response),
+        repr(err.request),
+        str(err.body),
+    ):
         assert key not in text
     # The key was really sent, so the checks above are meaningful.
     assert err.request.headers["authorization"] == f"Bearer {key}"
@@ -461,7 +515,12 @@ def test_no_logging_without_edgen_log() -> None:
     env = {k: v for k, v in os.environ.items() if k != "EDGEN_LOG"}
     env["PYTHONPATH"] = str(REPO_ROOT)
     proc = subprocess.run(
-        [sys.executable, "-c", _LOG_SCRIPT, "k"], capture_output=True, text=True, timeout=30, env=env, cwd=str(REPO_ROOT)
+        [sys.executable, "-c", _LOG_SCRIPT, "k"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        cwd=str(REPO_ROOT),
     )
     assert proc.returncode == 0, proc.stderr
     assert "Request: POST" not in proc.stderr

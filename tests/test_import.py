@@ -27,7 +27,12 @@ def _run(code: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("EDGEN_LOG", None)
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, env=env, cwd=str(REPO_ROOT)
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        cwd=str(REPO_ROOT),
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -97,12 +97,16 @@ def test_stream_matches_non_stream_sync(server: Any, messages: list) -> None:
 async def test_stream_matches_non_stream_async(server: Any, messages: list) -> None:
     async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
         whole = await client.chat.completions.create(model="default", messages=messages)
-        stream = await client.chat.completions.create(model="default", messages=messages, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=messages, stream=True
+        )
         assert isinstance(stream, AsyncStream)
         chunks = [c async for c in stream]
         assert stream.response.is_closed
         # __anext__ and async with on a second stream give the same text.
-        again = await client.chat.completions.create(model="default", messages=messages, stream=True)
+        again = await client.chat.completions.create(
+            model="default", messages=messages, stream=True
+        )
         pieces: list[Any] = []
         async with again:
             pieces.append(await again.__anext__())
@@ -114,7 +118,9 @@ async def test_stream_matches_non_stream_async(server: Any, messages: list) -> N
 @pytest.mark.anyio
 async def test_async_break_releases_the_connection(server: Any, messages: list) -> None:
     async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
-        stream = await client.chat.completions.create(model="default", messages=messages, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=messages, stream=True
+        )
         async for _ in stream:
             break
         # Async generators are finalised by the event loop on its next turns.
@@ -128,8 +134,15 @@ async def test_async_break_releases_the_connection(server: Any, messages: list) 
 def test_seed_changes_output(messages: list) -> None:
     answers = []
     for seed in (1, 2):
-        with EdgenEmulator(host="127.0.0.1", seed=seed, tokens=TOKENS) as emu, Edgen(base_url=emu.url) as client:
-            answers.append(client.chat.completions.create(model="default", messages=messages).choices[0].message.content)
+        with (
+            EdgenEmulator(host="127.0.0.1", seed=seed, tokens=TOKENS) as emu,
+            Edgen(base_url=emu.url) as client,
+        ):
+            answers.append(
+                client.chat.completions.create(model="default", messages=messages)
+                .choices[0]
+                .message.content
+            )
     assert answers[0] != answers[1]
 
 
@@ -144,7 +157,9 @@ def test_raw_response_live(server: Any, messages: list) -> None:
         parsed = raw.parse()
         assert parsed.choices[0].message.content == raw.json()["choices"][0]["message"]["content"]
 
-        raw_stream = client.chat.completions.with_raw_response.create(model="default", messages=messages, stream=True)
+        raw_stream = client.chat.completions.with_raw_response.create(
+            model="default", messages=messages, stream=True
+        )
         assert raw_stream.headers["content-type"].startswith("text/event-stream")
         assert text_of(list(raw_stream.parse())) == parsed.choices[0].message.content
 
@@ -173,7 +188,9 @@ def test_error_statuses_live(server: Any, messages: list, status: int, cls: type
     with Edgen(base_url=server.url, max_retries=0) as client:
         with pytest.raises(cls) as info:
             client.chat.completions.create(
-                model="default", messages=messages, extra_headers={"x-emulator-fault": f"status={status}"}
+                model="default",
+                messages=messages,
+                extra_headers={"x-emulator-fault": f"status={status}"},
             )
     err = info.value
     assert err.status_code == status
@@ -186,7 +203,10 @@ def test_error_statuses_live(server: Any, messages: list, status: int, cls: type
 
 
 def test_real_edgen_error_not_retried(sleeps: list[float], messages: list) -> None:
-    with EdgenEmulator(host="127.0.0.1", strict_models=True) as emu, Edgen(base_url=emu.url) as client:
+    with (
+        EdgenEmulator(host="127.0.0.1", strict_models=True) as emu,
+        Edgen(base_url=emu.url) as client,
+    ):
         with pytest.raises(edgen.InternalServerError) as info:
             client.chat.completions.create(model="gpt-3.5-turbo", messages=messages)
         assert info.value.kind == "unknown_model_kind"
@@ -224,10 +244,14 @@ def test_retries_exhausted_live(server: Any, messages: list, sleeps: list[float]
 
 
 @pytest.mark.anyio
-async def test_async_retry_then_stream_live(server: Any, messages: list, sleeps: list[float]) -> None:
+async def test_async_retry_then_stream_live(
+    server: Any, messages: list, sleeps: list[float]
+) -> None:
     server.inject("status=502", times=1, path="/chat/completions")
     async with AsyncEdgen(base_url=server.url) as client:
-        stream = await client.chat.completions.create(model="default", messages=messages, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=messages, stream=True
+        )
         chunks = [c async for c in stream]
     assert len(server.requests) == 2 and len(sleeps) == 1
     assert len(text_of(chunks).split()) == TOKENS
@@ -235,9 +259,16 @@ async def test_async_retry_then_stream_live(server: Any, messages: list, sleeps:
 
 def test_drop_mid_stream(server: Any, messages: list, sleeps: list[float]) -> None:
     with Edgen(base_url=server.url) as client:
-        whole = client.chat.completions.create(model="default", messages=messages).choices[0].message.content
+        whole = (
+            client.chat.completions.create(model="default", messages=messages)
+            .choices[0]
+            .message.content
+        )
         stream = client.chat.completions.create(
-            model="default", messages=messages, stream=True, extra_headers={"x-emulator-fault": "drop_after=3"}
+            model="default",
+            messages=messages,
+            stream=True,
+            extra_headers={"x-emulator-fault": "drop_after=3"},
         )
         got: list[Any] = []
         with pytest.raises(edgen.APIConnectionError) as info:
@@ -255,7 +286,10 @@ def test_drop_mid_stream(server: Any, messages: list, sleeps: list[float]) -> No
 async def test_drop_mid_stream_async(server: Any, messages: list) -> None:
     async with AsyncEdgen(base_url=server.url) as client:
         stream = await client.chat.completions.create(
-            model="default", messages=messages, stream=True, extra_headers={"x-emulator-fault": "drop_after=2"}
+            model="default",
+            messages=messages,
+            stream=True,
+            extra_headers={"x-emulator-fault": "drop_after=2"},
         )
         got = []
         with pytest.raises(edgen.APIConnectionError):
@@ -267,17 +301,25 @@ async def test_drop_mid_stream_async(server: Any, messages: list) -> None:
 def test_malformed_and_error_event_live(server: Any, messages: list) -> None:
     with Edgen(base_url=server.url, max_retries=0) as client:
         stream = client.chat.completions.create(
-            model="default", messages=messages, stream=True, extra_headers={"x-emulator-fault": "malformed_after=2"}
+            model="default",
+            messages=messages,
+            stream=True,
+            extra_headers={"x-emulator-fault": "malformed_after=2"},
         )
         got = []
         with pytest.raises(edgen.APIResponseValidationError) as info:
             for chunk in stream:
                 got.append(chunk)
         assert info.value.body == '{"id": broken'
-        assert len([c for c in got if c.choices and c.choices[0].delta.content]) == 2 - (server.dialect == "openai")
+        assert len([c for c in got if c.choices and c.choices[0].delta.content]) == 2 - (
+            server.dialect == "openai"
+        )
 
         stream = client.chat.completions.create(
-            model="default", messages=messages, stream=True, extra_headers={"x-emulator-fault": "error_event_after=2"}
+            model="default",
+            messages=messages,
+            stream=True,
+            extra_headers={"x-emulator-fault": "error_event_after=2"},
         )
         with pytest.raises(edgen.APIError) as err:
             list(stream)
@@ -296,7 +338,10 @@ def test_stall_versus_short_timeout(server: Any, messages: list) -> None:
         assert isinstance(info.value.__cause__, httpx.TimeoutException)
         # A per-request timeout long enough for the stall succeeds.
         ok = client.chat.completions.create(
-            model="default", messages=messages, timeout=5.0, extra_headers={"x-emulator-fault": "stall=0.4"}
+            model="default",
+            messages=messages,
+            timeout=5.0,
+            extra_headers={"x-emulator-fault": "stall=0.4"},
         )
         assert ok.choices[0].message.content
 
@@ -306,7 +351,10 @@ async def test_stall_versus_short_timeout_async(server: Any, messages: list) -> 
     async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
         with pytest.raises(edgen.APITimeoutError):
             await client.chat.completions.create(
-                model="default", messages=messages, stream=True, timeout=0.3,
+                model="default",
+                messages=messages,
+                stream=True,
+                timeout=0.3,
                 extra_headers={"x-emulator-fault": "stall=2"},
             )
 
@@ -343,7 +391,9 @@ def test_connection_reuse(server: Any, messages: list) -> None:
         raw.parse()
         ports.append(_client_port(raw.http_response))
         # with_options shares the pool, so the same connection again.
-        raw = client.with_options(timeout=30.0).chat.completions.with_raw_response.create(model="default", messages=messages)
+        raw = client.with_options(timeout=30.0).chat.completions.with_raw_response.create(
+            model="default", messages=messages
+        )
         raw.parse()
         ports.append(_client_port(raw.http_response))
     assert len(set(ports)) == 1, ports
@@ -353,9 +403,15 @@ def test_connection_reuse(server: Any, messages: list) -> None:
 def test_closed_early_stream_does_not_leak(server: Any, messages: list) -> None:
     with Edgen(base_url=server.url, max_retries=0, timeout=5.0) as client:
         for _ in range(5):
-            with client.chat.completions.create(model="default", messages=messages, stream=True) as stream:
+            with client.chat.completions.create(
+                model="default", messages=messages, stream=True
+            ) as stream:
                 next(stream)
             assert stream.response.is_closed
         # The pool still works after streams were abandoned half-way.
-        assert client.chat.completions.create(model="default", messages=messages).choices[0].message.content
+        assert (
+            client.chat.completions.create(model="default", messages=messages)
+            .choices[0]
+            .message.content
+        )
     assert len(server.requests) == 6

@@ -19,13 +19,19 @@ async def test_200_concurrent_async_streams_complete_with_full_content(dialect: 
     prompt = [{"role": "user", "content": "count"}]
     with EdgenEmulator(dialect=dialect, seed=3, tokens=12, token_delay=0.001) as server:
         async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=30) as client:
-            expected = (await client.chat.completions.create(model="m", messages=prompt)).choices[0].message.content
+            expected = (
+                (await client.chat.completions.create(model="m", messages=prompt))
+                .choices[0]
+                .message.content
+            )
             assert expected
             results: list[str] = []
 
             async def one() -> None:
                 parts = []
-                async for chunk in await client.chat.completions.create(model="m", messages=prompt, stream=True):
+                async for chunk in await client.chat.completions.create(
+                    model="m", messages=prompt, stream=True
+                ):
                     if chunk.choices and chunk.choices[0].delta.content:
                         parts.append(chunk.choices[0].delta.content)
                 results.append("".join(parts))
@@ -42,8 +48,13 @@ async def test_200_concurrent_async_streams_complete_with_full_content(dialect: 
 
 def test_50_threads_share_one_sync_client() -> None:
     prompt = [{"role": "user", "content": "hello"}]
-    with EdgenEmulator(seed=5, tokens=10) as server, Edgen(base_url=server.url, max_retries=0, timeout=30) as client:
-        expected = client.chat.completions.create(model="m", messages=prompt).choices[0].message.content
+    with (
+        EdgenEmulator(seed=5, tokens=10) as server,
+        Edgen(base_url=server.url, max_retries=0, timeout=30) as client,
+    ):
+        expected = (
+            client.chat.completions.create(model="m", messages=prompt).choices[0].message.content
+        )
 
         def one(_: int) -> str:
             return "".join(

@@ -6,7 +6,7 @@ import json
 
 import msgspec
 import pytest
-from conftest import edgen_chunk, edgen_completion, openai_chunk
+from conftest import edgen_chunk, openai_chunk
 from faker import Faker
 
 from edgen import BaseModel
@@ -89,7 +89,11 @@ def test_llamacpp_final_chunk_with_empty_delta() -> None:
 
 
 def test_usage_chunk_with_empty_choices() -> None:
-    c = chunk(openai_chunk({}, choices=[], usage={"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12}))
+    c = chunk(
+        openai_chunk(
+            {}, choices=[], usage={"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12}
+        )
+    )
     assert c.choices == []
     assert c.usage is not None
     assert (c.usage.prompt_tokens, c.usage.completion_tokens, c.usage.total_tokens) == (5, 7, 12)
@@ -112,7 +116,12 @@ def test_unknown_extra_fields_are_ignored_at_every_level() -> None:
 
 
 def test_tool_call_deltas() -> None:
-    tc = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a"'}}
+    tc = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "f", "arguments": '{"a"'},
+    }
     c = chunk(openai_chunk({"tool_calls": [tc]}))
     (call,) = c.choices[0].delta.tool_calls or []
     assert isinstance(call, ChoiceDeltaToolCall)
@@ -157,13 +166,24 @@ def test_model_dump_default_fills_every_field() -> None:
     c = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
     dumped = c.model_dump()
     assert set(dumped) == {
-        "id", "choices", "created", "model", "object", "system_fingerprint", "service_tier", "usage",
+        "id",
+        "choices",
+        "created",
+        "model",
+        "object",
+        "system_fingerprint",
+        "service_tier",
+        "usage",
     }
     assert dumped["service_tier"] is None and dumped["usage"] is None
     delta = dumped["choices"][0]["delta"]
     assert delta == {
-        "content": "The", "role": None, "refusal": None, "tool_calls": None,
-        "function_call": None, "reasoning_content": None,
+        "content": "The",
+        "role": None,
+        "refusal": None,
+        "tool_calls": None,
+        "function_call": None,
+        "reasoning_content": None,
     }
     assert dumped["choices"][0]["logprobs"] is None
     # Plain builtins only, and a fresh structure each time.
@@ -194,21 +214,28 @@ def test_model_dump_exclude_none() -> None:
 def test_model_dump_exclude_defaults_drops_none_and_default_lists() -> None:
     usage = CompletionUsage(completion_tokens=1, prompt_tokens=2, total_tokens=3)
     assert usage.model_dump(exclude_defaults=True) == {
-        "completion_tokens": 1, "prompt_tokens": 2, "total_tokens": 3,
+        "completion_tokens": 1,
+        "prompt_tokens": 2,
+        "total_tokens": 3,
     }
     c = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
-    assert c.model_dump(exclude_defaults=True)["choices"] == [{"delta": {"content": "The"}, "index": 0}]
+    assert c.model_dump(exclude_defaults=True)["choices"] == [
+        {"delta": {"content": "The"}, "index": 0}
+    ]
 
 
 def test_model_dump_include_and_exclude() -> None:
     c = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
     assert c.model_dump(include={"id", "created"}) == {
-        "id": "0c1f5e2a-7b3d-4f6e-8a9b-1c2d3e4f5a6b", "created": 1714998001,
+        "id": "0c1f5e2a-7b3d-4f6e-8a9b-1c2d3e4f5a6b",
+        "created": 1714998001,
     }
     out = c.model_dump(exclude={"choices": {0: {"delta"}}, "usage": True, "service_tier": ...})
     assert "usage" not in out and "service_tier" not in out
     assert out["choices"] == [{"index": 0, "finish_reason": None, "logprobs": None}]
-    nested = c.model_dump(include={"choices": {"__all__": {"delta": {"content"}}}}, exclude_unset=True)
+    nested = c.model_dump(
+        include={"choices": {"__all__": {"delta": {"content"}}}}, exclude_unset=True
+    )
     assert nested == {"choices": [{"delta": {"content": "The"}}]}
     with pytest.raises(TypeError):
         c.model_dump(include="id")  # type: ignore[arg-type]
@@ -244,8 +271,12 @@ def test_model_dump_json_indent_exclude_unset_exact() -> None:
 def test_model_dump_json_variants_agree_with_model_dump() -> None:
     c = chunk(openai_chunk({"role": "assistant"}))
     for kwargs in (
-        {}, {"exclude_unset": True}, {"exclude_none": True}, {"exclude_defaults": True},
-        {"include": {"id"}}, {"exclude": {"choices"}, "exclude_unset": True},
+        {},
+        {"exclude_unset": True},
+        {"exclude_none": True},
+        {"exclude_defaults": True},
+        {"include": {"id"}},
+        {"exclude": {"choices"}, "exclude_unset": True},
     ):
         assert json.loads(c.model_dump_json(**kwargs)) == c.model_dump(**kwargs), kwargs
     assert "\n" not in c.model_dump_json()
@@ -294,8 +325,11 @@ def test_construct_with_wire_names() -> None:
         id="a", choices=[Choice(delta=delta, index=0)], created=1, model="m", object="o"
     )
     assert c.model_dump(exclude_unset=True) == {
-        "id": "a", "choices": [{"delta": {"content": "x"}, "index": 0}],
-        "created": 1, "model": "m", "object": "o",
+        "id": "a",
+        "choices": [{"delta": {"content": "x"}, "index": 0}],
+        "created": 1,
+        "model": "m",
+        "object": "o",
     }
     built = ChoiceDelta.model_construct(role="assistant")
     assert built.role == "assistant" and built.model_fields_set == {"role"}
@@ -325,7 +359,12 @@ def test_fields_are_read_only_properties_not_unset() -> None:
     for name in ChoiceDelta.model_fields_names():
         assert getattr(delta, name) is None
     assert set(ChoiceDelta.model_fields_names()) == {
-        "content", "role", "refusal", "tool_calls", "function_call", "reasoning_content",
+        "content",
+        "role",
+        "refusal",
+        "tool_calls",
+        "function_call",
+        "reasoning_content",
     }
 
 
@@ -347,7 +386,13 @@ def test_aistatus_and_custom_subclass() -> None:
 
 
 def test_exclude_defaults_keeps_required_empty_lists() -> None:
-    usage_chunk = chunk(openai_chunk({}, choices=[], usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}))
+    usage_chunk = chunk(
+        openai_chunk(
+            {}, choices=[], usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+        )
+    )
     assert usage_chunk.model_dump(exclude_defaults=True)["choices"] == []
-    status = AIStatus(active_model="m", download_ongoing=False, download_progress=100, last_errors=[])
+    status = AIStatus(
+        active_model="m", download_ongoing=False, download_progress=100, last_errors=[]
+    )
     assert status.model_dump(exclude_defaults=True)["last_errors"] == []

@@ -87,9 +87,7 @@ def multipart(request: httpx.Request) -> list[tuple[Any, ...]]:
     content_type = request.headers["content-type"]
     assert content_type.startswith("multipart/form-data; boundary=")
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        head + request.read()
-    )
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.read())
     parts = []
     for part in message.iter_parts():
         assert part.get_content_disposition() == "form-data"
@@ -188,9 +186,7 @@ def _file_cases(tmp_path: Path) -> list[tuple[Any, str | None, str | None]]:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", KINDS)
-async def test_transcription_file_forms(
-    kind: str, mock: respx.MockRouter, tmp_path: Path
-) -> None:
+async def test_transcription_file_forms(kind: str, mock: respx.MockRouter, tmp_path: Path) -> None:
     route = mock.post("audio/transcriptions").respond(json={"text": "ok"})
     client = make_client(kind)
     for file, filename, ctype in _file_cases(tmp_path):
@@ -301,9 +297,7 @@ async def test_transcription_json_format_is_a_model(kind: str, mock: respx.MockR
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", KINDS)
-async def test_transcription_bad_input(
-    kind: str, mock: respx.MockRouter, tmp_path: Path
-) -> None:
+async def test_transcription_bad_input(kind: str, mock: respx.MockRouter, tmp_path: Path) -> None:
     route = mock.post("audio/transcriptions").respond(json={"text": "never"})
     client = make_client(kind)
     create = client.audio.transcriptions.create
@@ -367,9 +361,7 @@ async def test_status(kind: str, resource: str, path: str, mock: respx.MockRoute
 def _vectors(key: str, *vectors: Any) -> dict[str, Any]:
     return {
         "object": "list",
-        key: [
-            {"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(vectors)
-        ],
+        key: [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(vectors)],
         "model": "default",
         "usage": {"prompt_tokens": 0, "total_tokens": 0},
     }
@@ -678,29 +670,94 @@ async def test_version(kind: str, mock: respx.MockRouter) -> None:
 
 # (name, route method, route path, response JSON, call, check of the parsed value)
 _CALLS: list[tuple[str, str, str, Any, Any, Any]] = [
-    ("transcriptions", "post", "audio/transcriptions", {"text": " hi"},
-     lambda r: r.audio.transcriptions.create(file=b"x", model="m"), lambda v: v.text == " hi"),
-    ("transcriptions-text", "post", "audio/transcriptions", {"text": " hi"},
-     lambda r: r.audio.transcriptions.create(file=b"x", model="m", response_format="text"),
-     lambda v: v == " hi"),
-    ("transcriptions-status", "get", "audio/transcriptions/status", STATUS,
-     lambda r: r.audio.transcriptions.status.create(), lambda v: v.download_progress == 42),
-    ("embeddings", "post", "embeddings", _vectors("embeddings", [1.0]),
-     lambda r: r.embeddings.create(input="a", model="m"), lambda v: v.data[0].embedding == [1.0]),
-    ("embeddings-status", "get", "embeddings/status", STATUS,
-     lambda r: r.embeddings.status.create(), lambda v: v.active_model.startswith("nomic")),
-    ("images", "post", "image/generations", {"images": [PNG]},
-     lambda r: r.image.generations.create(prompt="p"), lambda v: v.images == [bytes(PNG)]),
-    ("models-list", "get", "models", {"object": "list", "data": [MODEL_JSON]},
-     lambda r: r.models.list(), lambda v: len(v) == 1),
-    ("models-retrieve", "get", "models/a%2Fb", MODEL_JSON,
-     lambda r: r.models.retrieve("a/b"), lambda v: v.owned_by == "TheFake"),
-    ("models-delete", "delete", "models/a%2Fb", {"id": "a/b", "object": "model", "deleted": True},
-     lambda r: r.models.delete("a/b"), lambda v: v.deleted),
-    ("version", "get", "misc/version", VERSION_JSON,
-     lambda r: r.misc.version.create(), lambda v: v.patch == 5),
-    ("version-retrieve", "get", "misc/version", VERSION_JSON,
-     lambda r: r.misc.version.retrieve(), lambda v: v.minor == 1),
+    (
+        "transcriptions",
+        "post",
+        "audio/transcriptions",
+        {"text": " hi"},
+        lambda r: r.audio.transcriptions.create(file=b"x", model="m"),
+        lambda v: v.text == " hi",
+    ),
+    (
+        "transcriptions-text",
+        "post",
+        "audio/transcriptions",
+        {"text": " hi"},
+        lambda r: r.audio.transcriptions.create(file=b"x", model="m", response_format="text"),
+        lambda v: v == " hi",
+    ),
+    (
+        "transcriptions-status",
+        "get",
+        "audio/transcriptions/status",
+        STATUS,
+        lambda r: r.audio.transcriptions.status.create(),
+        lambda v: v.download_progress == 42,
+    ),
+    (
+        "embeddings",
+        "post",
+        "embeddings",
+        _vectors("embeddings", [1.0]),
+        lambda r: r.embeddings.create(input="a", model="m"),
+        lambda v: v.data[0].embedding == [1.0],
+    ),
+    (
+        "embeddings-status",
+        "get",
+        "embeddings/status",
+        STATUS,
+        lambda r: r.embeddings.status.create(),
+        lambda v: v.active_model.startswith("nomic"),
+    ),
+    (
+        "images",
+        "post",
+        "image/generations",
+        {"images": [PNG]},
+        lambda r: r.image.generations.create(prompt="p"),
+        lambda v: v.images == [bytes(PNG)],
+    ),
+    (
+        "models-list",
+        "get",
+        "models",
+        {"object": "list", "data": [MODEL_JSON]},
+        lambda r: r.models.list(),
+        lambda v: len(v) == 1,
+    ),
+    (
+        "models-retrieve",
+        "get",
+        "models/a%2Fb",
+        MODEL_JSON,
+        lambda r: r.models.retrieve("a/b"),
+        lambda v: v.owned_by == "TheFake",
+    ),
+    (
+        "models-delete",
+        "delete",
+        "models/a%2Fb",
+        {"id": "a/b", "object": "model", "deleted": True},
+        lambda r: r.models.delete("a/b"),
+        lambda v: v.deleted,
+    ),
+    (
+        "version",
+        "get",
+        "misc/version",
+        VERSION_JSON,
+        lambda r: r.misc.version.create(),
+        lambda v: v.patch == 5,
+    ),
+    (
+        "version-retrieve",
+        "get",
+        "misc/version",
+        VERSION_JSON,
+        lambda r: r.misc.version.retrieve(),
+        lambda v: v.minor == 1,
+    ),
 ]
 _CALL_IDS = [c[0] for c in _CALLS]
 
@@ -734,8 +791,15 @@ class _Deep:
 @pytest.mark.parametrize("at_top", [True, False], ids=["outer", "inner"])
 @pytest.mark.parametrize(("name", "verb", "path", "answer", "call", "check"), _CALLS, ids=_CALL_IDS)
 async def test_with_raw_response(
-    kind: str, at_top: bool, name: str, verb: str, path: str, answer: Any, call: Any,
-    check: Any, mock: respx.MockRouter,
+    kind: str,
+    at_top: bool,
+    name: str,
+    verb: str,
+    path: str,
+    answer: Any,
+    call: Any,
+    check: Any,
+    mock: respx.MockRouter,
 ) -> None:
     route = getattr(mock, verb)(path).respond(json=answer, headers={"x-edgen": "yes"})
     client = make_client(kind)
@@ -750,7 +814,13 @@ async def test_with_raw_response(
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(("name", "verb", "path", "answer", "call", "check"), _CALLS, ids=_CALL_IDS)
 async def test_with_streaming_response(
-    kind: str, name: str, verb: str, path: str, answer: Any, call: Any, check: Any,
+    kind: str,
+    name: str,
+    verb: str,
+    path: str,
+    answer: Any,
+    call: Any,
+    check: Any,
     mock: respx.MockRouter,
 ) -> None:
     body = json.dumps(answer).encode()

@@ -88,7 +88,9 @@ async def test_transcribe_frost(kind: str, server: Any, client_of: Any, frost: P
     assert int(request.headers["content-length"]) == request.body_size  # not chunked
     upload = request.files["file"]
     assert (upload.filename, upload.size, upload.sha256) == (
-        "frost.wav", frost.stat().st_size, FROST_SHA256
+        "frost.wav",
+        frost.stat().st_size,
+        FROST_SHA256,
     )
     assert {k: v for k, v in request.form.items() if k != "file"} == {"model": "default"}
 
@@ -260,7 +262,9 @@ async def test_models_roundtrip(kind: str, server: Any, client_of: Any) -> None:
         model = await resolve(client.models.retrieve(spelling))
         assert isinstance(model, Model)
         assert (model.id, model.owned_by, model.created) == (
-            "TheFake/My-fake-model-GGUF", "TheFake", 1700000000
+            "TheFake/My-fake-model-GGUF",
+            "TheFake",
+            1700000000,
         )
         assert server.requests[-1].path == "/v1/models/TheFake%2FMy-fake-model-GGUF"
 
@@ -268,7 +272,8 @@ async def test_models_roundtrip(kind: str, server: Any, client_of: Any) -> None:
     assert isinstance(deleted, ModelDeleted)
     assert (deleted.id, deleted.deleted) == ("TheFake/My-fake-model-GGUF", True)
     assert (server.requests[-1].method, server.requests[-1].path) == (
-        "DELETE", "/v1/models/TheFake%2FMy-fake-model-GGUF"
+        "DELETE",
+        "/v1/models/TheFake%2FMy-fake-model-GGUF",
     )
     assert "TheFake/My-fake-model-GGUF" not in server.models
     with pytest.raises(InternalServerError):
@@ -307,19 +312,37 @@ def _calls(frost: Path, server: Any) -> list[tuple[str, Any, Any]]:
         return r.models.delete("distil-whisper/distil-small.en")
 
     return [
-        ("transcriptions", lambda r: r.audio.transcriptions.create(file=frost, model="default"),
-         lambda v: v.text == FROST_TEXT),
-        ("transcriptions.status", lambda r: r.audio.transcriptions.status.create(),
-         lambda v: isinstance(v, AIStatus)),
-        ("embeddings", lambda r: r.embeddings.create(input="x", model="default"),
-         lambda v: len(v.data[0].embedding) == 768),
-        ("embeddings.status", lambda r: r.embeddings.status.create(),
-         lambda v: isinstance(v, AIStatus)),
-        ("images", lambda r: r.image.generations.create(prompt="p", width=8, height=8),
-         lambda v: v.images[0][:4] == b"\x89PNG"),
+        (
+            "transcriptions",
+            lambda r: r.audio.transcriptions.create(file=frost, model="default"),
+            lambda v: v.text == FROST_TEXT,
+        ),
+        (
+            "transcriptions.status",
+            lambda r: r.audio.transcriptions.status.create(),
+            lambda v: isinstance(v, AIStatus),
+        ),
+        (
+            "embeddings",
+            lambda r: r.embeddings.create(input="x", model="default"),
+            lambda v: len(v.data[0].embedding) == 768,
+        ),
+        (
+            "embeddings.status",
+            lambda r: r.embeddings.status.create(),
+            lambda v: isinstance(v, AIStatus),
+        ),
+        (
+            "images",
+            lambda r: r.image.generations.create(prompt="p", width=8, height=8),
+            lambda v: v.images[0][:4] == b"\x89PNG",
+        ),
         ("models.list", lambda r: r.models.list(), lambda v: len(v) >= 1),
-        ("models.retrieve", lambda r: r.models.retrieve("TheBloke/neural-chat-7B-v3-3-GGUF"),
-         lambda v: v.owned_by == "TheBloke"),
+        (
+            "models.retrieve",
+            lambda r: r.models.retrieve("TheBloke/neural-chat-7B-v3-3-GGUF"),
+            lambda v: v.owned_by == "TheBloke",
+        ),
         ("models.delete", delete, lambda v: v.deleted is True),
         ("version", lambda r: r.misc.version.create(), lambda v: v.patch == 5),
     ]

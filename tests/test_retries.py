@@ -66,7 +66,9 @@ def fail_then_succeed(router: respx.MockRouter, failures: list[httpx.Response]) 
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
-def test_retryable_status_retried_default_twice(router: respx.MockRouter, sleeps: list[float], status: int) -> None:
+def test_retryable_status_retried_default_twice(
+    router: respx.MockRouter, sleeps: list[float], status: int
+) -> None:
     route = router.post("chat/completions").respond(status)
     with pytest.raises(edgen.APIStatusError) as info:
         create(Edgen())
@@ -76,7 +78,9 @@ def test_retryable_status_retried_default_twice(router: respx.MockRouter, sleeps
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 415, 422])
-def test_client_errors_not_retried(router: respx.MockRouter, sleeps: list[float], status: int) -> None:
+def test_client_errors_not_retried(
+    router: respx.MockRouter, sleeps: list[float], status: int
+) -> None:
     route = router.post("chat/completions").respond(status)
     with pytest.raises(edgen.APIStatusError):
         create(Edgen(max_retries=5))
@@ -117,8 +121,12 @@ def test_with_options_max_retries(router: respx.MockRouter, sleeps: list[float])
 
 
 @pytest.mark.parametrize("kind", ["unknown_model_kind", "prohibited_name"])
-def test_deterministic_edgen_kinds_not_retried(router: respx.MockRouter, sleeps: list[float], kind: str) -> None:
-    route = router.post("chat/completions").respond(500, json={"error": kind, "model_name": "gpt-4", "reason": "r"})
+def test_deterministic_edgen_kinds_not_retried(
+    router: respx.MockRouter, sleeps: list[float], kind: str
+) -> None:
+    route = router.post("chat/completions").respond(
+        500, json={"error": kind, "model_name": "gpt-4", "reason": "r"}
+    )
     with pytest.raises(edgen.InternalServerError) as info:
         create(Edgen())
     assert info.value.kind == kind
@@ -126,7 +134,9 @@ def test_deterministic_edgen_kinds_not_retried(router: respx.MockRouter, sleeps:
 
 
 @pytest.mark.parametrize("kind", ["no_such_model", "endpoint", "preload", "model", "unreachable"])
-def test_other_edgen_kinds_retried(router: respx.MockRouter, sleeps: list[float], kind: str) -> None:
+def test_other_edgen_kinds_retried(
+    router: respx.MockRouter, sleeps: list[float], kind: str
+) -> None:
     route = router.post("chat/completions").respond(500, json={"error": kind})
     with pytest.raises(edgen.InternalServerError):
         create(Edgen())
@@ -147,7 +157,11 @@ def test_x_should_retry_header(router: respx.MockRouter, sleeps: list[float]) ->
 
 def test_connection_errors_retried(router: respx.MockRouter, sleeps: list[float]) -> None:
     route = router.post("chat/completions").mock(
-        side_effect=[httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.Response(200, json=edgen_completion("ok"))]
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.ReadTimeout("slow"),
+            httpx.Response(200, json=edgen_completion("ok")),
+        ]
     )
     assert create(Edgen()).choices[0].message.content == "ok"
     assert route.call_count == 3
@@ -186,13 +200,21 @@ def test_backoff_delays_grow(router: respx.MockRouter, sleeps: list[float]) -> N
 
 
 def test_retry_after_seconds(router: respx.MockRouter, sleeps: list[float]) -> None:
-    fail_then_succeed(router, [httpx.Response(429, headers={"retry-after": "3"}), httpx.Response(503, headers={"retry-after": "0.25"})])
+    fail_then_succeed(
+        router,
+        [
+            httpx.Response(429, headers={"retry-after": "3"}),
+            httpx.Response(503, headers={"retry-after": "0.25"}),
+        ],
+    )
     create(Edgen())
     assert sleeps == [3.0, 0.25]
 
 
 def test_retry_after_ms_wins(router: respx.MockRouter, sleeps: list[float]) -> None:
-    fail_then_succeed(router, [httpx.Response(429, headers={"retry-after-ms": "1500", "retry-after": "9"})])
+    fail_then_succeed(
+        router, [httpx.Response(429, headers={"retry-after-ms": "1500", "retry-after": "9"})]
+    )
     create(Edgen())
     assert sleeps == [1.5]
 
@@ -206,7 +228,9 @@ def test_retry_after_http_date(router: respx.MockRouter, sleeps: list[float]) ->
 
 
 @pytest.mark.parametrize("value", ["120", "-5", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"])
-def test_unusable_retry_after_falls_back_to_backoff(router: respx.MockRouter, sleeps: list[float], value: str) -> None:
+def test_unusable_retry_after_falls_back_to_backoff(
+    router: respx.MockRouter, sleeps: list[float], value: str
+) -> None:
     fail_then_succeed(router, [httpx.Response(503, headers={"retry-after": value})])
     create(Edgen())
     (delay,) = sleeps
@@ -215,7 +239,9 @@ def test_unusable_retry_after_falls_back_to_backoff(router: respx.MockRouter, sl
 
 @pytest.mark.anyio
 async def test_async_retries_and_delays(router: respx.MockRouter, sleeps: list[float]) -> None:
-    route = fail_then_succeed(router, [httpx.Response(429, headers={"retry-after": "2"}), httpx.Response(500)])
+    route = fail_then_succeed(
+        router, [httpx.Response(429, headers={"retry-after": "2"}), httpx.Response(500)]
+    )
     async with AsyncEdgen() as client:
         completion = await client.chat.completions.create(model="default", messages=MESSAGES)
         assert completion.choices[0].message.content == "finally"
@@ -224,12 +250,16 @@ async def test_async_retries_and_delays(router: respx.MockRouter, sleeps: list[f
         router.reset()
         route = router.post("chat/completions").respond(404)
         with pytest.raises(edgen.NotFoundError):
-            await client.with_options(max_retries=4).chat.completions.create(model="default", messages=MESSAGES)
+            await client.with_options(max_retries=4).chat.completions.create(
+                model="default", messages=MESSAGES
+            )
         assert route.call_count == 1
         router.reset()
         route = router.post("chat/completions").respond(502)
         with pytest.raises(edgen.InternalServerError):
-            await client.with_options(max_retries=4).chat.completions.create(model="default", messages=MESSAGES)
+            await client.with_options(max_retries=4).chat.completions.create(
+                model="default", messages=MESSAGES
+            )
         assert route.call_count == 5
 
 
@@ -255,9 +285,13 @@ class _DropAfter(httpx.SyncByteStream):
         raise httpx.ReadError("connection reset")
 
 
-def test_stream_never_retried_once_it_yielded(router: respx.MockRouter, sleeps: list[float]) -> None:
+def test_stream_never_retried_once_it_yielded(
+    router: respx.MockRouter, sleeps: list[float]
+) -> None:
     route = router.post("chat/completions").mock(
-        side_effect=lambda request: httpx.Response(200, stream=_DropAfter(sse_body(edgen_chunk("a"))), headers=SSE_HEADERS)
+        side_effect=lambda request: httpx.Response(
+            200, stream=_DropAfter(sse_body(edgen_chunk("a"))), headers=SSE_HEADERS
+        )
     )
     stream = create(Edgen(max_retries=5), stream=True)
     assert next(stream).choices[0].delta.content == "a"
@@ -271,7 +305,9 @@ def test_stream_never_retried_once_it_yielded(router: respx.MockRouter, sleeps: 
 
 
 def _response(status: int, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, headers=headers, request=httpx.Request("POST", BASE_URL + "chat/completions"))
+    return httpx.Response(
+        status, headers=headers, request=httpx.Request("POST", BASE_URL + "chat/completions")
+    )
 
 
 def test_retry_delay_backoff_and_cap() -> None:

@@ -235,8 +235,14 @@ def _cuts(body: bytes, data: st.DataObject) -> list[bytes]:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(events=st.lists(st.lists(_line_text, min_size=1, max_size=3), max_size=6), eol=_eols, data=st.data())
-def test_random_events_random_splits(events: list[list[str]], eol: str, data: st.DataObject) -> None:
+@given(
+    events=st.lists(st.lists(_line_text, min_size=1, max_size=3), max_size=6),
+    eol=_eols,
+    data=st.data(),
+)
+def test_random_events_random_splits(
+    events: list[list[str]], eol: str, data: st.DataObject
+) -> None:
     body = "".join("".join(f"data: {line}{eol}" for line in ev) + eol for ev in events).encode()
     expected = ["\n".join(ev) for ev in events]
     assert datas(decode(body)) == expected
@@ -245,7 +251,9 @@ def test_random_events_random_splits(events: list[list[str]], eol: str, data: st
 
 @settings(max_examples=300, deadline=None)
 @given(body=st.binary(max_size=300), data=st.data())
-def test_arbitrary_bytes_never_raise_and_split_does_not_matter(body: bytes, data: st.DataObject) -> None:
+def test_arbitrary_bytes_never_raise_and_split_does_not_matter(
+    body: bytes, data: st.DataObject
+) -> None:
     whole = decode(body)
     assert decode(*_cuts(body, data)) == whole
     for event in whole:
@@ -256,7 +264,22 @@ def test_arbitrary_bytes_never_raise_and_split_does_not_matter(body: bytes, data
 @settings(max_examples=150, deadline=None)
 @given(
     body=st.lists(
-        st.sampled_from([b"data: ", b"data:", b"event: x", b"id: 1", b"retry: 9", b":c", b"\r", b"\n", b"\r\n", b"ab", b"\xe2\x82\xac", b"\xff"]),
+        st.sampled_from(
+            [
+                b"data: ",
+                b"data:",
+                b"event: x",
+                b"id: 1",
+                b"retry: 9",
+                b":c",
+                b"\r",
+                b"\n",
+                b"\r\n",
+                b"ab",
+                b"\xe2\x82\xac",
+                b"\xff",
+            ]
+        ),
         max_size=40,
     ).map(b"".join),
     data=st.data(),

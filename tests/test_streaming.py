@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 
 import httpx
-import pytest
 import msgspec
+import pytest
 import respx
 from conftest import BASE_URL, SSE_HEADERS, edgen_chunk, openai_chunk, sse_body
 from faker import Faker
@@ -57,8 +57,20 @@ def openai_stream(parts: list[str], *, usage: bool = False, finish: str = "stop"
     payloads += [openai_chunk({"content": p}) for p in parts]
     payloads.append(openai_chunk({}, finish_reason=finish))
     if usage:
-        payloads.append(openai_chunk({}, choices=[], usage={"prompt_tokens": 4, "completion_tokens": len(parts), "total_tokens": 4 + len(parts)}))
-    return sse_body(*payloads, done=True, comments=("ping - 2024-05-06 12:00:00.000000",), compact=False)
+        payloads.append(
+            openai_chunk(
+                {},
+                choices=[],
+                usage={
+                    "prompt_tokens": 4,
+                    "completion_tokens": len(parts),
+                    "total_tokens": 4 + len(parts),
+                },
+            )
+        )
+    return sse_body(
+        *payloads, done=True, comments=("ping - 2024-05-06 12:00:00.000000",), compact=False
+    )
 
 
 def mock_stream(router: respx.MockRouter, body: bytes | httpx.SyncByteStream) -> respx.Route:
@@ -117,7 +129,11 @@ def test_edgen_dialect_stream(router: respx.MockRouter, client: Edgen) -> None:
 
 def test_openai_dialect_stream(router: respx.MockRouter, client: Edgen) -> None:
     parts = fragments(6)
-    mock_stream(router, openai_stream(parts, usage=True, finish="content_filter_v2") + sse_body(openai_chunk({"content": "after done"})))
+    mock_stream(
+        router,
+        openai_stream(parts, usage=True, finish="content_filter_v2")
+        + sse_body(openai_chunk({"content": "after done"})),
+    )
     chunks = list(start(client))
     assert len(chunks) == len(parts) + 3  # role chunk, contents, final, usage; nothing after [DONE]
     first, *middle, final, usage = chunks
@@ -127,7 +143,11 @@ def test_openai_dialect_stream(router: respx.MockRouter, client: Edgen) -> None:
     assert [c.choices[0].delta.content for c in middle] == parts
     assert final.choices[0].finish_reason == "content_filter_v2"
     assert final.choices[0].delta.model_fields_set == set()
-    assert usage.choices == [] and usage.usage is not None and usage.usage.completion_tokens == len(parts)
+    assert (
+        usage.choices == []
+        and usage.usage is not None
+        and usage.usage.completion_tokens == len(parts)
+    )
     assert len({c.id for c in chunks}) == 1
 
 
@@ -218,7 +238,9 @@ def test_break_out_of_for_loop_closes_the_response(router: respx.MockRouter, cli
     assert body.yielded < 50
 
 
-def test_exception_in_loop_body_closes_the_response(router: respx.MockRouter, client: Edgen) -> None:
+def test_exception_in_loop_body_closes_the_response(
+    router: respx.MockRouter, client: Edgen
+) -> None:
     mock_stream(router, edgen_stream(fragments(5))[0])
     stream = start(client)
     with pytest.raises(RuntimeError):
@@ -227,13 +249,15 @@ def test_exception_in_loop_body_closes_the_response(router: respx.MockRouter, cl
     assert stream.response.is_closed
 
 
-def test_stream_through_edgen_connection_pool_is_reusable(router: respx.MockRouter, client: Edgen) -> None:
+def test_stream_through_edgen_connection_pool_is_reusable(
+    router: respx.MockRouter, client: Edgen
+) -> None:
     """Many streams in a row on one client (each closed) do not exhaust the pool."""
     parts = fragments(2)
     route = mock_stream(router, edgen_stream(parts)[0])
     small = client.with_options(timeout=httpx.Timeout(2.0))
     for _ in range(30):
-        for chunk in start(small):
+        for _chunk in start(small):
             break
     assert route.call_count == 30
 
@@ -243,8 +267,12 @@ def test_stream_through_edgen_connection_pool_is_reusable(router: respx.MockRout
 
 def test_with_raw_response_stream(router: respx.MockRouter, client: Edgen) -> None:
     parts = fragments(3)
-    router.post("chat/completions").respond(200, content=edgen_stream(parts)[0], headers={**SSE_HEADERS, "x-req": "r1"})
-    raw = client.chat.completions.with_raw_response.create(model="default", messages=MESSAGES, stream=True)
+    router.post("chat/completions").respond(
+        200, content=edgen_stream(parts)[0], headers={**SSE_HEADERS, "x-req": "r1"}
+    )
+    raw = client.chat.completions.with_raw_response.create(
+        model="default", messages=MESSAGES, stream=True
+    )
     assert raw.status_code == 200
     assert raw.headers["content-type"] == "text/event-stream"
     assert raw.headers["x-req"] == "r1"
@@ -257,7 +285,9 @@ def test_with_raw_response_stream(router: respx.MockRouter, client: Edgen) -> No
 def test_with_streaming_response_stream(router: respx.MockRouter, client: Edgen) -> None:
     parts = fragments(3)
     mock_stream(router, edgen_stream(parts)[0])
-    with client.chat.completions.with_streaming_response.create(model="default", messages=MESSAGES, stream=True) as raw:
+    with client.chat.completions.with_streaming_response.create(
+        model="default", messages=MESSAGES, stream=True
+    ) as raw:
         assert raw.status_code == 200
         assert [c.choices[0].delta.content for c in raw.parse()] == parts
     assert raw.is_closed
@@ -272,7 +302,9 @@ async def test_async_stream_both_dialects(router: respx.MockRouter) -> None:
     body, ids = edgen_stream(parts)
     mock_stream(router, body)
     async with AsyncEdgen(max_retries=0) as client:
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         assert isinstance(stream, AsyncStream)
         got = [c async for c in stream]
         assert [c.id for c in got] == ids
@@ -281,7 +313,9 @@ async def test_async_stream_both_dialects(router: respx.MockRouter) -> None:
 
         router.reset()
         mock_stream(router, openai_stream(parts))
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         text = ""
         async for chunk in stream:
             text += chunk.choices[0].delta.content or ""
@@ -293,7 +327,9 @@ async def test_async_anext_context_manager_and_close(router: respx.MockRouter) -
     parts = fragments(6)
     mock_stream(router, edgen_stream(parts)[0])
     async with AsyncEdgen(max_retries=0) as client:
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         async with stream:
             assert (await stream.__anext__()).choices[0].delta.content == parts[0]
             assert (await stream.__anext__()).choices[0].delta.content == parts[1]
@@ -306,7 +342,9 @@ async def test_async_anext_context_manager_and_close(router: respx.MockRouter) -
         body = Chunked([sse_body(edgen_chunk(p)) for p in fragments(50)])
         router.reset()
         mock_stream(router, body)
-        stream = await client.chat.completions.create(model="default", messages=MESSAGES, stream=True)
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         await stream.__anext__()
         await stream.close()
         assert stream.response.is_closed and body.closed
@@ -319,7 +357,9 @@ async def test_async_with_raw_response_stream(router: respx.MockRouter) -> None:
     parts = fragments(3)
     mock_stream(router, edgen_stream(parts)[0])
     async with AsyncEdgen(max_retries=0) as client:
-        raw = await client.chat.completions.with_raw_response.create(model="default", messages=MESSAGES, stream=True)
+        raw = await client.chat.completions.with_raw_response.create(
+            model="default", messages=MESSAGES, stream=True
+        )
         assert raw.status_code == 200 and raw.headers["content-type"] == "text/event-stream"
         stream = await raw.parse()
         assert isinstance(stream, AsyncStream)
@@ -334,7 +374,9 @@ def test_done_stops_even_with_garbage_after(router: respx.MockRouter, client: Ed
     assert [c.choices[0].delta.content for c in start(client)] == ["a"]
 
 
-def test_done_reads_the_rest_of_the_body_for_connection_reuse(router: respx.MockRouter, client: Edgen) -> None:
+def test_done_reads_the_rest_of_the_body_for_connection_reuse(
+    router: respx.MockRouter, client: Edgen
+) -> None:
     pieces = [sse_body(edgen_chunk("a")), b"data: [DONE]\n\n", b": trailing comment\n\n", b""]
     body = Chunked(pieces)
     mock_stream(router, body)
@@ -356,9 +398,15 @@ def test_stream_over_arbitrary_bytes_raises_only_our_errors() -> None:
     valid = sse_body(edgen_chunk("ok")) + sse_body(openai_chunk({}, finish_reason="stop"))
 
     @settings(max_examples=200, deadline=None)
-    @given(st.one_of(st.binary(max_size=200), st.binary(max_size=40).map(lambda b: valid[:60] + b + valid)))
+    @given(
+        st.one_of(
+            st.binary(max_size=200), st.binary(max_size=40).map(lambda b: valid[:60] + b + valid)
+        )
+    )
     def check(body: bytes) -> None:
-        stream = Stream(cast_to=ChatCompletionChunk, response=httpx.Response(200, content=body, request=request))
+        stream = Stream(
+            cast_to=ChatCompletionChunk, response=httpx.Response(200, content=body, request=request)
+        )
         try:
             for chunk in stream:
                 assert isinstance(chunk, ChatCompletionChunk)
@@ -388,11 +436,24 @@ def test_stream_answered_with_json_raises_instead_of_ending_silently() -> None:
 
 @respx.mock
 def test_second_loop_after_break_ends_quietly() -> None:
-    body = b"".join(b"data: " + msgspec.json.encode(
-        {"id": str(i), "choices": [{"delta": {"content": "t"}, "index": 0}], "created": 1, "model": "m", "object": "o"}
-    ) + b"\n\n" for i in range(3))
+    body = b"".join(
+        b"data: "
+        + msgspec.json.encode(
+            {
+                "id": str(i),
+                "choices": [{"delta": {"content": "t"}, "index": 0}],
+                "created": 1,
+                "model": "m",
+                "object": "o",
+            }
+        )
+        + b"\n\n"
+        for i in range(3)
+    )
     respx.post("http://127.0.0.1:33322/v1/chat/completions").mock(
-        return_value=httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+        return_value=httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=body
+        )
     )
     stream = edgen.Edgen().chat.completions.create(model="m", messages=[], stream=True)
     for _ in stream:

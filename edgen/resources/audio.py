@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     class _CreateEither(TranscriptionCreateParamsBase, RequestOptions, total=False):
         response_format: str | None  # a format known only at run time
 
+
 __all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
 
 _C = TypeVar("_C", bound="BaseEdgen")
@@ -119,9 +120,7 @@ def _content(value: Any, where: str) -> tuple[Any, BinaryIO | None]:
         raise TypeError(f"{where} is a file opened in text mode; open it with 'rb'")
     if hasattr(value, "read"):
         return value, None
-    raise TypeError(
-        f"{where} must be a path, bytes or a binary file, not {type(value).__name__}"
-    )
+    raise TypeError(f"{where} must be a path, bytes or a binary file, not {type(value).__name__}")
 
 
 def file_part(file: Any) -> tuple[tuple[Any, ...], BinaryIO | None]:
@@ -175,9 +174,7 @@ class Transcriptions(Resource[_C]):
         @overload
         def create(self: Transcriptions[Edgen], **params: Unpack[_CreateText]) -> str: ...
         @overload
-        def create(
-            self: Transcriptions[Edgen], **params: Unpack[_CreateJson]
-        ) -> Transcription: ...
+        def create(self: Transcriptions[Edgen], **params: Unpack[_CreateJson]) -> Transcription: ...
         @overload
         def create(
             self: Transcriptions[Edgen], **params: Unpack[_CreateEither]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     class _CreateEither(CompletionCreateParamsBase, RequestOptions, total=False):
         stream: bool | None
 
+
 __all__ = ["Chat", "Completions"]
 
 _C = TypeVar("_C", bound="BaseEdgen")
@@ -101,9 +102,7 @@ class Completions(Resource[_C]):
 
 def _check_messages(messages: Any, body: dict[str, Any]) -> None:
     if isinstance(messages, (str, bytes, Mapping)) or not hasattr(messages, "__iter__"):
-        raise TypeError(
-            f"messages must be a list of message dicts, not {type(messages).__name__}"
-        )
+        raise TypeError(f"messages must be a list of message dicts, not {type(messages).__name__}")
     if not isinstance(messages, list):
         body["messages"] = messages = list(messages)  # a generator can only be read once
     for i, message in enumerate(messages):

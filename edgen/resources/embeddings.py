@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     class _Create(EmbeddingCreateParams, RequestOptions, total=False): ...
 
+
 __all__ = ["Embeddings"]
 
 _C = TypeVar("_C", bound="BaseEdgen")
@@ -74,9 +75,7 @@ def _check_input(value: Any) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
-        raise TypeError(
-            f"input must be a str or a list of str, not {type(value).__name__}"
-        )
+        raise TypeError(f"input must be a str or a list of str, not {type(value).__name__}")
     items = value if isinstance(value, list) else list(value)  # a generator reads once
     if not items:
         raise ValueError("input must not be empty")

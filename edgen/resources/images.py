@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     class _Create(ImageGenerateParams, RequestOptions, total=False): ...
 
+
 __all__ = ["Image", "Generations"]
 
 _C = TypeVar("_C", bound="BaseEdgen")

@@ -13,9 +13,7 @@ class ImageGenerationResponse(BaseModel):
 
     images: list[bytes]
 
-    def save(
-        self, directory: str | os.PathLike[str] = ".", *, prefix: str = "image"
-    ) -> list[Path]:
+    def save(self, directory: str | os.PathLike[str] = ".", *, prefix: str = "image") -> list[Path]:
         """Write the images as `<prefix>-<n>.png` into `directory` (created if needed).
 
         Returns the paths written, in order.

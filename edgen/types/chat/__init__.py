@@ -24,8 +24,8 @@ from .completion_create_params import (
     ChatCompletionToolChoiceOptionParam,
     ChatCompletionToolParam,
     CompletionCreateParams,
+    FunctionDefinition,
 )
-from .completion_create_params import FunctionDefinition
 
 __all__ = [
     "ChatCompletion",

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Literal, Union
 
-from ..._compat import NotRequired, Required, TypedDict
+from ..._compat import Required, TypedDict
 
 __all__ = [
     "ChatCompletionContentPartTextParam",

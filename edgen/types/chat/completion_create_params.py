@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 from typing import Any, Literal, Union
 
+from ..._compat import Required, TypedDict
 from .chat_completion_message_param import ChatCompletionMessageParam
-
-from ..._compat import NotRequired, Required, TypedDict
 
 __all__ = [
     "CompletionCreateParams",
