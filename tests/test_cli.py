@@ -26,8 +26,9 @@ PROMPT = "Say this is a test"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDGEN_")}
+    env.update(extra)
     # The subprocess imports this checkout, installed or not.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONIOENCODING"] = "utf-8"
@@ -35,7 +36,11 @@ def _env() -> dict[str, str]:
 
 
 def edgen(
-    *args: str, url: str | None = None, input: str | None = None, timeout: float = 15
+    *args: str,
+    url: str | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 15,
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m edgen [--base-url url] args...` and capture its output."""
     argv = [sys.executable, "-m", "edgen", *(["--base-url", url] if url else []), *args]
@@ -46,7 +51,7 @@ def edgen(
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=_env(),
+        env=_env(**(env or {})),
         timeout=timeout,
     )
 
@@ -253,6 +258,18 @@ def test_version(url: str) -> None:
     result = edgen("version", url=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Edgen 0.1.5"
+
+
+def test_connection_settings_from_env_and_after_the_command(
+    url: str, server: EdgenEmulator
+) -> None:
+    from_env = edgen("version", env={"EDGEN_BASE_URL": url, "EDGEN_API_KEY": "sk-env"})
+    assert from_env.returncode == 0, from_env.stderr
+    assert _last(server, "/misc/version").headers["authorization"] == "Bearer sk-env"
+
+    after = edgen("version", "--base-url", url, "--api-key", "sk-flag", "--max-retries", "0")
+    assert after.returncode == 0, after.stderr
+    assert _last(server, "/misc/version").headers["authorization"] == "Bearer sk-flag"
 
 
 # -- failures, demo, emulator -----------------------------------------------------------
