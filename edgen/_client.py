@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 import msgspec
@@ -43,7 +43,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
-_C = TypeVar("_C", bound="BaseEdgen")
+_C = TypeVar("_C", bound="BaseEdgen[Any]")
+_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
 _PLATFORM_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
@@ -136,10 +137,22 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-class BaseEdgen:
+def _check_http_client(owner: str, http_client: Any, expected: type[Any]) -> None:
+    # Duck-typed (any client with httpx's API will do), but a sync/async mix-up
+    # would only fail at the first request, with a confusing error.
+    is_async = isinstance(http_client, httpx.AsyncClient)
+    if not hasattr(http_client, "send") or is_async != (expected is httpx.AsyncClient):
+        raise TypeError(
+            f"{owner} needs an {expected.__module__}.{expected.__name__} as http_client, "
+            f"not {type(http_client).__name__}"
+        )
+
+
+class BaseEdgen(Generic[_H]):
     """Configuration and request building shared by both clients."""
 
-    _http: Any
+    _http_client_class: ClassVar[type[Any]]
+    _http: _H
     _owns_http: bool
 
     def __init__(
@@ -151,7 +164,7 @@ class BaseEdgen:
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: Any = None,
+        http_client: _H | None = None,
     ) -> None:
         setup_logging()
         if api_key is None:
@@ -175,6 +188,14 @@ class BaseEdgen:
             pipeline.check_header_value("authorization", api_key)
             headers["authorization"] = f"Bearer {api_key}"
         self._headers = pipeline.merge_headers(headers, self._custom_headers)
+        self._owns_http = http_client is None
+        if http_client is None:
+            http_client = self._http_client_class(
+                timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
+            )
+        else:
+            _check_http_client(type(self).__name__, http_client, self._http_client_class)
+        self._http = http_client
 
     # -- resources: built on first access, so a client costs little to make --
     def _resource(self, module: str, name: str) -> Any:
@@ -363,45 +384,14 @@ class BaseEdgen:
             )
 
 
-class Edgen(BaseEdgen):
+class Edgen(BaseEdgen[httpx.Client]):
     """Synchronous client for the Edgen server.
 
     >>> client = Edgen()  # EDGEN_BASE_URL or http://127.0.0.1:33322/v1/
     >>> client.chat.completions.create(model="default", messages=[...])
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-        )
-        if http_client is not None and not hasattr(http_client, "send"):
-            raise TypeError(
-                f"http_client must be an httpx.Client, not {type(http_client).__name__}"
-            )
-        if http_client is not None and isinstance(http_client, httpx.AsyncClient):
-            raise TypeError(
-                "Edgen needs a sync httpx.Client; use AsyncEdgen with an httpx.AsyncClient"
-            )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
-        )
+    _http_client_class = httpx.Client
 
     # -- lifecycle ----------------------------------------------------------
     @property
@@ -479,35 +469,10 @@ class Edgen(BaseEdgen):
             raise APIConnectionError(request=response.request) from exc
 
 
-class AsyncEdgen(BaseEdgen):
+class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     """Asynchronous client for the Edgen server; every method is awaitable."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            http_client=http_client,
-        )
-        if http_client is not None and isinstance(http_client, httpx.Client):
-            raise TypeError("AsyncEdgen needs an httpx.AsyncClient; use Edgen with an httpx.Client")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
-        )
+    _http_client_class = httpx.AsyncClient
 
     @property
     def is_closed(self) -> bool:
