@@ -6,6 +6,8 @@
 - `sse_body(*payloads, ...)`: build an SSE body from JSON-able payloads.
 - `edgen_chunk(...)` / `openai_chunk(...)`: chunk dicts in either wire dialect.
 - `closed_port`: a 127.0.0.1 port with nothing listening.
+- `router`: respx mocking the default base URL.
+- Every test runs with EDGEN_API_KEY and EDGEN_BASE_URL unset.
 """
 
 from __future__ import annotations
@@ -18,12 +20,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FROST_WAV = Path(__file__).resolve().parents[2] / "shared" / "data" / "frost.wav"
 
 BASE_URL = "http://127.0.0.1:33322/v1/"
 FINGERPRINT = "edgen-0.1.5"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own EDGEN_* settings must not change what the tests see.
+    monkeypatch.delenv("EDGEN_API_KEY", raising=False)
+    monkeypatch.delenv("EDGEN_BASE_URL", raising=False)
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
+        yield mock
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -26,18 +25,6 @@ STATUS = {
     "download_progress": 42,
     "last_errors": [],
 }
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EDGEN_API_KEY", raising=False)
-    monkeypatch.delenv("EDGEN_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
-        yield mock
 
 
 @pytest.fixture

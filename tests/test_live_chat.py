@@ -23,12 +23,6 @@ Faker.seed(2024)
 TOKENS = 12
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EDGEN_API_KEY", raising=False)
-    monkeypatch.delenv("EDGEN_BASE_URL", raising=False)
-
-
 @pytest.fixture(params=["edgen", "openai"])
 def server(request: pytest.FixtureRequest) -> Iterator[Any]:
     seed = fake.random_int(1, 10**6)

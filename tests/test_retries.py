@@ -24,18 +24,6 @@ from edgen._pipeline import (
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EDGEN_API_KEY", raising=False)
-    monkeypatch.delenv("EDGEN_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
-        yield mock
-
-
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record every retry wait of the sync and async clients instead of waiting."""

@@ -22,18 +22,6 @@ Faker.seed(31337)
 MESSAGES = [{"role": "user", "content": "Say this is a test"}]
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EDGEN_API_KEY", raising=False)
-    monkeypatch.delenv("EDGEN_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
-        yield mock
-
-
 @pytest.fixture
 def client() -> Iterator[Edgen]:
     with Edgen(max_retries=0) as c:
