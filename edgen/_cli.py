@@ -362,38 +362,16 @@ def _cmd_version(args: argparse.Namespace) -> int:
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
-    import signal
-    import threading
+    # One foreground server loop for both `edgen emulator` and `python -m edgen.testing`.
+    from .testing import serve_forever
 
-    from .testing import EdgenEmulator
-
-    server = EdgenEmulator(
-        args.host,
-        args.port,
-        dialect=args.dialect,
-        seed=args.seed,
-        tokens=args.tokens,
-        token_delay=args.token_delay,
+    return serve_forever(
+        [
+            *("--host", args.host, "--port", str(args.port), "--dialect", args.dialect),
+            *("--seed", str(args.seed), "--tokens", str(args.tokens)),
+            *("--token-delay", str(args.token_delay)),
+        ]
     )
-    try:
-        server.start()
-    except OSError as exc:
-        where = f"{args.host}:{args.port}"
-        raise CLIError(f"cannot listen on {where}: {exc.strerror or exc}", EXIT_API_ERROR) from None
-    stop = threading.Event()
-    # SIGTERM (e.g. from a process manager) should stop as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    try:
-        _out(server.url)
-        print("Edgen emulator running; press Ctrl-C to stop.", file=sys.stderr, flush=True)
-        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive on Windows too
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-    return EXIT_OK
 
 
 def sine_wav(seconds: float = 1.0, frequency: float = 440.0, rate: int = 16_000) -> bytes:
