@@ -7,6 +7,7 @@
 - `edgen_chunk(...)` / `openai_chunk(...)`: chunk dicts in either wire dialect.
 - `closed_port`: a 127.0.0.1 port with nothing listening.
 - `router`: respx mocking the default base URL.
+- `sleeps`: retry waits recorded instead of slept.
 - Every test runs with EDGEN_API_KEY and EDGEN_BASE_URL unset.
 """
 
@@ -40,6 +41,22 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def router() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
         yield mock
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every retry wait of the sync and async clients instead of waiting."""
+    delays: list[float] = []
+
+    def fake_sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    async def fake_async_sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    monkeypatch.setattr("edgen._client.time.sleep", fake_sleep)
+    monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
+    return delays
 
 
 @pytest.fixture

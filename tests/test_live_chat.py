@@ -38,21 +38,6 @@ def messages() -> list[dict[str, str]]:
     ]
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    delays: list[float] = []
-
-    def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    async def fake_async_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    monkeypatch.setattr("edgen._client.time.sleep", fake_sleep)
-    monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
-    return delays
-
-
 def text_of(chunks: list[Any]) -> str:
     return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 

@@ -24,22 +24,6 @@ from edgen._pipeline import (
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record every retry wait of the sync and async clients instead of waiting."""
-    delays: list[float] = []
-
-    def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    async def fake_async_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    monkeypatch.setattr("edgen._client.time.sleep", fake_sleep)
-    monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
-    return delays
-
-
 def create(client: Edgen, **kwargs: object):
     return client.chat.completions.create(model="default", messages=MESSAGES, **kwargs)  # type: ignore[call-overload]
 
