@@ -128,6 +128,8 @@ def _check_max_retries(max_retries: Any) -> int:
 
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
+    if any(c.isspace() for c in text):
+        raise ValueError(f"base_url {text!r} is not a valid URL: it contains whitespace")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -152,6 +154,7 @@ class BaseEdgen(Generic[_H]):
     """Configuration and request building shared by both clients."""
 
     _http_client_class: ClassVar[type[Any]]
+    _is_async: ClassVar[bool]
     _http: _H
     _owns_http: bool
 
@@ -392,6 +395,7 @@ class Edgen(BaseEdgen[httpx.Client]):
     """
 
     _http_client_class = httpx.Client
+    _is_async = False
 
     # -- lifecycle ----------------------------------------------------------
     @property
@@ -473,6 +477,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     """Asynchronous client for the Edgen server; every method is awaitable."""
 
     _http_client_class = httpx.AsyncClient
+    _is_async = True
 
     @property
     def is_closed(self) -> bool:

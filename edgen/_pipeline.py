@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -158,12 +159,19 @@ def validation_error(response: httpx.Response, exc: Exception) -> APIResponseVal
     )
 
 
+# RFC 9110 token characters: anything else in a name would be refused on the wire
+# (h11 raises, which would look like a retryable connection error).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 def check_header_value(name: str, value: str) -> None:
     """Refuse header values that could smuggle extra header lines."""
     if "\r" in value or "\n" in value or "\x00" in value:
         raise ValueError(f"header {name!r} has a line break or NUL in its value")
-    if "\r" in name or "\n" in name or ":" in name or not name:
+    if not _HEADER_NAME.fullmatch(name):
         raise ValueError(f"invalid header name {name!r}")
+    if not value.isascii():
+        raise ValueError(f"header {name!r} has a non-ASCII value")
 
 
 def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
@@ -172,6 +180,8 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
         return base
     merged = dict(base)
     for name, value in extra.items():
+        if not isinstance(name, str):
+            raise TypeError(f"header names must be str, not {type(name).__name__}")
         if value is NOT_GIVEN or value is None:
             merged.pop(name.lower(), None)
             continue

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import msgspec
+
 from .._client import RequestSpec
+from .._pipeline import validation_error
+from .._streaming import decoder_for
 from .._resource import Resource, check_params, drop_not_given, split_options
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
@@ -32,6 +36,15 @@ if TYPE_CHECKING:
 
     class _CreateEither(CompletionCreateParamsBase, RequestOptions, total=False):
         stream: bool | None
+
+    from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
+    from ..types.chat.parsed_chat_completion import ParsedChatCompletion
+
+    class _StreamParams(_CreateNonStreaming, total=False):
+        response_format: Any  # a dict as in create(), or a type to decode into
+
+    class _ParseParams(_CreateNonStreaming, total=False):
+        response_format: Any
 
 
 __all__ = ["Chat", "Completions"]
@@ -98,6 +111,102 @@ class Completions(Resource[_C]):
                 mode=self._mode,
             )
         )
+
+    if TYPE_CHECKING:
+
+        @overload
+        def stream(
+            self: Completions[Edgen], **params: Unpack[_StreamParams]
+        ) -> ChatCompletionStreamManager[Any]: ...
+        @overload
+        def stream(
+            self: Completions[AsyncEdgen], **params: Unpack[_StreamParams]
+        ) -> AsyncChatCompletionStreamManager[Any]: ...
+        @overload
+        def parse(
+            self: Completions[Edgen], **params: Unpack[_ParseParams]
+        ) -> ParsedChatCompletion[Any]: ...
+        @overload
+        def parse(
+            self: Completions[AsyncEdgen], **params: Unpack[_ParseParams]
+        ) -> Coroutine[Any, Any, ParsedChatCompletion[Any]]: ...
+
+    def stream(self, **params: Any) -> Any:
+        """Stream a completion and add it up as it arrives.
+
+        Use as `with client.chat.completions.stream(...) as stream:` (`async with`
+        on AsyncEdgen): iterate `stream` for the chunks, then call
+        `stream.get_final_completion()` / `get_final_text()` (awaitable on the
+        async client). `response_format` may be a type, as with `parse()`.
+        """
+        from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
+        from .._structured import tool_types
+
+        if params.get("stream") is False:
+            raise TypeError("stream() always streams; use create() for a whole completion")
+        content_type = _structured_format(params)
+        tools = tool_types(params.get("tools"))
+        params["stream"] = True
+        start = lambda: self.create(**params)  # noqa: E731 - the request starts on enter
+        manager = (
+            AsyncChatCompletionStreamManager
+            if self._client._is_async
+            else ChatCompletionStreamManager
+        )
+        return manager(start, content_type=content_type, tools=tools)
+
+    def parse(self, **params: Any) -> Any:
+        """Create a completion whose content is decoded into `response_format`.
+
+        `response_format` is a type msgspec can decode (a `msgspec.Struct`, a
+        dataclass, a TypedDict): its JSON schema is sent as a `json_schema`
+        response format, and `choices[i].message.parsed` holds the decoded
+        value. Tools made with `edgen.function_tool(MyStruct)` get their
+        calls' arguments decoded into `function.parsed_arguments`. Content
+        that does not fit raises `StructuredOutputError` with the raw text.
+        """
+        from .._structured import fill_parsed, tool_types
+        from ..types.chat.parsed_chat_completion import ParsedChatCompletion
+
+        if params.get("stream"):
+            raise TypeError("parse() does not stream; use stream() with a response_format type")
+        content_type = _structured_format(params)
+        tools = tool_types(params.get("tools"))
+        options = split_options(params)
+        body = drop_not_given(params)
+        check_params("parse", body, CHAT_CREATE_FIELDS, _REQUIRED)
+        _check_messages(body["messages"], body)
+        decode = decoder_for(ParsedChatCompletion).decode
+
+        def parse_response(response: Any) -> Any:
+            try:
+                completion = decode(response.content)
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                raise validation_error(response, exc) from None
+            return fill_parsed(completion, content_type, tools)
+
+        return self._client._request(
+            RequestSpec(
+                "POST",
+                "chat/completions",
+                body=body,
+                cast=ParsedChatCompletion,
+                options=options,
+                mode=self._mode,
+                parse=parse_response,
+            )
+        )
+
+
+def _structured_format(params: dict[str, Any]) -> Any:
+    """Swap a `response_format` type for its json_schema form; returns the type (or None)."""
+    from .._structured import is_structured_type, response_format_for
+
+    fmt = params.get("response_format")
+    if fmt is None or not is_structured_type(fmt):
+        return None
+    params["response_format"] = response_format_for(fmt)
+    return fmt
 
 
 def _check_messages(messages: Any, body: dict[str, Any]) -> None:

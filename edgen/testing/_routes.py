@@ -26,6 +26,7 @@ from ._faults import Fault, FaultSpecError
 from ._http import Reply, Request, Response, StreamResponse, reason_phrase
 from ._png import make_png
 from ._records import RecordedRequest, UploadedFile
+from ._schema import split_text, value_for_schema
 
 __all__ = ["FROST_TEXT", "App", "Dialect"]
 
@@ -649,6 +650,12 @@ class App:
         if not openai:
             count = min(count, _MAX_EDGEN_TOKENS)
         tokens = self._generate(messages, count)
+        structured = self._structured_text(body, messages)
+        if structured is not None:
+            tokens = split_text(structured)
+        tool_call = self._tool_call(body, messages) if openai else None
+        if tool_call is not None:
+            finish_reason = "tool_calls"
         delay = self._token_delay(request)
         if openai:
             include_usage = False
@@ -658,12 +665,56 @@ class App:
             usage = self._usage(messages, count)
             if stream:
                 return self._openai_stream(
-                    model, tokens, finish_reason, usage, include_usage, delay
+                    model, tokens, finish_reason, usage, include_usage, delay, tool_call
                 )
-            return self._openai_completion(model, tokens, finish_reason, usage)
+            return self._openai_completion(model, tokens, finish_reason, usage, tool_call)
         if stream:
             return self._edgen_stream(tokens, delay)
         return self._edgen_completion(tokens)
+
+    def _rng(self, messages: list[Any], salt: bytes) -> random.Random:
+        seed = b"%d:%s:%s" % (self.seed, salt, _json_encode(messages, order="sorted"))
+        return random.Random(hashlib.sha256(seed).digest())
+
+    def _structured_text(self, body: dict[str, Any], messages: list[Any]) -> str | None:
+        """JSON text that fits the request's response_format, or None for free text."""
+        fmt = body.get("response_format")
+        if not _is_dict(fmt):
+            return None
+        if fmt.get("type") == "json_schema":
+            spec = fmt.get("json_schema")
+            schema = spec.get("schema") if _is_dict(spec) else None
+            value = value_for_schema(schema or {}, self._rng(messages, b"schema"))
+            return _json_encode(value).decode()
+        if fmt.get("type") == "json_object":
+            words = " ".join(self._generate(messages, 4)).strip()
+            return _json_encode({"answer": words}).decode()
+        return None
+
+    def _tool_call(self, body: dict[str, Any], messages: list[Any]) -> tuple[str, str] | None:
+        """(name, arguments JSON) when tool_choice forces a call (OpenAI dialect only).
+
+        "required" calls the first tool; an object choice calls the named one;
+        "auto" or no choice answers with text, so tests decide when tools run.
+        """
+        tools = body.get("tools")
+        choice = body.get("tool_choice")
+        if not _is_list(tools) or not tools:
+            return None
+        functions = [t.get("function") for t in tools if _is_dict(t)]
+        functions = [f for f in functions if _is_dict(f)]
+        if not functions:
+            return None
+        chosen: dict[str, Any] | None = None
+        if choice == "required":
+            chosen = functions[0]
+        elif _is_dict(choice) and _is_dict(choice.get("function")):
+            wanted = choice["function"].get("name")
+            chosen = next((f for f in functions if f.get("name") == wanted), None)
+        if chosen is None:
+            return None
+        arguments = value_for_schema(chosen.get("parameters") or {}, self._rng(messages, b"tool"))
+        return str(chosen.get("name", "")), _json_encode(arguments).decode()
 
     def _check_message(self, message: object, path: str) -> None:
         openai = self.dialect == "openai"
@@ -844,8 +895,27 @@ class App:
         return "chatcmpl-" + os.urandom(15).hex()
 
     def _openai_completion(
-        self, model: str, tokens: Sequence[str], finish_reason: str, usage: dict[str, int]
+        self,
+        model: str,
+        tokens: Sequence[str],
+        finish_reason: str,
+        usage: dict[str, int],
+        tool_call: tuple[str, str] | None = None,
     ) -> Response:
+        message: dict[str, object] = {"role": "assistant", "content": "".join(tokens)}
+        if tool_call is not None:
+            name, arguments = tool_call
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_" + os.urandom(8).hex(),
+                        "type": "function",
+                        "function": {"name": name, "arguments": arguments},
+                    }
+                ],
+            }
         return _json(
             200,
             {
@@ -857,7 +927,7 @@ class App:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": "".join(tokens)},
+                        "message": message,
                         "logprobs": None,
                         "finish_reason": finish_reason,
                     }
@@ -874,6 +944,7 @@ class App:
         usage: dict[str, int],
         include_usage: bool,
         delay: float,
+        tool_call: tuple[str, str] | None = None,
     ) -> StreamResponse:
         head: dict[str, object] = {
             "id": self._openai_id(),
@@ -893,7 +964,18 @@ class App:
         prefix = b"data: " + prefix
         suffix += b"\n\n"
         events = [b"data: " + _spaced(chunk({"role": "assistant"}, None)) + b"\n\n"]
-        events.extend(prefix + _encode_token(token) + suffix for token in tokens)
+        if tool_call is None:
+            events.extend(prefix + _encode_token(token) + suffix for token in tokens)
+        else:
+            # A tool call streams like a real server's: id and name first, then the
+            # arguments a few characters per chunk.
+            name, arguments = tool_call
+            first = {"index": 0, "id": "call_" + os.urandom(8).hex(), "type": "function"}
+            first["function"] = {"name": name, "arguments": ""}
+            events.append(b"data: " + _spaced(chunk({"tool_calls": [first]}, None)) + b"\n\n")
+            for piece in split_text(arguments, 5):
+                delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
+                events.append(b"data: " + _spaced(chunk(delta, None)) + b"\n\n")
         events.append(b"data: " + _spaced(chunk({}, finish_reason)) + b"\n\n")
         if include_usage:
             events.append(b"data: " + _spaced({**head, "choices": [], "usage": usage}) + b"\n\n")

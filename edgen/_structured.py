@@ -1,0 +1,137 @@
+"""Structured outputs on msgspec: JSON schemas from types, and answers decoded into them.
+
+Any type msgspec can decode works as a `response_format` or a tool: a
+`msgspec.Struct`, a dataclass, a TypedDict, a NamedTuple.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, TypeVar
+
+import msgspec
+
+from ._exceptions import EdgenError
+
+__all__ = ["StructuredOutputError", "StructTool", "function_tool", "response_format_for"]
+
+_T = TypeVar("_T")
+
+
+class StructuredOutputError(EdgenError):
+    """The model's answer does not fit the requested type.
+
+    `content` is the raw text that failed to decode; `completion` the whole
+    answer, when there is one.
+    """
+
+    def __init__(self, message: str, *, content: str | None, completion: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.content = content
+        self.completion = completion
+
+
+class StructTool(dict[str, Any]):
+    """A function tool definition (a plain dict on the wire) that remembers its type."""
+
+    struct_type: Any
+
+    @property
+    def name(self) -> str:
+        return str(self["function"]["name"])
+
+
+def _type_name(tp: Any) -> str:
+    return str(getattr(tp, "__name__", None) or "response")
+
+
+@functools.lru_cache(maxsize=256)
+def json_schema(tp: Any) -> dict[str, Any]:
+    """msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top)."""
+    try:
+        schema = msgspec.json.schema(tp)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"cannot build a JSON schema for {tp!r}: {exc}") from None
+    ref = schema.get("$ref", "")
+    defs: dict[str, Any] = dict(schema.get("$defs", {}))
+    if ref.startswith("#/$defs/"):
+        root = dict(defs.pop(ref[len("#/$defs/") :], {}))
+        if defs:
+            root["$defs"] = defs
+        return root
+    return schema
+
+
+def is_structured_type(value: Any) -> bool:
+    """True for a class to decode into, rather than a `response_format` dict."""
+    return isinstance(value, type) and not issubclass(value, dict) or _is_typeddict(value)
+
+
+def _is_typeddict(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, dict) and hasattr(value, "__total__")
+
+
+def response_format_for(tp: Any) -> dict[str, Any]:
+    """The `response_format` body field that asks for JSON fitting `tp`."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": _type_name(tp), "schema": json_schema(tp), "strict": True},
+    }
+
+
+def function_tool(
+    tp: type[_T], *, name: str | None = None, description: str | None = None
+) -> StructTool:
+    """A function tool whose parameters are `tp`'s JSON schema.
+
+    Pass it in `tools=`; with `chat.completions.parse()` the calls' arguments
+    come back decoded as `tool_call.function.parsed_arguments`.
+    """
+    doc = description if description is not None else (tp.__doc__ or "").strip() or None
+    function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": json_schema(tp)}
+    if doc:
+        function["description"] = doc
+    function["strict"] = True
+    tool = StructTool(type="function", function=function)
+    tool.struct_type = tp
+    return tool
+
+
+def decode_as(tp: Any, text: str | None, what: str, completion: Any = None) -> Any:
+    if text is None:
+        raise StructuredOutputError(
+            f"the answer has no {what} to decode into {_type_name(tp)}",
+            content=None,
+            completion=completion,
+        )
+    try:
+        return msgspec.json.decode(text, type=tp)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise StructuredOutputError(
+            f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}",
+            content=text,
+            completion=completion,
+        ) from None
+
+
+def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> Any:
+    """Decode each choice's content and tool-call arguments in place; returns `completion`."""
+    for choice in completion.choices:
+        message = choice.message
+        if content_type is not None and message.refusal is None:
+            message.parsed_ = decode_as(content_type, message.content, "content", completion)
+        for call in message.tool_calls or ():
+            tp = tools.get(call.function.name)
+            if tp is not None:
+                call.function.parsed_arguments_ = decode_as(
+                    tp, call.function.arguments, f"arguments of {call.function.name}", completion
+                )
+    return completion
+
+
+def tool_types(tools: Any) -> dict[str, Any]:
+    """Tool name -> type, for the tools made by `function_tool()`."""
+    if not tools:
+        return {}
+    return {t.name: t.struct_type for t in tools if isinstance(t, StructTool)}
