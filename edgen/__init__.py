@@ -8,7 +8,8 @@ for chunk in client.chat.completions.create(model="default", messages=[...], str
 
 from __future__ import annotations
 
-from . import types
+from typing import TYPE_CHECKING, Any
+
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient, AsyncEdgen, Client, Edgen
 from ._exceptions import (
     APIConnectionError,
@@ -26,7 +27,6 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from ._models import BaseModel
 from ._response import APIResponse, AsyncAPIResponse
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
@@ -67,3 +67,22 @@ __all__ = [
 ]
 
 from ._client import DEFAULT_MAX_RETRIES  # noqa: E402
+
+if TYPE_CHECKING:
+    from . import types
+    from ._models import BaseModel
+
+
+def __getattr__(name: str) -> Any:
+    # The response types are imported on first use: a client needs only the
+    # ones its endpoints return, and `import edgen` stays close to httpx + msgspec.
+    if name == "types":
+        import importlib
+
+        return importlib.import_module(".types", __name__)
+    if name == "BaseModel":
+        from ._models import BaseModel
+
+        globals()["BaseModel"] = BaseModel
+        return BaseModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

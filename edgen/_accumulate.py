@@ -32,7 +32,16 @@ _T = TypeVar("_T")
 
 
 class _ChoiceState:
-    __slots__ = ("parts", "role", "finish_reason", "refusal", "reasoning", "tools", "logprobs", "function")
+    __slots__ = (
+        "parts",
+        "role",
+        "finish_reason",
+        "refusal",
+        "reasoning",
+        "tools",
+        "logprobs",
+        "function",
+    )
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -91,7 +100,7 @@ class ChatCompletionAccumulator:
             if choice.finish_reason_:  # type: ignore[attr-defined]
                 state.finish_reason = choice.finish_reason_  # type: ignore[attr-defined]
             if choice.logprobs_:  # type: ignore[attr-defined]
-                content_lp = choice.logprobs_.content
+                content_lp = choice.logprobs_.content  # type: ignore[attr-defined]
                 if content_lp:
                     if state.logprobs is None:
                         state.logprobs = []
@@ -217,7 +226,9 @@ class _StreamHelpers:
             return completion
         from .types.chat.parsed_chat_completion import ParsedChatCompletion
 
-        parsed = ParsedChatCompletion.model_validate(completion.to_dict())
+        parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_validate(
+            completion.to_dict()
+        )
         return fill_parsed(parsed, self._content_type, self._tools)
 
 

@@ -7,12 +7,13 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 import msgspec
 
+from . import _compat
 from . import _pipeline as pipeline
 from ._exceptions import APIConnectionError, APITimeoutError
 from ._logs import logger, redact_headers, setup_logging
@@ -27,6 +28,8 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .resources.audio import Audio
     from .resources.chat import Chat
     from .resources.embeddings import Embeddings
@@ -108,11 +111,12 @@ class RequestSpec:
 def _check_timeout(timeout: Any) -> None:
     if timeout is None:
         return
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float, httpx.Timeout)):
+    number = isinstance(timeout, (int, float))
+    if isinstance(timeout, bool) or not (number or isinstance(timeout, _compat.TIMEOUT_TYPES)):
         raise TypeError(
             f"timeout must be a number, an httpx.Timeout or None, not {type(timeout).__name__}"
         )
-    values = timeout.as_dict().values() if isinstance(timeout, httpx.Timeout) else [timeout]
+    values = [timeout] if number else timeout.as_dict().values()
     for value in values:
         if value is not None and value < 0:
             raise ValueError(f"timeout must not be negative, got {timeout!r}")
@@ -139,14 +143,23 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def _check_http_client(owner: str, http_client: Any, expected: type[Any]) -> None:
+def _timeout_as(timeout: Any, timeout_class: type[Any]) -> Any:
+    """An httpx.Timeout given for an httpx2 client (or the reverse) as the client's own kind."""
+    if timeout is None or isinstance(timeout, (int, float, timeout_class)):
+        return timeout
+    return timeout_class(**timeout.as_dict())
+
+
+def _check_http_client(
+    owner: str, http_client: Any, expected: type[Any], package: ModuleType | None
+) -> None:
     # Duck-typed (any client with httpx's API will do), but a sync/async mix-up
     # would only fail at the first request, with a confusing error.
-    is_async = isinstance(http_client, httpx.AsyncClient)
+    is_async = isinstance(http_client, (package or httpx).AsyncClient)
     if not hasattr(http_client, "send") or is_async != (expected is httpx.AsyncClient):
         raise TypeError(
-            f"{owner} needs an {expected.__module__}.{expected.__name__} as http_client, "
-            f"not {type(http_client).__name__}"
+            f"{owner} needs an {expected.__module__}.{expected.__name__} (or httpx2."
+            f"{expected.__name__}) as http_client, not {type(http_client).__name__}"
         )
 
 
@@ -178,10 +191,15 @@ class BaseEdgen(Generic[_H]):
         if base_url is None:
             base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _normalize_base_url(base_url)
+        # An httpx2 client (or another httpx-compatible package's): map its exceptions too.
+        package = None if http_client is None else _compat.http_package(http_client)
+        if package is not None:
+            _compat.register_http_package(package)
         if isinstance(timeout, NotGiven):
             timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
         _check_timeout(timeout)
-        self.timeout: Timeout = timeout
+        self._timeout_class: type[Any] = (package or httpx).Timeout
+        self.timeout: Timeout = _timeout_as(timeout, self._timeout_class)
         self.max_retries = _check_max_retries(max_retries)
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
@@ -197,7 +215,7 @@ class BaseEdgen(Generic[_H]):
                 timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
             )
         else:
-            _check_http_client(type(self).__name__, http_client, self._http_client_class)
+            _check_http_client(type(self).__name__, http_client, self._http_client_class, package)
         self._http = http_client
 
     # -- resources: built on first access, so a client costs little to make --
@@ -319,6 +337,7 @@ class BaseEdgen(Generic[_H]):
             timeout = self.timeout
         else:
             _check_timeout(timeout)
+            timeout = _timeout_as(timeout, self._timeout_class)
         body = spec.body
         extra_body = options.get("extra_body")
         if extra_body:
@@ -361,7 +380,7 @@ class BaseEdgen(Generic[_H]):
             return spec.parse(response)
         try:
             return decoder_for(spec.cast).decode(response.content)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise pipeline.validation_error(response, exc) from None
 
     @staticmethod
@@ -432,7 +451,7 @@ class Edgen(BaseEdgen[httpx.Client]):
                 self._log_request(request, policy.retries_taken)
                 try:
                     response = self._http.send(request, stream=True)
-                except httpx.TransportError as exc:
+                except _compat.TRANSPORT_ERRORS as exc:
                     time.sleep(policy.after_transport_error(request, exc))
                     continue
                 self._log_response(response)
@@ -447,7 +466,9 @@ class Edgen(BaseEdgen[httpx.Client]):
 
     def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.stream:
-            parse_stream = lambda r: Stream(cast_to=spec.cast, response=r)  # noqa: E731
+            parse_stream: Callable[[httpx.Response], Any] = lambda r: Stream(  # noqa: E731
+                cast_to=spec.cast, response=r
+            )
             if spec.mode == "parsed":
                 return parse_stream(response)
             return APIResponse(response, parse_stream, retries_taken)
@@ -466,9 +487,9 @@ class Edgen(BaseEdgen[httpx.Client]):
     def _read(response: httpx.Response) -> None:
         try:
             response.read()
-        except httpx.TransportError as exc:
+        except _compat.TRANSPORT_ERRORS as exc:
             response.close()
-            if isinstance(exc, httpx.TimeoutException):
+            if isinstance(exc, _compat.TIMEOUT_ERRORS):
                 raise APITimeoutError(response.request) from exc
             raise APIConnectionError(request=response.request) from exc
 
@@ -512,7 +533,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
                 self._log_request(request, policy.retries_taken)
                 try:
                     response = await self._http.send(request, stream=True)
-                except httpx.TransportError as exc:
+                except _compat.TRANSPORT_ERRORS as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
                 self._log_response(response)
@@ -528,7 +549,9 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
 
     async def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.stream:
-            parse_stream = lambda r: AsyncStream(cast_to=spec.cast, response=r)  # noqa: E731
+            parse_stream: Callable[[httpx.Response], Any] = lambda r: AsyncStream(  # noqa: E731
+                cast_to=spec.cast, response=r
+            )
             if spec.mode == "parsed":
                 return parse_stream(response)
             return AsyncAPIResponse(response, parse_stream, retries_taken)
@@ -549,9 +572,9 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def _read(response: httpx.Response) -> None:
         try:
             await response.aread()
-        except httpx.TransportError as exc:
+        except _compat.TRANSPORT_ERRORS as exc:
             await response.aclose()
-            if isinstance(exc, httpx.TimeoutException):
+            if isinstance(exc, _compat.TIMEOUT_ERRORS):
                 raise APITimeoutError(response.request) from exc
             raise APIConnectionError(request=response.request) from exc
 

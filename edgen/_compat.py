@@ -1,9 +1,12 @@
-"""Typing names that moved between Python versions, without a hard dependency."""
+"""Typing names that moved between Python versions, and httpx-compatible HTTP packages."""
 
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 from typing import Any
+
+import httpx
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Required, TypedDict
@@ -17,7 +20,59 @@ else:  # pragma: no cover - Python 3.10
             def __getitem__(self, item: Any) -> Any:
                 return item
 
-        NotRequired: Any = _Marker()
-        Required: Any = _Marker()
+        NotRequired: Any = _Marker()  # type: ignore[no-redef]
+        Required: Any = _Marker()  # type: ignore[no-redef]
 
-__all__ = ["NotRequired", "Required", "TypedDict"]
+__all__ = [
+    "NotRequired",
+    "Required",
+    "TypedDict",
+    "TRANSPORT_ERRORS",
+    "TIMEOUT_ERRORS",
+    "STREAM_ERRORS",
+    "READ_ERRORS",
+    "TIMEOUT_TYPES",
+    "http_package",
+    "register_http_package",
+]
+
+
+# -- httpx-compatible HTTP packages -------------------------------------------
+# `http_client=` also takes a client of httpx2, the maintained fork of httpx: the
+# same API, but its own exception and Timeout classes. Once such a client is
+# passed in, its package's classes join these tuples. They are read when an
+# exception is being matched (`except _compat.TRANSPORT_ERRORS`), so requests
+# that succeed pay nothing for this.
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
+TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
+STREAM_ERRORS: tuple[type[Exception], ...] = (httpx.StreamError,)
+READ_ERRORS: tuple[type[Exception], ...] = TRANSPORT_ERRORS + STREAM_ERRORS
+TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
+
+
+def http_package(client: object) -> ModuleType | None:
+    """The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from; None for httpx."""
+    for cls in type(client).__mro__:
+        top = cls.__module__.partition(".")[0]
+        if top == "httpx":
+            return None
+        module = sys.modules.get(top)
+        if (
+            module is not None
+            and isinstance(getattr(module, "TransportError", None), type)
+            and isinstance(getattr(module, "AsyncClient", None), type)
+        ):
+            return module
+    return None
+
+
+def register_http_package(module: ModuleType) -> None:
+    """Catch and map `module`'s exceptions as we do httpx's (idempotent)."""
+    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, STREAM_ERRORS, READ_ERRORS, TIMEOUT_TYPES
+    if module.TransportError in TRANSPORT_ERRORS:
+        return
+    TRANSPORT_ERRORS += (module.TransportError,)
+    TIMEOUT_ERRORS += (module.TimeoutException,)
+    STREAM_ERRORS += (module.StreamError,)
+    READ_ERRORS = TRANSPORT_ERRORS + STREAM_ERRORS
+    TIMEOUT_TYPES += (module.Timeout,)

@@ -38,8 +38,5 @@ def setup_logging() -> None:
 
 def redact_headers(headers: object) -> dict[str, str]:
     """Headers safe to log: credentials replaced by a marker."""
-    items = headers.items() if hasattr(headers, "items") else []  # type: ignore[union-attr]
-    return {
-        k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v)
-        for k, v in items  # type: ignore[misc]
-    }
+    items = headers.items() if hasattr(headers, "items") else []
+    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in items}

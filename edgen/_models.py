@@ -64,7 +64,7 @@ class _ModelMeta(msgspec.StructMeta):
             else:
                 rewritten[field] = hint
         ns["__annotations__"] = rewritten
-        cls = super().__new__(mcls, name, bases, ns, **kwargs)
+        cls: Any = super().__new__(mcls, name, bases, ns, **kwargs)
         inherited: tuple[tuple[str, str], ...] = ()
         for base in bases:
             inherited += getattr(base, "_tracked_fields", ())
@@ -164,6 +164,10 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
         """The model as a JSON string; `indent` pretty-prints."""
         if exclude_unset and not (exclude_defaults or exclude_none or include or exclude):
             raw = msgspec.json.encode(self)  # UNSET is omitted natively
+        elif not (exclude_defaults or exclude_none) and include is None and exclude is None:
+            # Unset fields as null, without the dict round trip of model_dump():
+            # only the tracked levels become dicts, the rest is encoded natively.
+            raw = msgspec.json.encode(_filled(self))
         else:
             raw = msgspec.json.encode(
                 self.model_dump(
@@ -314,6 +318,54 @@ def _fill_unset(cls: type[BaseModel], data: dict[str, Any]) -> None:
         else:
             for item in value.values():
                 _fill_unset(child, item)
+
+
+_JSON_PLANS: dict[type[Any], tuple[tuple[str, str, int | None], ...] | None] = {}
+
+
+def _json_plan(cls: type[BaseModel]) -> tuple[tuple[str, str, int | None], ...] | None:
+    """Per field (attribute, wire name, how it nests tracked models); None: nothing tracked."""
+    try:
+        return _JSON_PLANS[cls]
+    except KeyError:
+        pass
+    plan = _fill_plan(cls)
+    result = None
+    if plan is not None:
+        nested = {wire: how for wire, _, how in plan[1]}
+        result = tuple(
+            (attr, wire, nested.get(wire))
+            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+        )
+    _JSON_PLANS[cls] = result
+    return result
+
+
+def _filled(obj: Any) -> Any:
+    """`obj` ready for msgspec.json.encode with unset fields as null.
+
+    Models with tracked fields (at any depth below) become dicts in field order;
+    everything else stays as it is and msgspec encodes it natively.
+    """
+    if not isinstance(obj, BaseModel):
+        return obj
+    plan = _json_plan(type(obj))
+    if plan is None:
+        return obj
+    out: dict[str, Any] = {}
+    for attr, wire, how in plan:
+        value = getattr(obj, attr)
+        if value is UNSET:
+            value = None
+        elif how is not None and value is not None:
+            if how == _ONE:
+                value = _filled(value)
+            elif how == _LIST:
+                value = [_filled(item) for item in value]
+            else:
+                value = {key: _filled(item) for key, item in value.items()}
+        out[wire] = value
+    return out
 
 
 def _drop_none(value: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from . import _compat
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -55,7 +56,7 @@ def decode_error_body(response: httpx.Response) -> Any:
         return None
     try:
         return msgspec.json.decode(content)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
         return response.text
 
 
@@ -209,7 +210,7 @@ class RetryPolicy:
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
         if self.retries_taken >= self.max_retries:
-            if isinstance(exc, httpx.TimeoutException):
+            if isinstance(exc, _compat.TIMEOUT_ERRORS):
                 raise APITimeoutError(request) from exc
             raise APIConnectionError(request=request) from exc
         return self._next(request, None, type(exc).__name__)

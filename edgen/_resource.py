@@ -9,25 +9,42 @@ A resource is declared once and serves both clients: its methods build a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
 
 from ._types import NOT_GIVEN
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
     from ._client import BaseEdgen
+    from ._endpoint import Parsed, Raw, Streaming, endpoint
 
-__all__ = ["Resource", "split_options", "check_params"]
+    # The client a resource belongs to, and its response mode (type-only: see _endpoint.py).
+    _C = TypeVar("_C", bound="BaseEdgen[Any]", covariant=True)
+    _M = TypeVar("_M", bound=str, covariant=True, default=Parsed)
+else:
+    from typing import TypeVar
 
-_C = TypeVar("_C", bound="BaseEdgen")
-_R = TypeVar("_R", bound="Resource[Any]")
+    _C = TypeVar("_C")
+    _M = TypeVar("_M")
+
+    def endpoint(*signatures: Any) -> Any:
+        """Types a method for type checkers (see _endpoint.py); leaves it as it is."""
+        return _unchanged
+
+    def _unchanged(method: Any) -> Any:
+        return method
+
+
+__all__ = ["Resource", "endpoint", "split_options", "check_params"]
 
 OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout")
 
 
-class Resource(Generic[_C]):
+class Resource(Generic[_C, _M]):
     __slots__ = ("_client", "_mode")
 
-    def __init__(self, client: _C, mode: str = "parsed") -> None:
+    def __init__(self, client: _C, mode: _M = "parsed") -> None:  # type: ignore[assignment]
         self._client = client
         self._mode = mode
         self._init_children()
@@ -35,15 +52,16 @@ class Resource(Generic[_C]):
     def _init_children(self) -> None:
         """Create sub-resources; they inherit this resource's response mode."""
 
+    # Subclasses narrow these two to their own class under TYPE_CHECKING.
     @property
-    def with_raw_response(self: _R) -> _R:
+    def with_raw_response(self) -> Resource[_C, Raw]:
         """The same methods, returning an `APIResponse` (headers, status, `.parse()`)."""
-        return type(self)(self._client, "raw")
+        return type(self)(self._client, "raw")  # type: ignore[arg-type,return-value]
 
     @property
-    def with_streaming_response(self: _R) -> _R:
+    def with_streaming_response(self) -> Resource[_C, Streaming]:
         """The same methods as context managers over the unread response."""
-        return type(self)(self._client, "streaming")
+        return type(self)(self._client, "streaming")  # type: ignore[arg-type,return-value]
 
 
 def split_options(params: dict[str, Any]) -> dict[str, Any]:

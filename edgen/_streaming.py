@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import msgspec
 
+from . import _compat
 from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -33,7 +35,7 @@ def event_error(event: ServerSentEvent, response: httpx.Response, cause: Excepti
     """The error for an event that did not decode: an in-band error or a malformed chunk."""
     try:
         body = msgspec.json.decode(event.raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         body = None
     if isinstance(body, dict) and "error" in body:
         err = body["error"]
@@ -54,7 +56,7 @@ def not_a_stream_error(response: httpx.Response) -> APIError:
     """A 2xx JSON answer where an event stream was expected (body already read)."""
     try:
         body: Any = msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         body = response.text
     if isinstance(body, dict) and "error" in body:
         err = body["error"]
@@ -69,13 +71,13 @@ def not_a_stream_error(response: httpx.Response) -> APIError:
 
 
 def _is_json(response: httpx.Response) -> bool:
-    return response.headers.get("content-type", "").startswith("application/json")
+    return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
 
 
 def named_event_error(event: ServerSentEvent, response: httpx.Response) -> APIError:
     try:
         body: Any = msgspec.json.decode(event.raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         body = event.data
     message = body
     if isinstance(body, dict):
@@ -85,32 +87,87 @@ def named_event_error(event: ServerSentEvent, response: httpx.Response) -> APIEr
 
 
 def transport_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, _compat.TIMEOUT_ERRORS):
         return APITimeoutError(request)
     return APIConnectionError(
         message=f"Connection error while reading the stream: {exc}", request=request
     )
 
 
-def _drain(chunks: Iterator[bytes]) -> None:
+# After `[DONE]` the body normally ends at once; a server that keeps it open
+# must not hold the caller until the read timeout (600 s by default).
+DRAIN_TIMEOUT = 1.0
+
+
+def _cap_reads(response: httpx.Response, is_async: bool) -> Any:
+    """Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
+
+    Patches `read` on the connection's network stream (httpx's documented
+    `network_stream` extension) for the drain only; returns the stream to
+    uncap, or None when there is none to cap (e.g. a mocked transport).
+    """
+    stream: Any = response.extensions.get("network_stream")
+    read = getattr(stream, "read", None)
+    if read is None:
+        return None
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+
+    def left(timeout: float | None) -> float:
+        rest = max(deadline - time.monotonic(), 0.0)
+        return rest if timeout is None else min(timeout, rest)
+
+    if is_async:
+
+        async def capped_async(max_bytes: int, timeout: float | None = None) -> bytes:
+            return await read(max_bytes, left(timeout))  # type: ignore[no-any-return]
+
+        capped: Any = capped_async
+    else:
+
+        def capped(max_bytes: int, timeout: float | None = None) -> bytes:
+            return read(max_bytes, left(timeout))  # type: ignore[no-any-return]
+
+    try:
+        stream.read = capped
+    except AttributeError:  # a stream type with __slots__: drain uncapped
+        return None
+    return stream
+
+
+def _uncap_reads(stream: Any) -> None:
+    if stream is not None:
+        try:
+            del stream.read
+        except AttributeError:
+            pass
+
+
+def _drain(chunks: Iterator[bytes], response: httpx.Response) -> None:
     """Read what follows `[DONE]` (normally just the end of the chunked body).
 
     Closing a response that was not read to its end makes httpcore drop the
-    connection instead of returning it to the pool.
+    connection instead of returning it to the pool. Bounded by DRAIN_TIMEOUT:
+    past that the connection is dropped instead.
     """
+    capped = _cap_reads(response, False)
     try:
         for _ in chunks:
             pass
-    except (httpx.TransportError, httpx.StreamError):
+    except _compat.READ_ERRORS:
         pass  # the answer is complete; a broken tail only costs the connection
+    finally:
+        _uncap_reads(capped)
 
 
-async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
+    capped = _cap_reads(response, True)
     try:
         async for _ in chunks:
             pass
-    except (httpx.TransportError, httpx.StreamError):
+    except _compat.READ_ERRORS:
         pass
+    finally:
+        _uncap_reads(capped)
 
 
 class _StreamBase(Generic[_T]):
@@ -127,8 +184,9 @@ class _StreamBase(Generic[_T]):
         if event.event is not None and event.event == "error":
             raise named_event_error(event, self.response)
         try:
-            return self._decode(raw)  # type: ignore[no-any-return]
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            return self._decode(raw)
+        # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise event_error(event, self.response, exc) from None
 
 
@@ -174,7 +232,8 @@ class Stream(_StreamBase[_T]):
                     for event in feed(chunk):
                         item = convert(event)
                         if item is None:
-                            _drain(chunks)  # read the body's end so the connection is reused
+                            # read the body's end so the connection is reused
+                            _drain(chunks, response)
                             return
                         yield item
                 for event in decoder.flush():
@@ -182,9 +241,9 @@ class Stream(_StreamBase[_T]):
                     if item is None:
                         return
                     yield item
-            except httpx.TransportError as exc:
+            except _compat.TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, response.request) from exc
-            except httpx.StreamError as exc:
+            except _compat.STREAM_ERRORS as exc:
                 raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
             self._closed = True  # a later loop over the same stream ends at once
@@ -243,7 +302,8 @@ class AsyncStream(_StreamBase[_T]):
                     for event in feed(chunk):
                         item = convert(event)
                         if item is None:
-                            await _adrain(chunks)  # read the body's end so the connection is reused
+                            # read the body's end so the connection is reused
+                            await _adrain(chunks, response)
                             return
                         yield item
                 for event in decoder.flush():
@@ -251,9 +311,9 @@ class AsyncStream(_StreamBase[_T]):
                     if item is None:
                         return
                     yield item
-            except httpx.TransportError as exc:
+            except _compat.TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, response.request) from exc
-            except httpx.StreamError as exc:
+            except _compat.STREAM_ERRORS as exc:
                 raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
             self._closed = True

@@ -89,7 +89,8 @@ def function_tool(
     come back decoded as `tool_call.function.parsed_arguments`.
     """
     doc = description if description is not None else (tp.__doc__ or "").strip() or None
-    function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": json_schema(tp)}
+    schema = json_schema(tp)  # type: ignore[arg-type]  # types are hashable
+    function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": schema}
     if doc:
         function["description"] = doc
     function["strict"] = True

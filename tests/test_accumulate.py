@@ -45,12 +45,37 @@ def test_openai_dialect_role_finish_usage_and_tool_calls_split_across_chunks() -
     payloads = [
         openai_chunk({"role": "assistant"}),
         openai_chunk(
-            {"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "weather", "arguments": ""}}]}
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": ""},
+                    }
+                ]
+            }
         ),
-        *(openai_chunk({"tool_calls": [{"index": 0, "function": {"arguments": p}}]}) for p in pieces),
-        openai_chunk({"tool_calls": [{"index": 1, "id": "call_2", "type": "function", "function": {"name": "time", "arguments": "{}"}}]}),
+        *(
+            openai_chunk({"tool_calls": [{"index": 0, "function": {"arguments": p}}]})
+            for p in pieces
+        ),
+        openai_chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "call_2",
+                        "type": "function",
+                        "function": {"name": "time", "arguments": "{}"},
+                    }
+                ]
+            }
+        ),
         openai_chunk({}, finish_reason="tool_calls"),
-        openai_chunk({}, choices=[], usage={"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14}),
+        openai_chunk(
+            {}, choices=[], usage={"prompt_tokens": 5, "completion_tokens": 9, "total_tokens": 14}
+        ),
     ]
     done = ChatCompletionAccumulator().add_all(chunks(*payloads)).final_completion()
     choice = done.choices[0]
@@ -58,17 +83,34 @@ def test_openai_dialect_role_finish_usage_and_tool_calls_split_across_chunks() -
     assert choice.message.content is None
     calls = choice.message.tool_calls
     assert [c.id for c in calls] == ["call_1", "call_2"]
-    assert calls[0].function.name == "weather" and json.loads(calls[0].function.arguments) == json.loads(args)
+    assert calls[0].function.name == "weather" and json.loads(
+        calls[0].function.arguments
+    ) == json.loads(args)
     assert calls[1].function.arguments == "{}"
     assert done.usage.total_tokens == 14
     assert len(pieces) > 5  # the arguments really were split
 
 
 def test_logprobs_refusal_and_several_choices_are_merged() -> None:
-    lp = lambda tok: {"content": [{"token": tok, "logprob": -0.5, "bytes": list(tok.encode()), "top_logprobs": []}]}  # noqa: E731
+    def lp(tok: str) -> dict:
+        entry = {"token": tok, "logprob": -0.5, "bytes": list(tok.encode()), "top_logprobs": []}
+        return {"content": [entry]}
+
     payloads = [
-        openai_chunk({}, choices=[{"index": 0, "delta": {"content": "Hi"}, "logprobs": lp("Hi")}, {"index": 1, "delta": {"refusal": "No"}}]),
-        openai_chunk({}, choices=[{"index": 0, "delta": {"content": "!"}, "logprobs": lp("!")}, {"index": 1, "delta": {"refusal": "pe"}, "finish_reason": "stop"}]),
+        openai_chunk(
+            {},
+            choices=[
+                {"index": 0, "delta": {"content": "Hi"}, "logprobs": lp("Hi")},
+                {"index": 1, "delta": {"refusal": "No"}},
+            ],
+        ),
+        openai_chunk(
+            {},
+            choices=[
+                {"index": 0, "delta": {"content": "!"}, "logprobs": lp("!")},
+                {"index": 1, "delta": {"refusal": "pe"}, "finish_reason": "stop"},
+            ],
+        ),
     ]
     done = ChatCompletionAccumulator().add_all(chunks(*payloads)).final_completion()
     assert done.choices[0].message.content == "Hi!"
@@ -84,7 +126,9 @@ def test_no_chunk_means_no_completion() -> None:
 def test_stream_helper_yields_raw_chunks_and_the_final_completion(router) -> None:
     words = [" " + fake.word() for _ in range(15)]
     route = router.post("chat/completions").mock(
-        return_value=httpx.Response(200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words)))
+        return_value=httpx.Response(
+            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
+        )
     )
     client = Edgen(max_retries=0)
     with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
@@ -99,7 +143,9 @@ def test_stream_helper_yields_raw_chunks_and_the_final_completion(router) -> Non
 def test_breaking_out_keeps_the_rest_for_get_final_text(router) -> None:
     words = [" " + fake.word() for _ in range(10)]
     router.post("chat/completions").mock(
-        return_value=httpx.Response(200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words)))
+        return_value=httpx.Response(
+            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
+        )
     )
     with Edgen(max_retries=0).chat.completions.stream(model="m", messages=MESSAGES) as stream:
         for _ in stream:
@@ -116,7 +162,9 @@ def test_stream_false_is_refused() -> None:
 async def test_async_stream_helper_is_awaitable(router) -> None:
     words = [" " + fake.word() for _ in range(12)]
     router.post("chat/completions").mock(
-        return_value=httpx.Response(200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words), done=True))
+        return_value=httpx.Response(
+            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words), done=True)
+        )
     )
     async with AsyncEdgen(max_retries=0) as client:
         async with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
@@ -129,7 +177,10 @@ async def test_async_stream_helper_is_awaitable(router) -> None:
 
 @pytest.mark.parametrize("dialect", ["edgen", "openai"])
 def test_against_the_emulator_final_equals_the_whole_completion(dialect: str) -> None:
-    with EdgenEmulator(dialect=dialect, seed=11, tokens=30) as server, Edgen(base_url=server.url) as client:
+    with (
+        EdgenEmulator(dialect=dialect, seed=11, tokens=30) as server,
+        Edgen(base_url=server.url) as client,
+    ):
         whole = client.chat.completions.create(model="m", messages=MESSAGES)
         with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
             final = stream.get_final_completion()
@@ -139,10 +190,22 @@ def test_against_the_emulator_final_equals_the_whole_completion(dialect: str) ->
 
 @pytest.mark.anyio
 async def test_async_tool_call_stream_from_the_emulator() -> None:
-    tool = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {"q": {"type": "string"}, "n": {"type": "integer"}}, "required": ["q", "n"]}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {
+                "type": "object",
+                "properties": {"q": {"type": "string"}, "n": {"type": "integer"}},
+                "required": ["q", "n"],
+            },
+        },
+    }
     with EdgenEmulator(dialect="openai", seed=4) as server:
         async with AsyncEdgen(base_url=server.url) as client:
-            async with client.chat.completions.stream(model="m", messages=MESSAGES, tools=[tool], tool_choice="required") as stream:
+            async with client.chat.completions.stream(
+                model="m", messages=MESSAGES, tools=[tool], tool_choice="required"
+            ) as stream:
                 n_chunks = 0
                 async for _ in stream:
                     n_chunks += 1

@@ -46,13 +46,23 @@ def completion(content: str | None, tool_calls: list | None = None) -> dict:
     message = {"role": "assistant", "content": content}
     if tool_calls is not None:
         message["tool_calls"] = tool_calls
-    return {"id": "x", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}], "created": 1, "model": "m", "object": "chat.completion"}
+    return {
+        "id": "x",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "created": 1,
+        "model": "m",
+        "object": "chat.completion",
+    }
 
 
 def test_parse_sends_the_schema_and_decodes_content(router) -> None:
     answer = {"where": {"city": "Oslo", "lat": 59.9}, "highs": [3, 5]}
-    route = router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion(json.dumps(answer))))
-    result = Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+    route = router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion(json.dumps(answer)))
+    )
+    result = Edgen(max_retries=0).chat.completions.parse(
+        model="m", messages=MESSAGES, response_format=Weather
+    )
     sent = json.loads(route.calls[0].request.content)
     fmt = sent["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Weather"
@@ -65,14 +75,22 @@ def test_parse_sends_the_schema_and_decodes_content(router) -> None:
 
 
 def test_content_that_does_not_fit_raises_with_the_raw_text(router) -> None:
-    router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion('{"where": "nowhere"}')))
+    router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion('{"where": "nowhere"}'))
+    )
     with pytest.raises(StructuredOutputError) as info:
-        Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+        Edgen(max_retries=0).chat.completions.parse(
+            model="m", messages=MESSAGES, response_format=Weather
+        )
     assert info.value.content == '{"where": "nowhere"}'
     assert "Weather" in str(info.value) and "nowhere" in str(info.value)
-    router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion("not json at all")))
+    router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion("not json at all"))
+    )
     with pytest.raises(StructuredOutputError, match="not json at all"):
-        Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+        Edgen(max_retries=0).chat.completions.parse(
+            model="m", messages=MESSAGES, response_format=Weather
+        )
 
 
 def test_function_tool_and_parsed_arguments(router) -> None:
@@ -83,26 +101,44 @@ def test_function_tool_and_parsed_arguments(router) -> None:
     args = json.dumps({"where": {"city": "Rome", "lat": 41.9}, "highs": [20]})
     call = {"id": "c1", "type": "function", "function": {"name": "Weather", "arguments": args}}
     other = {"id": "c2", "type": "function", "function": {"name": "unknown", "arguments": "{}"}}
-    route = router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion(None, [call, other])))
+    route = router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion(None, [call, other]))
+    )
     result = Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, tools=[tool])
     assert json.loads(route.calls[0].request.content)["tools"][0]["function"]["name"] == "Weather"
     calls = result.choices[0].message.tool_calls
-    assert calls[0].function.parsed_arguments == Weather(where=Location(city="Rome", lat=41.9), highs=[20])
+    assert calls[0].function.parsed_arguments == Weather(
+        where=Location(city="Rome", lat=41.9), highs=[20]
+    )
     assert calls[1].function.parsed_arguments is None  # not a function_tool: left as text
 
 
 def test_bad_arguments_raise(router) -> None:
-    call = {"id": "c1", "type": "function", "function": {"name": "Weather", "arguments": '{"highs": "hot"}'}}
-    router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion(None, [call])))
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "Weather", "arguments": '{"highs": "hot"}'},
+    }
+    router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion(None, [call]))
+    )
     with pytest.raises(StructuredOutputError, match="arguments of Weather"):
-        Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, tools=[function_tool(Weather)])
+        Edgen(max_retries=0).chat.completions.parse(
+            model="m", messages=MESSAGES, tools=[function_tool(Weather)]
+        )
 
 
 def test_parse_refuses_stream_and_plain_dict_formats_pass_through(router) -> None:
     with pytest.raises(TypeError, match="does not stream"):
-        Edgen().chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather, stream=True)
-    route = router.post("chat/completions").mock(return_value=httpx.Response(200, json=completion('{"k": 1}')))
-    result = Edgen(max_retries=0).chat.completions.parse(model="m", messages=MESSAGES, response_format={"type": "json_object"})
+        Edgen().chat.completions.parse(
+            model="m", messages=MESSAGES, response_format=Weather, stream=True
+        )
+    route = router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion('{"k": 1}'))
+    )
+    result = Edgen(max_retries=0).chat.completions.parse(
+        model="m", messages=MESSAGES, response_format={"type": "json_object"}
+    )
     assert json.loads(route.calls[0].request.content)["response_format"] == {"type": "json_object"}
     assert result.choices[0].message.parsed is None
 
@@ -123,9 +159,14 @@ def test_emulator_answers_with_json_that_fits(dialect: str, tp: type) -> None:
 async def test_async_parse_and_tools_against_the_emulator() -> None:
     with EdgenEmulator(dialect="openai", seed=9) as server:
         async with AsyncEdgen(base_url=server.url) as client:
-            result = await client.chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+            result = await client.chat.completions.parse(
+                model="m", messages=MESSAGES, response_format=Weather
+            )
             called = await client.chat.completions.parse(
-                model="m", messages=MESSAGES, tools=[function_tool(Location)], tool_choice="required"
+                model="m",
+                messages=MESSAGES,
+                tools=[function_tool(Location)],
+                tool_choice="required",
             )
     assert isinstance(result.choices[0].message.parsed, Weather)
     assert isinstance(called.choices[0].message.tool_calls[0].function.parsed_arguments, Location)
@@ -133,8 +174,14 @@ async def test_async_parse_and_tools_against_the_emulator() -> None:
 
 def test_stream_with_a_response_format_type_gives_a_parsed_final_completion() -> None:
     with EdgenEmulator(dialect="openai", seed=3) as server, Edgen(base_url=server.url) as client:
-        with client.chat.completions.stream(model="m", messages=MESSAGES, response_format=Weather) as stream:
-            pieces = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
+        with client.chat.completions.stream(
+            model="m", messages=MESSAGES, response_format=Weather
+        ) as stream:
+            pieces = [
+                c.choices[0].delta.content
+                for c in stream
+                if c.choices and c.choices[0].delta.content
+            ]
             final = stream.get_final_completion()
     assert len(pieces) > 3  # the JSON arrived in pieces
     assert isinstance(final.choices[0].message.parsed, Weather)
@@ -142,9 +189,13 @@ def test_stream_with_a_response_format_type_gives_a_parsed_final_completion() ->
 
 def test_stream_parse_failure_carries_the_text(router) -> None:
     router.post("chat/completions").mock(
-        return_value=httpx.Response(200, headers=SSE_HEADERS, content=sse_body(edgen_chunk('{"where":'), edgen_chunk(" 1}")))
+        return_value=httpx.Response(
+            200, headers=SSE_HEADERS, content=sse_body(edgen_chunk('{"where":'), edgen_chunk(" 1}"))
+        )
     )
-    with Edgen(max_retries=0).chat.completions.stream(model="m", messages=MESSAGES, response_format=Weather) as stream:
+    with Edgen(max_retries=0).chat.completions.stream(
+        model="m", messages=MESSAGES, response_format=Weather
+    ) as stream:
         with pytest.raises(StructuredOutputError) as info:
             stream.get_final_completion()
     assert info.value.content == '{"where": 1}'

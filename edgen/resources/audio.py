@@ -6,24 +6,22 @@ import io
 import math
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, overload
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import httpx
 import msgspec
 
 from .. import _pipeline as pipeline
 from .._client import RequestSpec
-from .._resource import Resource, check_params, drop_not_given, split_options
+from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
 from ..types.audio.transcription import Transcription
 from ..types.audio.transcription_create_params import TRANSCRIPTION_CREATE_FIELDS
 from ._status import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
     from typing_extensions import Unpack
 
-    from .._client import AsyncEdgen, BaseEdgen, Edgen
+    from .._endpoint import Raw, Streaming, SyncAsync
     from .._types import RequestOptions
     from ..types.audio.transcription_create_params import (
         TranscriptionCreateParamsBase,
@@ -38,10 +36,19 @@ if TYPE_CHECKING:
     class _CreateEither(TranscriptionCreateParamsBase, RequestOptions, total=False):
         response_format: str | None  # a format known only at run time
 
+    # What `create` takes and gives, for type checkers (see _endpoint.py).
+    def _create_text(**params: Unpack[_CreateText]) -> SyncAsync[str, str]: ...
+    def _create_json(**params: Unpack[_CreateJson]) -> SyncAsync[Transcription, Transcription]: ...
+    def _create_either(
+        **params: Unpack[_CreateEither],
+    ) -> SyncAsync[Transcription | str, Transcription | str]: ...
+
+else:
+    _create_text = _create_json = _create_either = None
+
 
 __all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _REQUIRED = ("file", "model")
 _TEXT_FIELDS = ("language", "prompt", "response_format")
 # Formats that OpenAI answers as plain text; create() returns a str for them.
@@ -159,39 +166,21 @@ def parse_text(response: httpx.Response) -> str:
         return response.text
     try:
         return msgspec.json.decode(response.content, type=Transcription).text
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise pipeline.validation_error(response, exc) from None
 
 
-class Transcriptions(Resource[_C]):
+class Transcriptions(Resource[_C, _M]):
     __slots__ = ("status",)
+    if TYPE_CHECKING:
+        status: Status[_C, _M]
+        with_raw_response: Transcriptions[_C, Raw]
+        with_streaming_response: Transcriptions[_C, Streaming]
 
     def _init_children(self) -> None:
         self.status = Status(self._client, self._mode, "audio/transcriptions/status")
 
-    if TYPE_CHECKING:
-
-        @overload
-        def create(self: Transcriptions[Edgen], **params: Unpack[_CreateText]) -> str: ...
-        @overload
-        def create(self: Transcriptions[Edgen], **params: Unpack[_CreateJson]) -> Transcription: ...
-        @overload
-        def create(
-            self: Transcriptions[Edgen], **params: Unpack[_CreateEither]
-        ) -> Transcription | str: ...
-        @overload
-        def create(
-            self: Transcriptions[AsyncEdgen], **params: Unpack[_CreateText]
-        ) -> Coroutine[Any, Any, str]: ...
-        @overload
-        def create(
-            self: Transcriptions[AsyncEdgen], **params: Unpack[_CreateJson]
-        ) -> Coroutine[Any, Any, Transcription]: ...
-        @overload
-        def create(
-            self: Transcriptions[AsyncEdgen], **params: Unpack[_CreateEither]
-        ) -> Coroutine[Any, Any, Transcription | str]: ...
-
+    @endpoint(_create_text, _create_json, _create_either)
     def create(self, **params: Any) -> Any:
         """Transcribe an audio file (wav, mp3, flac, ogg, m4a...).
 
@@ -224,8 +213,12 @@ class Transcriptions(Resource[_C]):
             raise
 
 
-class Audio(Resource[_C]):
+class Audio(Resource[_C, _M]):
     __slots__ = ("transcriptions",)
+    if TYPE_CHECKING:
+        transcriptions: Transcriptions[_C, _M]
+        with_raw_response: Audio[_C, Raw]
+        with_streaming_response: Audio[_C, Streaming]
 
     def _init_children(self) -> None:
         self.transcriptions = Transcriptions(self._client, self._mode)

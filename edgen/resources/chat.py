@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import msgspec
 
 from .._client import RequestSpec
 from .._pipeline import validation_error
+from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
 from .._streaming import decoder_for
-from .._resource import Resource, check_params, drop_not_given, split_options
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
 from ._status import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
     from typing_extensions import Unpack
 
-    from .._client import AsyncEdgen, BaseEdgen, Edgen
+    from .._client import AsyncEdgen, Edgen
+    from .._endpoint import Raw, Streaming, SyncAsync
     from .._streaming import AsyncStream, Stream
     from .._types import RequestOptions
     from ..types.chat.completion_create_params import (
@@ -37,6 +36,20 @@ if TYPE_CHECKING:
     class _CreateEither(CompletionCreateParamsBase, RequestOptions, total=False):
         stream: bool | None
 
+    # What `create` takes and gives, for type checkers (see _endpoint.py).
+    def _create_stream(
+        **params: Unpack[_CreateStreaming],
+    ) -> SyncAsync[Stream[ChatCompletionChunk], AsyncStream[ChatCompletionChunk]]: ...
+    def _create(
+        **params: Unpack[_CreateNonStreaming],
+    ) -> SyncAsync[ChatCompletion, ChatCompletion]: ...
+    def _create_either(
+        **params: Unpack[_CreateEither],
+    ) -> SyncAsync[
+        ChatCompletion | Stream[ChatCompletionChunk],
+        ChatCompletion | AsyncStream[ChatCompletionChunk],
+    ]: ...
+
     from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
     from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
@@ -46,46 +59,28 @@ if TYPE_CHECKING:
     class _ParseParams(_CreateNonStreaming, total=False):
         response_format: Any
 
+    def _parse(**params: Unpack[_ParseParams]) -> ParsedChatCompletion[Any]: ...
+
+else:
+    _create_stream = _create = _create_either = _parse = None
+
 
 __all__ = ["Chat", "Completions"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _REQUIRED = ("messages", "model")
 
 
-class Completions(Resource[_C]):
+class Completions(Resource[_C, _M]):
     __slots__ = ("status",)
+    if TYPE_CHECKING:
+        status: Status[_C, _M]
+        with_raw_response: Completions[_C, Raw]
+        with_streaming_response: Completions[_C, Streaming]
 
     def _init_children(self) -> None:
         self.status = Status(self._client, self._mode, "chat/completions/status")
 
-    if TYPE_CHECKING:
-
-        @overload
-        def create(
-            self: Completions[Edgen], **params: Unpack[_CreateStreaming]
-        ) -> Stream[ChatCompletionChunk]: ...
-        @overload
-        def create(
-            self: Completions[Edgen], **params: Unpack[_CreateNonStreaming]
-        ) -> ChatCompletion: ...
-        @overload
-        def create(
-            self: Completions[Edgen], **params: Unpack[_CreateEither]
-        ) -> ChatCompletion | Stream[ChatCompletionChunk]: ...
-        @overload
-        def create(
-            self: Completions[AsyncEdgen], **params: Unpack[_CreateStreaming]
-        ) -> Coroutine[Any, Any, AsyncStream[ChatCompletionChunk]]: ...
-        @overload
-        def create(
-            self: Completions[AsyncEdgen], **params: Unpack[_CreateNonStreaming]
-        ) -> Coroutine[Any, Any, ChatCompletion]: ...
-        @overload
-        def create(
-            self: Completions[AsyncEdgen], **params: Unpack[_CreateEither]
-        ) -> Coroutine[Any, Any, ChatCompletion | AsyncStream[ChatCompletionChunk]]: ...
-
+    @endpoint(_create_stream, _create, _create_either)
     def create(self, **params: Any) -> Any:
         """Create a chat completion; with `stream=True`, iterate the chunks as they come.
 
@@ -116,20 +111,12 @@ class Completions(Resource[_C]):
 
         @overload
         def stream(
-            self: Completions[Edgen], **params: Unpack[_StreamParams]
+            self: Completions[Edgen, Any], **params: Unpack[_StreamParams]
         ) -> ChatCompletionStreamManager[Any]: ...
         @overload
         def stream(
-            self: Completions[AsyncEdgen], **params: Unpack[_StreamParams]
+            self: Completions[AsyncEdgen, Any], **params: Unpack[_StreamParams]
         ) -> AsyncChatCompletionStreamManager[Any]: ...
-        @overload
-        def parse(
-            self: Completions[Edgen], **params: Unpack[_ParseParams]
-        ) -> ParsedChatCompletion[Any]: ...
-        @overload
-        def parse(
-            self: Completions[AsyncEdgen], **params: Unpack[_ParseParams]
-        ) -> Coroutine[Any, Any, ParsedChatCompletion[Any]]: ...
 
     def stream(self, **params: Any) -> Any:
         """Stream a completion and add it up as it arrives.
@@ -147,7 +134,9 @@ class Completions(Resource[_C]):
         content_type = _structured_format(params)
         tools = tool_types(params.get("tools"))
         params["stream"] = True
-        start = lambda: self.create(**params)  # noqa: E731 - the request starts on enter
+        # Always a parsed-mode create(): a stream helper over a raw response makes no sense.
+        create = self._client.chat.completions.create
+        start = lambda: create(**params)  # noqa: E731 - the request starts on enter
         manager = (
             AsyncChatCompletionStreamManager
             if self._client._is_async
@@ -155,6 +144,7 @@ class Completions(Resource[_C]):
         )
         return manager(start, content_type=content_type, tools=tools)
 
+    @endpoint(_parse)
     def parse(self, **params: Any) -> Any:
         """Create a completion whose content is decoded into `response_format`.
 
@@ -181,7 +171,7 @@ class Completions(Resource[_C]):
         def parse_response(response: Any) -> Any:
             try:
                 completion = decode(response.content)
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
                 raise validation_error(response, exc) from None
             return fill_parsed(completion, content_type, tools)
 
@@ -221,8 +211,12 @@ def _check_messages(messages: Any, body: dict[str, Any]) -> None:
             raise ValueError(f"messages[{i}] has no 'role'")
 
 
-class Chat(Resource[_C]):
+class Chat(Resource[_C, _M]):
     __slots__ = ("completions",)
+    if TYPE_CHECKING:
+        completions: Completions[_C, _M]
+        with_raw_response: Chat[_C, Raw]
+        with_streaming_response: Chat[_C, Streaming]
 
     def _init_children(self) -> None:
         self.completions = Completions(self._client, self._mode)

@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 from .._client import RequestSpec
-from .._resource import Resource, check_params, drop_not_given, split_options
+from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
 from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
 from ._status import Status
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
     from typing_extensions import Unpack
 
-    from .._client import AsyncEdgen, BaseEdgen, Edgen
+    from .._endpoint import Raw, Streaming
     from .._types import RequestOptions
     from ..types.embedding_create_params import EmbeddingCreateParams
 
     class _Create(EmbeddingCreateParams, RequestOptions, total=False): ...
 
+    # What `create` takes and gives, for type checkers (see _endpoint.py).
+    def _create(**params: Unpack[_Create]) -> CreateEmbeddingResponse: ...
+
+else:
+    _create = None
+
 
 __all__ = ["Embeddings"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _REQUIRED = ("input", "model")
 
 
-class Embeddings(Resource[_C]):
+class Embeddings(Resource[_C, _M]):
     __slots__ = ("status",)
+    if TYPE_CHECKING:
+        status: Status[_C, _M]
+        with_raw_response: Embeddings[_C, Raw]
+        with_streaming_response: Embeddings[_C, Streaming]
 
     def _init_children(self) -> None:
         self.status = Status(self._client, self._mode, "embeddings/status")
 
-    if TYPE_CHECKING:
-
-        @overload
-        def create(
-            self: Embeddings[Edgen], **params: Unpack[_Create]
-        ) -> CreateEmbeddingResponse: ...
-        @overload
-        def create(
-            self: Embeddings[AsyncEdgen], **params: Unpack[_Create]
-        ) -> Coroutine[Any, Any, CreateEmbeddingResponse]: ...
-
+    @endpoint(_create)
     def create(self, **params: Any) -> Any:
         """Embed `input` (a string or a list of strings) with `model`.
 

@@ -3,32 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import msgspec
 
 from .. import _pipeline as pipeline
 from .._client import RequestSpec
-from .._resource import Resource, check_params, drop_not_given, split_options
+from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
 from ..types.image_generate_params import DEFAULT_IMAGE_MODEL, IMAGE_GENERATE_FIELDS
 from ..types.image_generation_response import ImageGenerationResponse
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
     from typing_extensions import Unpack
 
-    from .._client import AsyncEdgen, BaseEdgen, Edgen
+    from .._endpoint import Raw, Streaming
     from .._types import RequestOptions
     from ..types.image_generate_params import ImageGenerateParams
 
     class _Create(ImageGenerateParams, RequestOptions, total=False): ...
 
+    # What `create` takes and gives, for type checkers (see _endpoint.py).
+    def _create(**params: Unpack[_Create]) -> ImageGenerationResponse: ...
+
+else:
+    _create = None
+
 
 __all__ = ["Image", "Generations"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _REQUIRED = ("prompt",)
 _RIGHT_FILES = ("unet_weights", "vae_weights", "clip_weights", "tokenizer")
 # name -> largest value the server's unsigned field takes
@@ -99,20 +102,13 @@ def _check_numbers(body: Mapping[str, Any]) -> None:
             raise TypeError(f"{name} must be a number, not {type(value).__name__}")
 
 
-class Generations(Resource[_C]):
+class Generations(Resource[_C, _M]):
     __slots__ = ()
-
     if TYPE_CHECKING:
+        with_raw_response: Generations[_C, Raw]
+        with_streaming_response: Generations[_C, Streaming]
 
-        @overload
-        def create(
-            self: Generations[Edgen], **params: Unpack[_Create]
-        ) -> ImageGenerationResponse: ...
-        @overload
-        def create(
-            self: Generations[AsyncEdgen], **params: Unpack[_Create]
-        ) -> Coroutine[Any, Any, ImageGenerationResponse]: ...
-
+    @endpoint(_create)
     def create(self, **params: Any) -> Any:
         """Generate images from `prompt`; `.images[n]` is a PNG file's bytes.
 
@@ -143,8 +139,12 @@ class Generations(Resource[_C]):
         )
 
 
-class Image(Resource[_C]):
+class Image(Resource[_C, _M]):
     __slots__ = ("generations",)
+    if TYPE_CHECKING:
+        generations: Generations[_C, _M]
+        with_raw_response: Image[_C, Raw]
+        with_streaming_response: Image[_C, Streaming]
 
     def _init_children(self) -> None:
         self.generations = Generations(self._client, self._mode)

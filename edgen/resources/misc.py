@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 from .._client import RequestSpec
-from .._resource import Resource, check_params, split_options
+from .._resource import _C, _M, Resource, check_params, endpoint, split_options
 from ..types.version import Version as VersionInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
     from typing_extensions import Unpack
 
-    from .._client import AsyncEdgen, BaseEdgen, Edgen
+    from .._endpoint import Raw, Streaming
     from .._types import RequestOptions
+
+    # What `create` takes and gives, for type checkers (see _endpoint.py).
+    def _create(**options: Unpack[RequestOptions]) -> VersionInfo: ...
+
+else:
+    _create = None
 
 __all__ = ["Misc", "Version"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _NO_FIELDS: frozenset[str] = frozenset()
 
 
-class Version(Resource[_C]):
+class Version(Resource[_C, _M]):
     """`GET /misc/version`."""
 
     __slots__ = ()
-
     if TYPE_CHECKING:
+        with_raw_response: Version[_C, Raw]
+        with_streaming_response: Version[_C, Streaming]
 
-        @overload
-        def create(self: Version[Edgen], **options: Unpack[RequestOptions]) -> VersionInfo: ...
-        @overload
-        def create(
-            self: Version[AsyncEdgen], **options: Unpack[RequestOptions]
-        ) -> Coroutine[Any, Any, VersionInfo]: ...
-
+    @endpoint(_create)
     def create(self, **options: Any) -> Any:
         """Read the server's version (a GET, named `create` as in the original client)."""
         opts = split_options(options)
@@ -47,8 +45,12 @@ class Version(Resource[_C]):
     retrieve = create
 
 
-class Misc(Resource[_C]):
+class Misc(Resource[_C, _M]):
     __slots__ = ("version",)
+    if TYPE_CHECKING:
+        version: Version[_C, _M]
+        with_raw_response: Misc[_C, Raw]
+        with_streaming_response: Misc[_C, Streaming]
 
     def _init_children(self) -> None:
         self.version = Version(self._client, self._mode)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import quote, unquote
 
 from .._client import AsyncEdgen, RequestSpec
-from .._resource import Resource, check_params, split_options
+from .._resource import _C, _M, Resource, check_params, endpoint, split_options
 from ..types.model import Model
 from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
@@ -17,12 +17,25 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from .._client import BaseEdgen, Edgen
+    from .._client import Edgen
+    from .._endpoint import Parsed, Raw, Streaming
+    from .._response import (
+        APIResponse,
+        AsyncAPIResponse,
+        AsyncResponseContextManager,
+        ResponseContextManager,
+    )
     from .._types import RequestOptions
+
+    # What `retrieve` and `delete` take and give, for type checkers (see _endpoint.py).
+    def _retrieve(model: str, **options: Unpack[RequestOptions]) -> Model: ...
+    def _delete(model: str, **options: Unpack[RequestOptions]) -> ModelDeleted: ...
+
+else:
+    _retrieve = _delete = None
 
 __all__ = ["Models", "AsyncModelsList", "model_path"]
 
-_C = TypeVar("_C", bound="BaseEdgen")
 _NO_FIELDS: frozenset[str] = frozenset()
 
 
@@ -60,19 +73,39 @@ class AsyncModelsList:
             yield model
 
 
-class Models(Resource[_C]):
+class Models(Resource[_C, _M]):
     """`/models`: the Hugging Face repos Edgen downloaded (chat and audio models)."""
 
     __slots__ = ()
 
     if TYPE_CHECKING:
+        with_raw_response: Models[_C, Raw]
+        with_streaming_response: Models[_C, Streaming]
 
+    if TYPE_CHECKING:
+        # Spelled out: on AsyncEdgen the parsed result is an AsyncModelsList, not a coroutine.
         @overload
-        def list(self: Models[Edgen], **options: Unpack[RequestOptions]) -> ModelsPage: ...
+        def list(self: Models[Edgen, Parsed], **options: Unpack[RequestOptions]) -> ModelsPage: ...
         @overload
         def list(
-            self: Models[AsyncEdgen], **options: Unpack[RequestOptions]
+            self: Models[Edgen, Raw], **options: Unpack[RequestOptions]
+        ) -> APIResponse[ModelsPage]: ...
+        @overload
+        def list(
+            self: Models[Edgen, Streaming], **options: Unpack[RequestOptions]
+        ) -> ResponseContextManager[ModelsPage]: ...
+        @overload
+        def list(
+            self: Models[AsyncEdgen, Parsed], **options: Unpack[RequestOptions]
         ) -> AsyncModelsList: ...
+        @overload
+        def list(
+            self: Models[AsyncEdgen, Raw], **options: Unpack[RequestOptions]
+        ) -> Coroutine[Any, Any, AsyncAPIResponse[ModelsPage]]: ...
+        @overload
+        def list(
+            self: Models[AsyncEdgen, Streaming], **options: Unpack[RequestOptions]
+        ) -> AsyncResponseContextManager[ModelsPage]: ...
 
     def list(self, **options: Any) -> Any:
         """All cached models; the page iterates like a list (`for m in client.models.list()`)."""
@@ -83,17 +116,7 @@ class Models(Resource[_C]):
             return AsyncModelsList(lambda: self._client._request(spec))
         return self._client._request(spec)
 
-    if TYPE_CHECKING:
-
-        @overload
-        def retrieve(
-            self: Models[Edgen], model: str, **options: Unpack[RequestOptions]
-        ) -> Model: ...
-        @overload
-        def retrieve(
-            self: Models[AsyncEdgen], model: str, **options: Unpack[RequestOptions]
-        ) -> Coroutine[Any, Any, Model]: ...
-
+    @endpoint(_retrieve)
     def retrieve(self, model: str, **options: Any) -> Any:
         """One model by id, e.g. "TheBloke/neural-chat-7B-v3-3-GGUF"."""
         path = model_path(model)
@@ -103,17 +126,7 @@ class Models(Resource[_C]):
             RequestSpec("GET", path, cast=Model, options=opts, mode=self._mode)
         )
 
-    if TYPE_CHECKING:
-
-        @overload
-        def delete(
-            self: Models[Edgen], model: str, **options: Unpack[RequestOptions]
-        ) -> ModelDeleted: ...
-        @overload
-        def delete(
-            self: Models[AsyncEdgen], model: str, **options: Unpack[RequestOptions]
-        ) -> Coroutine[Any, Any, ModelDeleted]: ...
-
+    @endpoint(_delete)
     def delete(self, model: str, **options: Any) -> Any:
         """Remove a model's cache folder from the server's disk."""
         path = model_path(model)

@@ -701,8 +701,9 @@ class App:
         choice = body.get("tool_choice")
         if not _is_list(tools) or not tools:
             return None
-        functions = [t.get("function") for t in tools if _is_dict(t)]
-        functions = [f for f in functions if _is_dict(f)]
+        functions: list[dict[str, Any]] = [
+            t["function"] for t in tools if _is_dict(t) and _is_dict(t.get("function"))
+        ]
         if not functions:
             return None
         chosen: dict[str, Any] | None = None
@@ -970,11 +971,14 @@ class App:
             # A tool call streams like a real server's: id and name first, then the
             # arguments a few characters per chunk.
             name, arguments = tool_call
-            first = {"index": 0, "id": "call_" + os.urandom(8).hex(), "type": "function"}
+            first: dict[str, object] = {"index": 0, "id": "call_" + os.urandom(8).hex()}
+            first["type"] = "function"
             first["function"] = {"name": name, "arguments": ""}
             events.append(b"data: " + _spaced(chunk({"tool_calls": [first]}, None)) + b"\n\n")
             for piece in split_text(arguments, 5):
-                delta = {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
+                delta: dict[str, object] = {
+                    "tool_calls": [{"index": 0, "function": {"arguments": piece}}]
+                }
                 events.append(b"data: " + _spaced(chunk(delta, None)) + b"\n\n")
         events.append(b"data: " + _spaced(chunk({}, finish_reason)) + b"\n\n")
         if include_usage:

@@ -69,7 +69,8 @@ def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) ->
         kind = rng.choice(kinds) if kinds else None
     if kind is None:
         kind = "object" if "properties" in schema else "string"
-    return _BY_TYPE.get(kind, _string)(schema, root, rng, depth)
+    make: Any = _BY_TYPE.get(kind, _string)
+    return make(schema, root, rng, depth)
 
 
 def _object(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> Any:

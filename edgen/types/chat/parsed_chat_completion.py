@@ -31,7 +31,7 @@ class ParsedFunctionToolCall(ChatCompletionMessageToolCall):
 class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[ContentType]):
     parsed: ContentType | None = None
     """`content` decoded into the requested `response_format` type."""
-    tool_calls: list[ParsedFunctionToolCall] | None = None
+    tool_calls: list[ParsedFunctionToolCall] | None = None  # type: ignore[assignment]
 
 
 class ParsedChoice(Choice, Generic[ContentType]):
@@ -39,4 +39,4 @@ class ParsedChoice(Choice, Generic[ContentType]):
 
 
 class ParsedChatCompletion(ChatCompletion, Generic[ContentType]):
-    choices: list[ParsedChoice[ContentType]]
+    choices: list[ParsedChoice[ContentType]]  # type: ignore[assignment]

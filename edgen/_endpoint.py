@@ -1,0 +1,189 @@
+"""How endpoint methods look to type checkers. Imported only under `TYPE_CHECKING`.
+
+At run time each endpoint is one plain method on a `Resource`, serving both
+clients in every response mode: `self._client._request(spec)` returns the
+result on `Edgen` and an awaitable on `AsyncEdgen`, and `spec.mode` makes it a
+raw or a streaming response. For type checkers, `@endpoint(signature)` turns
+the method into an `Endpoint` descriptor that looks at the resource it is read
+from (`Resource[client, mode]`) and gives back `signature` with the result
+wrapped to match:
+
+| resource                        | `create(...)` returns                            |
+| ------------------------------- | ------------------------------------------------ |
+| `Resource[Edgen, Parsed]`       | `T`                                              |
+| `Resource[Edgen, Raw]`          | `APIResponse[T]`                                 |
+| `Resource[Edgen, Streaming]`    | `ResponseContextManager[T]`                      |
+| `Resource[AsyncEdgen, Parsed]`  | `Coroutine[Any, Any, T]`                         |
+| `Resource[AsyncEdgen, Raw]`     | `Coroutine[Any, Any, AsyncAPIResponse[T]]`       |
+| `Resource[AsyncEdgen, Streaming]` | `AsyncResponseContextManager[T]`               |
+
+A signature whose result differs between the clients (a `Stream` on `Edgen`,
+an `AsyncStream` on `AsyncEdgen`) returns `SyncAsync[sync_result, async_result]`.
+An endpoint with overloads (`stream=True` / `False` / `bool`) passes one
+signature per overload to `endpoint(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, Literal, Protocol, overload
+
+from typing_extensions import ParamSpec, TypeVar
+
+from ._client import AsyncEdgen, Edgen
+from ._resource import Resource
+from ._response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+)
+
+__all__ = ["Parsed", "Raw", "Streaming", "SyncAsync", "Endpoint", "Endpoint3", "endpoint"]
+
+Parsed = Literal["parsed"]
+Raw = Literal["raw"]
+Streaming = Literal["streaming"]
+
+_P = ParamSpec("_P")
+_P1 = ParamSpec("_P1")
+_P2 = ParamSpec("_P2")
+_P3 = ParamSpec("_P3")
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+_A = TypeVar("_A")
+_S1 = TypeVar("_S1")
+_A1 = TypeVar("_A1")
+_S2 = TypeVar("_S2")
+_A2 = TypeVar("_A2")
+_S3 = TypeVar("_S3")
+_A3 = TypeVar("_A3")
+_R1 = TypeVar("_R1", covariant=True)
+_R2 = TypeVar("_R2", covariant=True)
+_R3 = TypeVar("_R3", covariant=True)
+
+_Decorator = Callable[[Callable[..., Any]], "_T"]
+
+
+class SyncAsync(Generic[_S, _A]):
+    """The result of a signature: `_S` on `Edgen`, `_A` on `AsyncEdgen`."""
+
+
+class Endpoint(Generic[_P, _S, _A]):
+    """A method taking `_P`; its result is `_S` on `Edgen` and `_A` on `AsyncEdgen`."""
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Endpoint[_P, _S, _A]: ...
+    @overload
+    def __get__(self, obj: Resource[Edgen, Parsed], owner: Any) -> Callable[_P, _S]: ...
+    @overload
+    def __get__(self, obj: Resource[Edgen, Raw], owner: Any) -> Callable[_P, APIResponse[_S]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Edgen, Streaming], owner: Any
+    ) -> Callable[_P, ResponseContextManager[_S]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Parsed], owner: Any
+    ) -> Callable[_P, Coroutine[Any, Any, _A]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Raw], owner: Any
+    ) -> Callable[_P, Coroutine[Any, Any, AsyncAPIResponse[_A]]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Streaming], owner: Any
+    ) -> Callable[_P, AsyncResponseContextManager[_A]]: ...
+    @overload  # a resource whose client or mode is not known (e.g. inside its own methods)
+    def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
+    def __get__(self, obj: Any, owner: Any) -> Any: ...
+
+
+class Overloads3(Protocol[_P1, _R1, _P2, _R2, _P3, _R3]):
+    """A callable with three overloads, tried in order."""
+
+    @overload
+    def __call__(self, *args: _P1.args, **kwargs: _P1.kwargs) -> _R1: ...
+    @overload
+    def __call__(self, *args: _P2.args, **kwargs: _P2.kwargs) -> _R2: ...
+    @overload
+    def __call__(self, *args: _P3.args, **kwargs: _P3.kwargs) -> _R3: ...
+
+
+class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
+    """`Endpoint` for a method with three overloads."""
+
+    @overload
+    def __get__(
+        self, obj: None, owner: Any
+    ) -> Endpoint3[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Edgen, Parsed], owner: Any
+    ) -> Overloads3[_P1, _S1, _P2, _S2, _P3, _S3]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Edgen, Raw], owner: Any
+    ) -> Overloads3[_P1, APIResponse[_S1], _P2, APIResponse[_S2], _P3, APIResponse[_S3]]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[Edgen, Streaming], owner: Any
+    ) -> Overloads3[
+        _P1,
+        ResponseContextManager[_S1],
+        _P2,
+        ResponseContextManager[_S2],
+        _P3,
+        ResponseContextManager[_S3],
+    ]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Parsed], owner: Any
+    ) -> Overloads3[
+        _P1,
+        Coroutine[Any, Any, _A1],
+        _P2,
+        Coroutine[Any, Any, _A2],
+        _P3,
+        Coroutine[Any, Any, _A3],
+    ]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Raw], owner: Any
+    ) -> Overloads3[
+        _P1,
+        Coroutine[Any, Any, AsyncAPIResponse[_A1]],
+        _P2,
+        Coroutine[Any, Any, AsyncAPIResponse[_A2]],
+        _P3,
+        Coroutine[Any, Any, AsyncAPIResponse[_A3]],
+    ]: ...
+    @overload
+    def __get__(
+        self, obj: Resource[AsyncEdgen, Streaming], owner: Any
+    ) -> Overloads3[
+        _P1,
+        AsyncResponseContextManager[_A1],
+        _P2,
+        AsyncResponseContextManager[_A2],
+        _P3,
+        AsyncResponseContextManager[_A3],
+    ]: ...
+    @overload
+    def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
+    def __get__(self, obj: Any, owner: Any) -> Any: ...
+
+
+@overload
+def endpoint(signature: Callable[_P, SyncAsync[_S, _A]], /) -> _Decorator[Endpoint[_P, _S, _A]]: ...
+@overload
+def endpoint(signature: Callable[_P, _T], /) -> _Decorator[Endpoint[_P, _T, _T]]: ...
+@overload
+def endpoint(
+    first: Callable[_P1, SyncAsync[_S1, _A1]],
+    second: Callable[_P2, SyncAsync[_S2, _A2]],
+    third: Callable[_P3, SyncAsync[_S3, _A3]],
+    /,
+) -> _Decorator[Endpoint3[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]]: ...
+def endpoint(*signatures: Any) -> Any:
+    """Type the decorated method as `signatures`; at run time the method is left as it is."""

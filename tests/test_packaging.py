@@ -1,0 +1,172 @@
+"""The built wheel: only the `edgen` package, two run-time dependencies, importable alone.
+
+Builds the wheel with pip (hatchling comes from the package index unless it is
+already installed), checks its file list and metadata, then installs it into a
+fresh virtualenv and imports it there. Skipped, with the reason, when the wheel
+cannot be built or its dependencies cannot be installed (no index reachable).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from edgen import __version__
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 120
+
+# Run in the fresh venv: every installed distribution, and everything edgen's run-time
+# requirements can pull in (extras left out; other markers counted as true).
+_CLOSURE_SCRIPT = r"""
+import json, re
+from importlib import metadata
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+seen, todo = set(), ["edgen"]
+while todo:
+    name = todo.pop()
+    if name in seen:
+        continue
+    seen.add(name)
+    try:
+        requires = metadata.requires(name) or []
+    except metadata.PackageNotFoundError:  # a marker that is false here
+        continue
+    for req in requires:
+        if "extra ==" not in req.partition(";")[2]:
+            todo.append(norm(re.split(r"[\s<>=!~\[;(]", req.strip(), maxsplit=1)[0]))
+installed = {norm(d.metadata["Name"]) for d in metadata.distributions()}
+print(json.dumps({"closure": sorted(seen), "installed": sorted(installed)}))
+"""
+
+
+def _run(
+    *args: str | os.PathLike[str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    args = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out]
+    if importlib.util.find_spec("hatchling") is not None:
+        args.append("--no-build-isolation")  # offline: the installed backend is enough
+    result = _run(*args, REPO_ROOT)
+    wheels = list(out.glob("edgen-*.whl"))
+    if result.returncode != 0 or len(wheels) != 1:
+        pytest.skip(
+            f"cannot build the wheel here (no hatchling, no index?): {result.stderr[-500:]}"
+        )
+    return wheels[0]
+
+
+def test_wheel_holds_only_the_package(wheel: Path) -> None:
+    assert wheel.name == f"edgen-{__version__}-py3-none-any.whl"
+    dist_info = f"edgen-{__version__}.dist-info/"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    strays = [n for n in names if not (n.startswith("edgen/") or n.startswith(dist_info))]
+    assert strays == []
+    assert "edgen/__init__.py" in names
+    assert "edgen/py.typed" in names
+    assert "edgen/types/chat/chat_completion.py" in names
+    assert "edgen/testing/__init__.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert not [n for n in names if n.startswith(("edgen/tests", "tests/", "bench/"))]
+
+
+def test_wheel_metadata(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(f"edgen-{__version__}.dist-info/METADATA").decode()
+        entry_points = archive.read(f"edgen-{__version__}.dist-info/entry_points.txt").decode()
+    meta = email.parser.Parser().parsestr(text)
+    assert meta["Name"] == "edgen"
+    assert meta["Version"] == __version__
+    assert meta["Requires-Python"] == ">=3.10"
+    requires = meta.get_all("Requires-Dist") or []
+    base = sorted(r.split(";")[0].strip() for r in requires if "extra ==" not in r)
+    names = sorted(r.split(">")[0].split("<")[0].split("=")[0].strip() for r in base)
+    assert names == ["httpx", "msgspec"], base
+    assert "Typing :: Typed" in (meta.get_all("Classifier") or [])
+    assert "edgen = edgen._cli:main" in entry_points
+
+
+def test_wheel_installs_and_imports_alone(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    created = _run(sys.executable, "-m", "venv", venv)
+    assert created.returncode == 0, created.stderr
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    installed = _run(python, "-m", "pip", "install", "-q", wheel)
+    if installed.returncode != 0:
+        pytest.skip(f"cannot install httpx/msgspec into a fresh venv: {installed.stderr[-500:]}")
+
+    code = (
+        "import sys, edgen; "
+        "from edgen import Edgen; from edgen.types.chat import ChatCompletion; "
+        "assert 'pydantic' not in sys.modules; "
+        "print(edgen.__version__, edgen.__file__)"
+    )
+    imported = _run(python, "-I", "-c", code, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    version, location = imported.stdout.split()
+    assert version == __version__
+    assert Path(location).is_relative_to(venv)  # the installed copy, not the checkout
+
+    report = _run(python, "-I", "-c", _CLOSURE_SCRIPT, cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    found = json.loads(report.stdout)
+    closure, everything = set(found["closure"]), set(found["installed"])
+    assert {"edgen", "httpx", "msgspec"} <= closure
+    assert "pydantic" not in everything
+    extra = everything - closure - {"pip", "setuptools", "wheel"}
+    assert extra == set(), f"installed beyond httpx, msgspec and their dependencies: {extra}"
+
+
+def test_user_agent_and_platform_headers_cost_nothing_per_request() -> None:
+    # The headers come from sys.* once, at import: a request imports nothing
+    # (httpx itself may import `platform` via uuid; sending must not add anything).
+    code = (
+        "import sys, httpx, edgen\n"
+        "seen = []\n"
+        "def handler(request):\n"
+        "    seen.append(request.headers)\n"
+        "    return httpx.Response(200, json={'major': 0, 'minor': 1, 'patch': 5})\n"
+        "client = edgen.Edgen(http_client=httpx.Client(transport=httpx.MockTransport(handler)))\n"
+        "client.misc.version.create()\n"
+        "before = set(sys.modules)\n"
+        "client.misc.version.create()\n"
+        "assert set(sys.modules) == before, set(sys.modules) - before\n"
+        "h = seen[-1]\n"
+        "assert h['user-agent'] == 'Edgen/Python ' + edgen.__version__, h['user-agent']\n"
+        "assert h['x-edgen-lang'] == 'python'\n"
+        "assert h['x-edgen-package-version'] == edgen.__version__\n"
+        "assert h['x-edgen-runtime'] == sys.implementation.name\n"
+        "assert h['x-edgen-runtime-version'] == '%d.%d.%d' % sys.version_info[:3]\n"
+    )
+    result = _run(sys.executable, "-c", code, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    client_source = (REPO_ROOT / "edgen" / "_client.py").read_text()
+    assert "import platform" not in client_source
+    assert "platform." not in client_source
