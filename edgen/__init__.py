@@ -33,6 +33,9 @@ from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from ._version import __version__
 
 __all__ = [
+    "ChatCompletionAccumulator",
+    "StructuredOutputError",
+    "function_tool",
     "types",
     "__version__",
     "Edgen",
@@ -70,7 +73,17 @@ from ._client import DEFAULT_MAX_RETRIES  # noqa: E402
 
 if TYPE_CHECKING:
     from . import types
+    from ._accumulate import ChatCompletionAccumulator
     from ._models import BaseModel
+    from ._structured import StructuredOutputError, function_tool
+
+# Loaded on first use: name -> module.
+_LAZY = {
+    "BaseModel": "._models",
+    "ChatCompletionAccumulator": "._accumulate",
+    "StructuredOutputError": "._structured",
+    "function_tool": "._structured",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -80,9 +93,11 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(".types", __name__)
-    if name == "BaseModel":
-        from ._models import BaseModel
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        globals()["BaseModel"] = BaseModel
-        return BaseModel
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,8 +10,7 @@ import pytest
 from conftest import SSE_HEADERS, edgen_chunk, openai_chunk, sse_body
 from faker import Faker
 
-from edgen import AsyncEdgen, Edgen
-from edgen._accumulate import ChatCompletionAccumulator
+from edgen import AsyncEdgen, ChatCompletionAccumulator, Edgen
 from edgen.testing import EdgenEmulator
 from edgen.types.chat import ChatCompletion, ChatCompletionChunk
 

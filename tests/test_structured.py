@@ -11,8 +11,8 @@ import msgspec
 import pytest
 from conftest import SSE_HEADERS, edgen_chunk, sse_body
 
-from edgen import AsyncEdgen, Edgen
-from edgen._structured import StructuredOutputError, function_tool, json_schema
+from edgen import AsyncEdgen, Edgen, StructuredOutputError, function_tool
+from edgen._structured import json_schema
 from edgen.testing import EdgenEmulator
 
 MESSAGES = [{"role": "user", "content": "report"}]
