@@ -5,6 +5,7 @@ back to the pool (checked on httpcore's pool, not on the response object)."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 import json
 import socket
@@ -315,7 +316,17 @@ async def test_cancelling_a_task_mid_stream_releases_the_connection(slow_server)
         assert busy(client) == 0
 
 
-@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.parametrize(
+    "anyio_backend",
+    [
+        pytest.param(
+            "trio",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("trio") is None, reason="trio is not installed"
+            ),
+        )
+    ],
+)
 @pytest.mark.anyio
 async def test_trio_cancel_scope_mid_stream_releases_the_connection(slow_server) -> None:
     pytest.importorskip("trio")
