@@ -140,6 +140,11 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
         raise ValueError(f"base_url {text!r} is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {text!r}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError(f"base_url {text!r} has port {url.port}, outside 1-65535")
+    if url.query or url.fragment:
+        # Paths are appended to the base URL: a query or fragment would end up in the middle.
+        raise ValueError(f"base_url {text!r} must not have a query or fragment; use default_query")
     return text if text.endswith("/") else text + "/"
 
 

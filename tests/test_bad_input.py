@@ -151,6 +151,18 @@ CASES = [
         "model id must be a non-empty string",
     ),
     (
+        "stream not a bool",
+        lambda c: c.chat.completions.create(model="m", messages=M, stream="yes"),
+        TypeError,
+        "stream must be a bool, not str",
+    ),
+    (
+        "role not a str",
+        lambda c: c.chat.completions.create(model="m", messages=[{"role": 1, "content": "x"}]),
+        TypeError,
+        r"messages\[0\]\['role'\] must be a str, not int",
+    ),
+    (
         "image width negative",
         lambda c: c.image.generations.create(prompt="x", width=-1),
         ValueError,
@@ -198,6 +210,9 @@ def test_transcription_unreadable_file(emulator, tmp_path: Path) -> None:
         ("http://[::1", "is not a valid URL"),
         ("http://local host/v1/", "contains whitespace"),
         ("http://127.0.0.1/v1/\n", "contains whitespace"),
+        ("http://127.0.0.1:99999/v1/", "outside 1-65535"),
+        ("http://127.0.0.1:33322/v1?tenant=a", "must not have a query or fragment"),
+        ("http://127.0.0.1:33322/v1#top", "must not have a query or fragment"),
     ],
 )
 def test_invalid_base_url(base_url: str, match: str) -> None:

@@ -94,14 +94,16 @@ class Completions(Resource[_C, _M]):
         _check_messages(body["messages"], body)
         if not isinstance(body["model"], str):
             raise TypeError(f"model must be a str, not {type(body['model']).__name__}")
-        stream = bool(body.get("stream"))
+        stream = body.get("stream")
+        if stream is not None and not isinstance(stream, bool):
+            raise TypeError(f"stream must be a bool, not {type(stream).__name__}")
         return self._client._request(
             RequestSpec(
                 "POST",
                 "chat/completions",
                 body=body,
                 cast=ChatCompletionChunk if stream else ChatCompletion,
-                stream=stream,
+                stream=bool(stream),
                 options=options,
                 mode=self._mode,
             )
@@ -207,8 +209,11 @@ def _check_messages(messages: Any, body: dict[str, Any]) -> None:
     for i, message in enumerate(messages):
         if not isinstance(message, Mapping):
             raise TypeError(f"messages[{i}] must be a dict, not {type(message).__name__}")
-        if "role" not in message:
-            raise ValueError(f"messages[{i}] has no 'role'")
+        role = message.get("role")
+        if not isinstance(role, str):
+            if "role" not in message:
+                raise ValueError(f"messages[{i}] has no 'role'")
+            raise TypeError(f"messages[{i}]['role'] must be a str, not {type(role).__name__}")
 
 
 class Chat(Resource[_C, _M]):
