@@ -49,7 +49,7 @@ def test_decode_floor(benchmark, record) -> None:
 
 def test_decode_edgen(benchmark, record) -> None:
     # What the client runs on a response body: one reused decoder per type.
-    from edgen._streaming import decoder_for
+    from edgen._pipeline import decoder_for
 
     decode = decoder_for(ChatCompletion).decode
     benchmark(decode, BODY)

@@ -23,7 +23,7 @@ from ._response import (
     AsyncResponseContextManager,
     ResponseContextManager,
 )
-from ._streaming import AsyncStream, Stream, decoder_for
+from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
@@ -383,10 +383,7 @@ class BaseEdgen(Generic[_H]):
     def _parse_body(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.parse is not None:
             return spec.parse(response)
-        try:
-            return decoder_for(spec.cast).decode(response.content)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise pipeline.validation_error(response, exc) from None
+        return pipeline.decode_response(response, spec.cast)
 
     @staticmethod
     def _log_request(request: httpx.Request, attempt: int) -> None:

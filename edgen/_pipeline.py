@@ -10,7 +10,7 @@ import email.utils
 import random
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import msgspec
@@ -25,6 +25,28 @@ from ._exceptions import (
 )
 from ._logs import logger
 from ._types import NOT_GIVEN
+
+_T = TypeVar("_T")
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
+    """One reused decoder per type: building one costs far more than decoding a chunk."""
+    try:
+        return _decoders[cast_to]
+    except KeyError:
+        dec = _decoders[cast_to] = msgspec.json.Decoder(cast_to)
+        return dec
+
+
+def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
+    """The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError."""
+    try:
+        return decoder_for(cast_to).decode(response.content)
+    # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise validation_error(response, exc) from None
+
 
 __all__ = [
     "INITIAL_RETRY_DELAY",

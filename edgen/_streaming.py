@@ -12,6 +12,7 @@ import msgspec
 
 from . import _compat
 from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
+from ._pipeline import decoder_for
 from ._sse import ServerSentEvent, SSEDecoder
 
 __all__ = ["Stream", "AsyncStream"]
@@ -19,16 +20,6 @@ __all__ = ["Stream", "AsyncStream"]
 _T = TypeVar("_T")
 
 _DONE = b"[DONE]"
-_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
-
-
-def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
-    """One reused decoder per type: building one costs far more than decoding a chunk."""
-    try:
-        return _decoders[cast_to]
-    except KeyError:
-        dec = _decoders[cast_to] = msgspec.json.Decoder(cast_to)
-        return dec
 
 
 def event_error(event: ServerSentEvent, response: httpx.Response, cause: Exception) -> APIError:
@@ -87,8 +78,11 @@ def named_event_error(event: ServerSentEvent, response: httpx.Response) -> APIEr
 
 
 def transport_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+    """The error for a transport or stream-state failure while reading a stream."""
     if isinstance(exc, _compat.TIMEOUT_ERRORS):
         return APITimeoutError(request)
+    if isinstance(exc, _compat.STREAM_ERRORS):  # e.g. the body was already read or closed
+        return APIConnectionError(message=str(exc), request=request)
     return APIConnectionError(
         message=f"Connection error while reading the stream: {exc}", request=request
     )
@@ -241,10 +235,8 @@ class Stream(_StreamBase[_T]):
                     if item is None:
                         return
                     yield item
-            except _compat.TRANSPORT_ERRORS as exc:
+            except _compat.READ_ERRORS as exc:
                 raise transport_error(exc, response.request) from exc
-            except _compat.STREAM_ERRORS as exc:
-                raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
             self._closed = True  # a later loop over the same stream ends at once
             response.close()
@@ -311,10 +303,8 @@ class AsyncStream(_StreamBase[_T]):
                     if item is None:
                         return
                     yield item
-            except _compat.TRANSPORT_ERRORS as exc:
+            except _compat.READ_ERRORS as exc:
                 raise transport_error(exc, response.request) from exc
-            except _compat.STREAM_ERRORS as exc:
-                raise APIConnectionError(message=str(exc), request=response.request) from exc
         finally:
             self._closed = True
             await response.aclose()

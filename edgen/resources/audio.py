@@ -9,7 +9,6 @@ import uuid
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import httpx
-import msgspec
 
 from .. import _pipeline as pipeline
 from .._client import RequestSpec
@@ -164,10 +163,7 @@ def parse_text(response: httpx.Response) -> str:
     """The transcript for `text`/`srt`/`vtt`: Edgen still answers JSON, others plain text."""
     if "json" not in response.headers.get("content-type", ""):
         return response.text
-    try:
-        return msgspec.json.decode(response.content, type=Transcription).text
-    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise pipeline.validation_error(response, exc) from None
+    return pipeline.decode_response(response, Transcription).text
 
 
 class Transcriptions(Resource[_C, _M]):

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-import msgspec
-
 from .._client import RequestSpec
-from .._pipeline import validation_error
+from .._pipeline import decode_response
 from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
-from .._streaming import decoder_for
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
@@ -168,13 +165,9 @@ class Completions(Resource[_C, _M]):
         body = drop_not_given(params)
         check_params("parse", body, CHAT_CREATE_FIELDS, _REQUIRED)
         _check_messages(body["messages"], body)
-        decode = decoder_for(ParsedChatCompletion).decode
 
         def parse_response(response: Any) -> Any:
-            try:
-                completion = decode(response.content)
-            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-                raise validation_error(response, exc) from None
+            completion = decode_response(response, ParsedChatCompletion)
             return fill_parsed(completion, content_type, tools)
 
         return self._client._request(
