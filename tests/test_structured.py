@@ -199,3 +199,15 @@ def test_stream_parse_failure_carries_the_text(router) -> None:
         with pytest.raises(StructuredOutputError) as info:
             stream.get_final_completion()
     assert info.value.content == '{"where": 1}'
+
+
+def test_parse_checks_its_arguments_like_create(router) -> None:
+    route = router.post("chat/completions")
+    client = Edgen(max_retries=0)
+    with pytest.raises(TypeError, match="model must be a str, not int"):
+        client.chat.completions.parse(model=5, messages=MESSAGES, response_format=Weather)
+    with pytest.raises(TypeError, match=r"parse\(\) missing required keyword argument: 'messages'"):
+        client.chat.completions.parse(model="m", response_format=Weather)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        client.chat.completions.parse(model="m", messages=MESSAGES, colour="red")
+    assert not route.called

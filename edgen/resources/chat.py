@@ -85,15 +85,8 @@ class Completions(Resource[_C, _M]):
         and `messages` are required) plus `extra_headers`, `extra_query`,
         `extra_body` and `timeout`.
         """
-        options = split_options(params)
-        body = drop_not_given(params)
-        check_params("create", body, CHAT_CREATE_FIELDS, _REQUIRED)
-        _check_messages(body["messages"], body)
-        if not isinstance(body["model"], str):
-            raise TypeError(f"model must be a str, not {type(body['model']).__name__}")
+        options, body = _checked("create", params)
         stream = body.get("stream")
-        if stream is not None and not isinstance(stream, bool):
-            raise TypeError(f"stream must be a bool, not {type(stream).__name__}")
         return self._client._request(
             RequestSpec(
                 "POST",
@@ -161,10 +154,7 @@ class Completions(Resource[_C, _M]):
             raise TypeError("parse() does not stream; use stream() with a response_format type")
         content_type = _structured_format(params)
         tools = tool_types(params.get("tools"))
-        options = split_options(params)
-        body = drop_not_given(params)
-        check_params("parse", body, CHAT_CREATE_FIELDS, _REQUIRED)
-        _check_messages(body["messages"], body)
+        options, body = _checked("parse", params)
 
         def parse_response(response: Any) -> Any:
             completion = decode_response(response, ParsedChatCompletion)
@@ -192,6 +182,20 @@ def _structured_format(params: dict[str, Any]) -> Any:
         return None
     params["response_format"] = response_format_for(fmt)
     return fmt
+
+
+def _checked(method: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(request options, body) from a chat method's keyword arguments, checked before sending."""
+    options = split_options(params)
+    body = drop_not_given(params)
+    check_params(method, body, CHAT_CREATE_FIELDS, _REQUIRED)
+    _check_messages(body["messages"], body)
+    if not isinstance(body["model"], str):
+        raise TypeError(f"model must be a str, not {type(body['model']).__name__}")
+    stream = body.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise TypeError(f"stream must be a bool, not {type(stream).__name__}")
+    return options, body
 
 
 def _check_messages(messages: Any, body: dict[str, Any]) -> None:
