@@ -1,7 +1,5 @@
 """`python -m edgen`: the `edgen` command line."""
 
-from __future__ import annotations
-
 import sys
 
 from ._cli import main
