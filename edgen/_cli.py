@@ -1,4 +1,4 @@
-"""The `edgen` command line: each command prints the client's answer as text or JSON."""
+"""The `edgen` command line."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ __all__ = ["build_parser", "main", "sine_wav"]
 
 
 def _out(text: str, end: str = "\n") -> None:
-    # Flushed at once: streamed tokens must show as they arrive, and a closed pipe
-    # must fail inside main(), not at interpreter exit.
+    # Flushed, so streamed tokens show at once and a closed pipe fails inside main().
     print(text, end=end, flush=True)
 
 
@@ -36,8 +35,8 @@ def _exit(message: str, code: int = 1) -> NoReturn:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `edgen` command."""
-    # On the top parser and on every client command, so they work before or after the
-    # command; SUPPRESS keeps the command's defaults from overwriting earlier values.
+    # Also on each command, so they work after it too; SUPPRESS keeps a command's
+    # defaults from overwriting values given before it.
     connection = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     connection.add_argument("--base-url", help="default: $EDGEN_BASE_URL, else local")
     connection.add_argument("--api-key", help="default: $EDGEN_API_KEY")
@@ -65,17 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--model", default="default")
     models = command("models", "list, show or delete models")
     models.add_argument("action", nargs="?", choices=("list", "get", "delete"), default="list")
-    models.add_argument("model_id", nargs="?", metavar="ID")
+    models.add_argument("model_id", nargs="?", default="", metavar="ID")
     command("status", "show the model status of each endpoint")
     command("version", "show the server version")
-    # Its options are those of `python -m edgen.testing`, passed through by main().
-    commands.add_parser("emulator", help="serve the emulator in the foreground", add_help=False)
+    # main() hands its options to `python -m edgen.testing`.
+    commands.add_parser("emulator", help="serve the emulator in the foreground")
     commands.add_parser("demo", help="a tour of every command against a built-in emulator")
     return parser
 
 
+# Sends a client command's request; returns the answer and its text.
 def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
-    """Send the request of a client command; returns the answer and its text."""
     answer: Any
     command = args.command
     if command == "chat":
@@ -111,14 +110,9 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
         return answer, answer.text.strip()
     if command == "embed":
         answer = client.embeddings.create(input=args.texts, model=args.model)
-        lines = []
-        for i, item in enumerate(answer.data):
-            head = ", ".join(f"{x:.4f}" for x in item.embedding[:4])
-            lines.append(f"{i}: {len(item.embedding)} dims [{head}, ...]")
+        lines = [f"{i}: {len(item.embedding)} dims" for i, item in enumerate(answer.data)]
         return answer, "\n".join(lines)
     if command == "models":
-        if args.action != "list" and not args.model_id:
-            _exit(f"models {args.action} needs a model ID", 2)
         if args.action == "delete":
             answer = client.models.delete(args.model_id)
             return answer, f"deleted {answer.id}"
@@ -146,11 +140,14 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
 
 def sine_wav() -> bytes:
     """One second of a 440 Hz tone, as a 16 kHz mono 16-bit WAV file."""
-    samples = [int(12_000 * math.sin(2 * math.pi * 440 * i / 16_000)) for i in range(16_000)]
     buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setparams((1, 2, 16_000, 0, "NONE", "NONE"))
-        wav.writeframes(struct.pack("<16000h", *samples))
+    wav = wave.open(buffer, "wb")
+    wav.setparams((1, 2, 16_000, 0, "NONE", "NONE"))
+    for i in range(16_000):
+        wav.writeframesraw(
+            struct.pack("<h", int(12_000 * math.sin(2 * math.pi * 440 * i / 16_000)))
+        )
+    wav.close()
     return buffer.getvalue()
 
 
@@ -162,29 +159,27 @@ def _demo() -> None:
     with server, tempfile.TemporaryDirectory() as folder:
         audio = Path(folder, "tone.wav")
         audio.write_bytes(sine_wav())
-        _out(f"An emulated Edgen server is listening at {server.url}")
-        for title, argv in [
-            ("Chat", ("chat", "What is local inference?")),
-            ("Transcription of a tone (the emulator hears a poem)", ("transcribe", str(audio))),
-            ("Embeddings", ("embed", "local inference", "a private, fast server")),
-            ("Models", ("models",)),
-            ("Server version", ("version",)),
+        _out(f"An emulated Edgen server, with canned answers, is listening at {server.url}")
+        for argv in [
+            ("chat", "What is local inference?"),
+            ("transcribe", str(audio)),
+            ("embed", "local inference", "a private, fast server"),
+            ("models",),
+            ("version",),
         ]:
-            _out(f"\n== {title} ==\n$ edgen {shlex.join(argv)}")
+            _out(f"\n$ edgen {shlex.join(argv)}")
             main(["--base-url", server.url, *argv])
     _out("\nDone. Run `edgen emulator` to keep a server up, or see `edgen --help`.")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `edgen` command; returns 0, or raises SystemExit with the exit code."""
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command == "emulator":
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["emulator"]:
         from .testing import serve_forever
 
-        return serve_forever(extra)
-    if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return serve_forever(argv[1:])
+    args = build_parser().parse_args(argv)
     if args.command == "demo":
         _demo()
         return 0
@@ -201,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             _out(text)
     except APIConnectionError as exc:
         _exit(
-            f"cannot reach the Edgen server at {client.base_url} ({exc}): start Edgen "
-            "or `edgen emulator`, or pass --base-url (or set EDGEN_BASE_URL)",
+            f"cannot reach {client.base_url} ({exc}): start Edgen or `edgen emulator`, "
+            "or set --base-url or EDGEN_BASE_URL",
             2,
         )
     except APIError as exc:
@@ -210,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _exit("interrupted", 130)
     except BrokenPipeError:
-        # The reader went away (`edgen chat ... | head -1`): silence the final flush.
+        # The reader went away (`edgen ... | head -1`): silence the final flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (OSError, TypeError, ValueError) as exc:
