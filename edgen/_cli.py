@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Sends a client command's request; returns the answer and its text.
 def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
     answer: Any
+    endpoint: Any
     command = args.command
     if command == "chat":
         prompt = sys.stdin.read().strip() if args.prompt in (None, "-") else args.prompt
@@ -97,7 +98,8 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
                 for chunk in answer:
                     if args.json:
                         _out(chunk.model_dump_json())
-                    for choice in [] if args.json else chunk.choices:
+                        continue
+                    for choice in chunk.choices:
                         _out(choice.delta.content or "", end="")
             finally:
                 if not args.json:
@@ -118,21 +120,23 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
             return answer, f"deleted {answer.id}"
         get = args.action == "get"
         answer = client.models.retrieve(args.model_id) if get else client.models.list()
-        lines = ["ID  OWNER  CREATED"]
+        lines = [f"{'ID':40} {'OWNER':15} CREATED"]
         for model in [answer] if get else answer.data:
             created = date.fromtimestamp(model.created or 0)
-            lines.append(f"{model.id}  {model.owned_by}  {created}")
+            lines.append(f"{model.id:40} {model.owned_by or '-':15} {created}")
         return answer, "\n".join(lines)
     if command == "status":
-        answer = {
-            "chat": client.chat.completions.status.create().model_dump(),
-            "audio": client.audio.transcriptions.status.create().model_dump(),
-            "embeddings": client.embeddings.status.create().model_dump(),
-        }
+        answer = {}
         lines = []
-        for name, status in answer.items():
-            ready = "downloading" if status["download_ongoing"] else "ready"
-            lines.append(f"{name:10}  {status['active_model']}  {ready}")
+        for name, endpoint in [
+            ("chat", client.chat.completions),
+            ("audio", client.audio.transcriptions),
+            ("embeddings", client.embeddings),
+        ]:
+            status = endpoint.status.create()
+            answer[name] = status.model_dump()
+            ready = "downloading" if status.download_ongoing else "ready"
+            lines.append(f"{name:10}  {status.active_model}  {ready}")
         return answer, "\n".join(lines)
     answer = client.misc.version.create()
     return answer, f"Edgen {answer}"
