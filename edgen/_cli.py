@@ -20,16 +20,14 @@ from ._client import Edgen
 from ._exceptions import APIConnectionError, APIError
 from ._types import NOT_GIVEN
 
-__all__ = ["build_parser", "main", "sine_wav"]
-
 
 def _out(text: str, end: str = "\n") -> None:
     # Flushed, so streamed tokens show at once and a closed pipe fails inside main().
     print(text, end=end, flush=True)
 
 
-def _exit(message: str, code: int = 1) -> NoReturn:
-    print(f"edgen: {' '.join(message.split())}", file=sys.stderr, flush=True)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    print(f"edgen: {' '.join(message.split())}", file=sys.stderr)
     raise SystemExit(code)
 
 
@@ -38,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Also on each command, so they work after it too; SUPPRESS keeps a command's
     # defaults from overwriting values given before it.
     connection = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    connection.add_argument("--base-url", help="default: $EDGEN_BASE_URL, else local")
+    connection.add_argument("--base-url", help="default: $EDGEN_BASE_URL or 127.0.0.1:33322")
     connection.add_argument("--api-key", help="default: $EDGEN_API_KEY")
     connection.add_argument("--max-retries", type=int)
     parser = argparse.ArgumentParser("edgen", parents=[connection])
@@ -67,8 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("model_id", nargs="?", default="", metavar="ID")
     command("status", "show the model status of each endpoint")
     command("version", "show the server version")
-    # main() hands its options to `python -m edgen.testing`.
-    commands.add_parser("emulator", help="serve the emulator in the foreground")
+    # main() hands the options it does not know to `python -m edgen.testing`.
+    commands.add_parser("emulator", help="serve the emulator in the foreground", add_help=False)
     commands.add_parser("demo", help="a tour of every command against a built-in emulator")
     return parser
 
@@ -81,7 +79,7 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
     if command == "chat":
         prompt = sys.stdin.read().strip() if args.prompt in (None, "-") else args.prompt
         if not prompt:
-            _exit("no prompt: give one as an argument or on stdin", 2)
+            _fail("no prompt given, as an argument or on stdin", 2)
         messages: list[Any] = [{"role": "system", "content": args.system}] if args.system else []
         messages.append({"role": "user", "content": prompt})
         answer = client.chat.completions.create(
@@ -177,13 +175,15 @@ def _demo() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the `edgen` command; returns 0, or raises SystemExit with the exit code."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["emulator"]:
+    """Run the `edgen` command; returns its exit code (errors raise SystemExit)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "emulator":
         from .testing import serve_forever
 
-        return serve_forever(argv[1:])
-    args = build_parser().parse_args(argv)
+        return serve_forever(extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "demo":
         _demo()
         return 0
@@ -199,20 +199,20 @@ def main(argv: list[str] | None = None) -> int:
                 text = json.dumps(answer) if isinstance(answer, dict) else answer.model_dump_json()
             _out(text)
     except APIConnectionError as exc:
-        _exit(
+        _fail(
             f"cannot reach {client.base_url} ({exc}): start Edgen or `edgen emulator`, "
             "or set --base-url or EDGEN_BASE_URL",
             2,
         )
     except APIError as exc:
-        _exit(f"{exc} [{exc.request.method} {exc.request.url}]")
+        _fail(f"{exc} [{exc.request.method} {exc.request.url}]")
     except KeyboardInterrupt:
-        _exit("interrupted", 130)
+        _fail("interrupted", 130)
     except BrokenPipeError:
         # The reader went away (`edgen ... | head -1`): silence the final flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (OSError, TypeError, ValueError) as exc:
         # An unreadable audio file, or a value the client refuses before sending.
-        _exit(str(exc), 2)
+        _fail(str(exc), 2)
     return 0
