@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Sends a client command's request; returns the answer and its text.
+# Sends a client command's request; returns the answer and its text (None after a stream).
 def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
     answer: Any
     endpoint: Any
