@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from .._models import BaseModel
 
-__all__ = ["CompletionUsage", "CompletionTokensDetails", "PromptTokensDetails"]
-
 
 class CompletionTokensDetails(BaseModel):
     reasoning_tokens: int | None = None

@@ -8,8 +8,6 @@ from msgspec import UNSET
 from .._models import BaseModel
 from .embedding import Embedding
 
-__all__ = ["CreateEmbeddingResponse", "Usage"]
-
 
 class Usage(BaseModel):
     prompt_tokens: int = 0

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Union
 
 from .._models import BaseModel
 
-__all__ = ["Embedding", "decode_base64_embedding"]
-
 
 def decode_base64_embedding(data: str) -> list[float]:
     """Floats from a base64 string of little-endian float32 values (no numpy needed)."""

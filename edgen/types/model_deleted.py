@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from .._models import BaseModel
 
-__all__ = ["ModelDeleted"]
-
 
 class ModelDeleted(BaseModel):
     """The answer of `DELETE /models/{id}`; Edgen removes the whole repo cache folder."""

@@ -6,15 +6,12 @@ from typing import overload
 from .._models import BaseModel
 from .model import Model
 
-__all__ = ["ModelsPage"]
-
 
 class ModelsPage(BaseModel):
-    """The list of models; iterate it, index it or take `len()` as with a list.
+    """The list of models; iterate it, index it or take `len()` as with a list."""
 
-    Edgen sends everything in one page (`page` 1, `per_page` = the count);
-    OpenAI-compatible servers leave both out.
-    """
+    # Edgen sends everything in one page (`page` 1, `per_page` = the count);
+    # OpenAI-compatible servers leave both out.
 
     data: list[Model]
     object: str = "list"

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from .._models import BaseModel
 
-__all__ = ["AIStatus"]
-
 
 class AIStatus(BaseModel):
     """The state of one endpoint's model (`/chat/completions/status` and friends)."""

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from .._models import BaseModel
 
-__all__ = ["Version"]
-
 
 class Version(BaseModel):
     """The server's version (`GET /misc/version`), e.g. 0.1.5."""

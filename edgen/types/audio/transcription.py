@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from ..._models import BaseModel
 
-__all__ = ["Transcription"]
-
 
 class Transcription(BaseModel):
     """The text of an audio file (`POST /audio/transcriptions`)."""

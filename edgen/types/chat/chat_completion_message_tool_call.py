@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from ..._models import BaseModel
 
-__all__ = ["ChatCompletionMessageToolCall", "Function"]
-
 
 class Function(BaseModel):
     name: str

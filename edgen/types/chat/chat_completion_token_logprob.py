@@ -4,8 +4,6 @@ import msgspec
 
 from ..._models import BaseModel
 
-__all__ = ["ChatCompletionTokenLogprob", "TopLogprob"]
-
 
 # Log-probabilities are the bulk of large responses (one object per token and
 # per alternative), so these leaf types keep plain defaults: no per-field

@@ -8,14 +8,6 @@ from .chat_completion import ChatCompletion, Choice
 from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_message_tool_call import ChatCompletionMessageToolCall, Function
 
-__all__ = [
-    "ParsedChatCompletion",
-    "ParsedChoice",
-    "ParsedChatCompletionMessage",
-    "ParsedFunctionToolCall",
-    "ParsedFunction",
-]
-
 ContentType = TypeVar("ContentType")
 
 
