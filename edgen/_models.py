@@ -194,9 +194,11 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
 
     def __repr__(self) -> str:
         cls = type(self)
-        names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-        values = ((wire, getattr(self, attr)) for attr, wire in names)
-        parts = [f"{wire}={value!r}" for wire, value in values if value is not UNSET]
+        parts = [
+            f"{wire}={getattr(self, attr)!r}"
+            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+            if getattr(self, attr) is not UNSET
+        ]
         return f"{cls.__name__}({', '.join(parts)})"
 
     def __rich_repr__(self) -> Any:  # pragma: no cover - only for rich users
