@@ -19,14 +19,6 @@ from ._structured import fill_parsed
 from .types.chat.chat_completion import ChatCompletion
 from .types.chat.chat_completion_chunk import ChatCompletionChunk
 
-__all__ = [
-    "ChatCompletionAccumulator",
-    "ChatCompletionStream",
-    "AsyncChatCompletionStream",
-    "ChatCompletionStreamManager",
-    "AsyncChatCompletionStreamManager",
-]
-
 _T = TypeVar("_T")
 
 
@@ -174,7 +166,8 @@ class _StreamHelpers:
 
     def __init__(self, stream: Any, content_type: Any = None, tools: Any = None) -> None:
         self._stream = stream
-        self._accumulator = ChatCompletionAccumulator()
+        self.response = stream.response
+        self.accumulator = ChatCompletionAccumulator()
         self._content_type = content_type
         self._tools = tools or {}
         # Keep one underlying iterator: leaving a for-loop here must not end
@@ -183,20 +176,12 @@ class _StreamHelpers:
             stream._iterator = stream._events()
         self._source = stream._iterator
 
-    @property
-    def response(self) -> Any:
-        return self._stream.response
-
-    @property
-    def accumulator(self) -> ChatCompletionAccumulator:
-        return self._accumulator
-
     def current_completion_snapshot(self) -> ChatCompletion:
         """The completion so far, without waiting for the rest."""
-        return self._accumulator.final_completion()
+        return self.accumulator.final_completion()
 
     def _final(self) -> Any:
-        completion = self._accumulator.final_completion()
+        completion = self.accumulator.final_completion()
         if self._content_type is None and not self._tools:
             return completion
         from .types.chat.parsed_chat_completion import ParsedChatCompletion
@@ -211,12 +196,12 @@ class ChatCompletionStream(_StreamHelpers):
     _source: Iterator[ChatCompletionChunk]
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
-        add = self._accumulator.add
+        add = self.accumulator.add
         for chunk in self._source:
             yield add(chunk)
 
     def __next__(self) -> ChatCompletionChunk:
-        return self._accumulator.add(next(self._source))
+        return self.accumulator.add(next(self._source))
 
     def until_done(self) -> ChatCompletionStream:
         """Read the rest of the stream; returns self."""
@@ -230,7 +215,7 @@ class ChatCompletionStream(_StreamHelpers):
 
     def get_final_text(self) -> str:
         """The first choice's whole content."""
-        return self.until_done()._accumulator.text
+        return self.until_done().accumulator.text
 
     def close(self) -> None:
         self._stream.close()
@@ -248,12 +233,12 @@ class AsyncChatCompletionStream(_StreamHelpers):
     _source: AsyncIterator[ChatCompletionChunk]
 
     async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
-        add = self._accumulator.add
+        add = self.accumulator.add
         async for chunk in self._source:
             yield add(chunk)
 
     async def __anext__(self) -> ChatCompletionChunk:
-        return self._accumulator.add(await self._source.__anext__())
+        return self.accumulator.add(await self._source.__anext__())
 
     async def until_done(self) -> AsyncChatCompletionStream:
         async for _ in self:
@@ -264,7 +249,7 @@ class AsyncChatCompletionStream(_StreamHelpers):
         return (await self.until_done())._final()
 
     async def get_final_text(self) -> str:
-        return (await self.until_done())._accumulator.text
+        return (await self.until_done()).accumulator.text
 
     async def close(self) -> None:
         await self._stream.close()

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from ..._models import BaseModel
 from .chat_completion_message_tool_call import ChatCompletionMessageToolCall, Function
 
