@@ -47,14 +47,16 @@ class _ModelMeta(msgspec.StructMeta):
         track_unset: bool = True,
         **kwargs: Any,
     ) -> Any:
-        annotations = ns.get("__annotations__", {})
-        for field, hint in list(annotations.items()):
+        annotations: dict[str, Any] = {}  # in declared order, which is the wire order
+        for field, hint in ns.get("__annotations__", {}).items():
             if track_unset and ns.get(field, ...) is None and "ClassVar" not in str(hint):
                 attr = field + "_"
-                del annotations[field]
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
                 ns[field] = _unset_reader(attr)
+            else:
+                annotations[field] = hint
+        ns["__annotations__"] = annotations
         cls: Any = super().__new__(mcls, name, bases, ns, **kwargs)
         names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
         cls._init_renames = {wire: attr for attr, wire in names if attr != wire}
