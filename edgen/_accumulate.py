@@ -1,9 +1,7 @@
-"""Adding streamed chunks up into the completion they make.
+"""Adding streamed chunks up into the completion they make."""
 
-`ChatCompletionAccumulator` works on any iterable of chunks; `ChatCompletionStream` and
-`AsyncChatCompletionStream` wrap a live stream with one, for `chat.completions.stream()`.
-"""
-
+# ChatCompletionAccumulator works on any iterable of chunks; ChatCompletionStream and
+# AsyncChatCompletionStream wrap a live stream with one, for chat.completions.stream().
 # The per-chunk work reads the models' storage slots directly (`content_` and friends
 # hold msgspec.UNSET when absent, which is falsy like None): a few attribute reads per
 # chunk rather than property calls.
@@ -161,9 +159,7 @@ def _merge_call(
             slot[3].append(function.arguments)
 
 
-class _StreamHelpers:
-    """What the sync and async chat streams share: the accumulator and its results."""
-
+class _StreamHelpers:  # what the sync and async chat streams share
     def __init__(self, stream: Any, content_type: Any = None, tools: Any = None) -> None:
         self._stream = stream
         self.response = stream.response

@@ -1,9 +1,7 @@
-"""Response models: msgspec Structs with the pydantic-style helpers users expect.
+"""Response models: msgspec Structs with the pydantic-style helpers users expect."""
 
-A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
-`name`, default `msgspec.UNSET`) and read through a property that turns UNSET into None.
-"""
-
+# A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
+# `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
 # So `null` and an absent key both read as None, but only the first is in
 # model_fields_set, and msgspec.json.encode() already gives the exclude_unset=True
 # JSON. Fields without a default are required; classes declared with

@@ -1,4 +1,4 @@
-# Re-export at openai-python's import path.
+# openai-python's import path.
 from .chat_completion_message_param import (
     ChatCompletionMessageToolCallParam as ChatCompletionMessageToolCallParam,
 )

@@ -1,4 +1,4 @@
-# Re-export at openai-python's import path.
+# openai-python's import path.
 from .completion_create_params import (
     ChatCompletionNamedToolChoiceParam as ChatCompletionNamedToolChoiceParam,
 )

@@ -1,2 +1,2 @@
-# Re-export at openai-python's import path.
+# openai-python's import path.
 from ..chat.completion_create_params import FunctionDefinition as FunctionDefinition
