@@ -16,8 +16,6 @@ from typing import Any, TypeVar, Union
 import msgspec
 from msgspec import UNSET, UnsetType
 
-__all__ = ["BaseModel"]
-
 _M = TypeVar("_M", bound="BaseModel")
 
 # How a field holds nested models that need filling in: one, a list of them, a dict of them.

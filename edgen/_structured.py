@@ -12,8 +12,6 @@ import msgspec
 
 from ._exceptions import EdgenError
 
-__all__ = ["StructuredOutputError", "StructTool", "function_tool", "response_format_for"]
-
 _T = TypeVar("_T")
 
 
