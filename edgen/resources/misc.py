@@ -1,28 +1,36 @@
-"""`client.misc.version`: the server's version."""
+"""`client.misc.version`, and the `status` of chat, audio and embeddings: small GETs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._client import RequestSpec
-from .._resource import _C, _M, Resource, check_params, endpoint, split_options
+from .._resource import _C, _M, Resource, checked, endpoint
+from ..types.status import AIStatus
 from ..types.version import Version as VersionInfo
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from .._endpoint import Raw, Streaming
-    from .._types import RequestOptions
-
-    # What `create` takes and gives, for type checkers (see _endpoint.py).
-    def _create(**options: Unpack[RequestOptions]) -> VersionInfo: ...
-
+    from ._signatures import read_status, read_version
 else:
-    _create = None
+    read_status = read_version = None
 
-__all__ = ["Misc", "Version"]
+__all__ = ["Misc", "Version", "Status"]
 
-_NO_FIELDS: frozenset[str] = frozenset()
+
+class Status(Resource[_C, _M]):
+    """`GET <endpoint>/status`: the endpoint's model and download progress."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        with_raw_response: Status[_C, Raw]
+        with_streaming_response: Status[_C, Streaming]
+
+    @endpoint(read_status)
+    def create(self, **options: Any) -> Any:
+        """Read the status (a GET, named `create` as in the original client)."""
+        return self._send("GET", self._path, AIStatus, checked("status.create", options)[0])
+
+    retrieve = create
 
 
 class Version(Resource[_C, _M]):
@@ -33,14 +41,11 @@ class Version(Resource[_C, _M]):
         with_raw_response: Version[_C, Raw]
         with_streaming_response: Version[_C, Streaming]
 
-    @endpoint(_create)
+    @endpoint(read_version)
     def create(self, **options: Any) -> Any:
         """Read the server's version (a GET, named `create` as in the original client)."""
-        opts = split_options(options)
-        check_params("version.create", options, _NO_FIELDS, ())
-        return self._client._request(
-            RequestSpec("GET", "misc/version", cast=VersionInfo, options=opts, mode=self._mode)
-        )
+        options = checked("version.create", options)[0]
+        return self._send("GET", "misc/version", VersionInfo, options)
 
     retrieve = create
 

@@ -1,29 +1,18 @@
-"""How endpoint methods look to type checkers. Imported only under `TYPE_CHECKING`.
-
-At run time each endpoint is one plain method on a `Resource`, serving both
-clients in every response mode: `self._client._request(spec)` returns the
-result on `Edgen` and an awaitable on `AsyncEdgen`, and `spec.mode` makes it a
-raw or a streaming response. For type checkers, `@endpoint(signature)` turns
-the method into an `Endpoint` descriptor that looks at the resource it is read
-from (`Resource[client, mode]`) and gives back `signature` with the result
-wrapped to match:
-
-| resource                        | `create(...)` returns                            |
-| ------------------------------- | ------------------------------------------------ |
-| `Resource[Edgen, Parsed]`       | `T`                                              |
-| `Resource[Edgen, Raw]`          | `APIResponse[T]`                                 |
-| `Resource[Edgen, Streaming]`    | `ResponseContextManager[T]`                      |
-| `Resource[AsyncEdgen, Parsed]`  | `Coroutine[Any, Any, T]`                         |
-| `Resource[AsyncEdgen, Raw]`     | `Coroutine[Any, Any, AsyncAPIResponse[T]]`       |
-| `Resource[AsyncEdgen, Streaming]` | `AsyncResponseContextManager[T]`               |
-
-A signature whose result differs between the clients (a `Stream` on `Edgen`,
-an `AsyncStream` on `AsyncEdgen`) returns `SyncAsync[sync_result, async_result]`.
-An endpoint with overloads (`stream=True` / `False` / `bool`) passes one
-signature per overload to `endpoint(...)`.
-"""
-
-from __future__ import annotations
+# How endpoint methods look to type checkers (a stub: nothing here runs).
+#
+# At run time each endpoint is one plain method on a `Resource` serving both clients in
+# every response mode (see _resource.py). For checkers, `@endpoint(signature)` makes it
+# an `Endpoint` descriptor that reads the resource it is got from, `Resource[client,
+# mode]`, and gives back `signature` with its result `T` wrapped to match:
+#
+#   Edgen:      parsed T, raw APIResponse[T], streaming ResponseContextManager[T]
+#   AsyncEdgen: parsed Coroutine[Any, Any, T], raw Coroutine[..., AsyncAPIResponse[T]],
+#               streaming AsyncResponseContextManager[T]
+#
+# A signature returning `SyncAsync[S, A]` gives `S` on Edgen and `A` on AsyncEdgen (a
+# `Stream` / an `AsyncStream`); one returning `AsyncParsed[T, L]` gives `L` instead of a
+# coroutine for a parsed call on AsyncEdgen (`models.list()`). An endpoint with three overloads (`stream=True`, `False`,
+# `bool`) passes three signatures and becomes an `Endpoint3`.
 
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, Literal, Protocol, overload
@@ -38,8 +27,6 @@ from ._response import (
     AsyncResponseContextManager,
     ResponseContextManager,
 )
-
-__all__ = ["Parsed", "Raw", "Streaming", "SyncAsync", "Endpoint", "Endpoint3", "endpoint"]
 
 Parsed = Literal["parsed"]
 Raw = Literal["raw"]
@@ -61,19 +48,23 @@ _A3 = TypeVar("_A3")
 _R1 = TypeVar("_R1", covariant=True)
 _R2 = TypeVar("_R2", covariant=True)
 _R3 = TypeVar("_R3", covariant=True)
+_L = TypeVar("_L")
 
-_Decorator = Callable[[Callable[..., Any]], "_T"]
-
+_Decorator = Callable[[Callable[..., Any]], _T]
+_Co = Coroutine[Any, Any, _T]
 
 class SyncAsync(Generic[_S, _A]):
     """The result of a signature: `_S` on `Edgen`, `_A` on `AsyncEdgen`."""
 
+class AsyncParsed(Generic[_T, _L]):
+    """The result of a signature: `_T`, but `_L` for a parsed call on `AsyncEdgen`."""
 
-class Endpoint(Generic[_P, _S, _A]):
-    """A method taking `_P`; its result is `_S` on `Edgen` and `_A` on `AsyncEdgen`."""
+class Endpoint(Generic[_P, _S, _A, _L]):
+    """A method taking `_P`: its result is `_S` on `Edgen`, `_A` on `AsyncEdgen` (where a
+    parsed call returns `_L`)."""
 
     @overload
-    def __get__(self, obj: None, owner: Any) -> Endpoint[_P, _S, _A]: ...
+    def __get__(self, obj: None, owner: Any) -> Endpoint[_P, _S, _A, _L]: ...
     @overload
     def __get__(self, obj: Resource[Edgen, Parsed], owner: Any) -> Callable[_P, _S]: ...
     @overload
@@ -83,21 +74,17 @@ class Endpoint(Generic[_P, _S, _A]):
         self, obj: Resource[Edgen, Streaming], owner: Any
     ) -> Callable[_P, ResponseContextManager[_S]]: ...
     @overload
-    def __get__(
-        self, obj: Resource[AsyncEdgen, Parsed], owner: Any
-    ) -> Callable[_P, Coroutine[Any, Any, _A]]: ...
+    def __get__(self, obj: Resource[AsyncEdgen, Parsed], owner: Any) -> Callable[_P, _L]: ...
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Raw], owner: Any
-    ) -> Callable[_P, Coroutine[Any, Any, AsyncAPIResponse[_A]]]: ...
+    ) -> Callable[_P, _Co[AsyncAPIResponse[_A]]]: ...
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Streaming], owner: Any
     ) -> Callable[_P, AsyncResponseContextManager[_A]]: ...
-    @overload  # a resource whose client or mode is not known (e.g. inside its own methods)
+    @overload  # client or mode not known (e.g. inside the resource's own methods)
     def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
-    def __get__(self, obj: Any, owner: Any) -> Any: ...
-
 
 class Overloads3(Protocol[_P1, _R1, _P2, _R2, _P3, _R3]):
     """A callable with three overloads, tried in order."""
@@ -108,7 +95,6 @@ class Overloads3(Protocol[_P1, _R1, _P2, _R2, _P3, _R3]):
     def __call__(self, *args: _P2.args, **kwargs: _P2.kwargs) -> _R2: ...
     @overload
     def __call__(self, *args: _P3.args, **kwargs: _P3.kwargs) -> _R3: ...
-
 
 class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
     """`Endpoint` for a method with three overloads."""
@@ -139,24 +125,17 @@ class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Parsed], owner: Any
-    ) -> Overloads3[
-        _P1,
-        Coroutine[Any, Any, _A1],
-        _P2,
-        Coroutine[Any, Any, _A2],
-        _P3,
-        Coroutine[Any, Any, _A3],
-    ]: ...
+    ) -> Overloads3[_P1, _Co[_A1], _P2, _Co[_A2], _P3, _Co[_A3]]: ...
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Raw], owner: Any
     ) -> Overloads3[
         _P1,
-        Coroutine[Any, Any, AsyncAPIResponse[_A1]],
+        _Co[AsyncAPIResponse[_A1]],
         _P2,
-        Coroutine[Any, Any, AsyncAPIResponse[_A2]],
+        _Co[AsyncAPIResponse[_A2]],
         _P3,
-        Coroutine[Any, Any, AsyncAPIResponse[_A3]],
+        _Co[AsyncAPIResponse[_A3]],
     ]: ...
     @overload
     def __get__(
@@ -171,13 +150,17 @@ class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
     ]: ...
     @overload
     def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
-    def __get__(self, obj: Any, owner: Any) -> Any: ...
-
 
 @overload
-def endpoint(signature: Callable[_P, SyncAsync[_S, _A]], /) -> _Decorator[Endpoint[_P, _S, _A]]: ...
+def endpoint(  # type: ignore[overload-overlap]
+    signature: Callable[_P, AsyncParsed[_T, _L]], /
+) -> _Decorator[Endpoint[_P, _T, _T, _L]]: ...
 @overload
-def endpoint(signature: Callable[_P, _T], /) -> _Decorator[Endpoint[_P, _T, _T]]: ...
+def endpoint(
+    signature: Callable[_P, SyncAsync[_S, _A]], /
+) -> _Decorator[Endpoint[_P, _S, _A, _Co[_A]]]: ...
+@overload
+def endpoint(signature: Callable[_P, _T], /) -> _Decorator[Endpoint[_P, _T, _T, _Co[_T]]]: ...
 @overload
 def endpoint(
     first: Callable[_P1, SyncAsync[_S1, _A1]],
@@ -185,5 +168,3 @@ def endpoint(
     third: Callable[_P3, SyncAsync[_S3, _A3]],
     /,
 ) -> _Decorator[Endpoint3[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]]: ...
-def endpoint(*signatures: Any) -> Any:
-    """Type the decorated method as `signatures`; at run time the method is left as it is."""
