@@ -1,21 +1,21 @@
 # How endpoint methods look to type checkers (a stub: nothing here runs).
 #
-# At run time each endpoint is one plain method on a `Resource` serving both clients in
-# every response mode (see _resource.py). For checkers, `@endpoint(signature)` makes it
-# an `Endpoint` descriptor that reads the resource it is got from, `Resource[client,
-# mode]`, and gives back `signature` with its result `T` wrapped to match:
+# At run time an endpoint is one plain method of a `Resource` (_resource.py) serving both
+# clients in every response mode. The resource modules' stubs mark it `@endpoint`, which
+# makes it an `Endpoint` descriptor: read from a `Resource[client, mode]`, it gives the
+# method's signature with its result `T` wrapped to match:
 #
 #   Edgen:      parsed T, raw APIResponse[T], streaming ResponseContextManager[T]
 #   AsyncEdgen: parsed Coroutine[Any, Any, T], raw Coroutine[..., AsyncAPIResponse[T]],
 #               streaming AsyncResponseContextManager[T]
 #
-# A signature returning `SyncAsync[S, A]` gives `S` on Edgen and `A` on AsyncEdgen (a
-# `Stream` / an `AsyncStream`); one returning `AsyncParsed[T, L]` gives `L` instead of a
-# coroutine for a parsed call on AsyncEdgen (`models.list()`). An endpoint with three overloads (`stream=True`, `False`,
-# `bool`) passes three signatures and becomes an `Endpoint3`.
+# A method returning `AsyncParsed[T, L]` gives `L` instead of a coroutine for a parsed call
+# on AsyncEdgen (`models.list()`). `endpoint3(s1, s2, s3)` types a method with three
+# overloads (`stream=True` / `False` / `bool`) as an `Endpoint3`: each signature returns
+# `SyncAsync[S, A]`, `S` on Edgen and `A` on AsyncEdgen (a `Stream`, an `AsyncStream`).
 
 from collections.abc import Callable, Coroutine
-from typing import Any, Generic, Literal, Protocol, overload
+from typing import Any, Concatenate, Generic, Literal, Protocol, overload
 
 from typing_extensions import ParamSpec, TypeVar
 
@@ -50,7 +50,6 @@ _R2 = TypeVar("_R2", covariant=True)
 _R3 = TypeVar("_R3", covariant=True)
 _L = TypeVar("_L")
 
-_Decorator = Callable[[Callable[..., Any]], _T]
 _Co = Coroutine[Any, Any, _T]
 
 class SyncAsync(Generic[_S, _A]):
@@ -153,18 +152,13 @@ class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
 
 @overload
 def endpoint(  # type: ignore[overload-overlap]
-    signature: Callable[_P, AsyncParsed[_T, _L]], /
-) -> _Decorator[Endpoint[_P, _T, _T, _L]]: ...
+    method: Callable[Concatenate[Any, _P], AsyncParsed[_T, _L]], /
+) -> Endpoint[_P, _T, _T, _L]: ...
 @overload
-def endpoint(
-    signature: Callable[_P, SyncAsync[_S, _A]], /
-) -> _Decorator[Endpoint[_P, _S, _A, _Co[_A]]]: ...
-@overload
-def endpoint(signature: Callable[_P, _T], /) -> _Decorator[Endpoint[_P, _T, _T, _Co[_T]]]: ...
-@overload
-def endpoint(
+def endpoint(method: Callable[Concatenate[Any, _P], _T], /) -> Endpoint[_P, _T, _T, _Co[_T]]: ...
+def endpoint3(
     first: Callable[_P1, SyncAsync[_S1, _A1]],
     second: Callable[_P2, SyncAsync[_S2, _A2]],
     third: Callable[_P3, SyncAsync[_S3, _A3]],
     /,
-) -> _Decorator[Endpoint3[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]]: ...
+) -> Endpoint3[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]: ...

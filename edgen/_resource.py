@@ -1,10 +1,8 @@
-"""The base of every resource (`client.chat`, `client.chat.completions`, ...).
+"""The base of every resource (`client.chat`, `client.chat.completions`, ...)."""
 
-A resource is declared once and serves both clients: its methods build a `RequestSpec`
-and hand it to `client._request`, which returns the result on `Edgen` and an awaitable on
-`AsyncEdgen`. `with_raw_response` and `with_streaming_response` are the same resource in
-another response mode. How the methods look to type checkers: _endpoint.pyi.
-"""
+# A resource serves both clients: its methods build a `RequestSpec` for `client._request`,
+# which returns the result on `Edgen` and an awaitable on `AsyncEdgen`, as a raw or
+# streaming response in those modes. How the methods look to type checkers: _endpoint.pyi.
 
 from __future__ import annotations
 
@@ -18,7 +16,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypeVar
 
     from ._client import BaseEdgen
-    from ._endpoint import Parsed, Raw, Streaming, endpoint
+    from ._endpoint import Parsed, Raw, Streaming
 
     # The client a resource belongs to, and its response mode.
     _C = TypeVar("_C", bound="BaseEdgen[Any]", covariant=True)
@@ -29,12 +27,8 @@ else:
     _C = TypeVar("_C")
     _M = TypeVar("_M")
 
-    def endpoint(*signatures):
-        # Types the method for checkers only (_endpoint.pyi): here it stays as it is.
-        return lambda method: method
 
-
-__all__ = ["Resource", "endpoint", "checked", "must_be"]
+__all__ = ["Resource", "checked", "must_be"]
 
 OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout")
 
@@ -54,7 +48,7 @@ class Resource(Generic[_C, _M]):
     def _init_children(self) -> None:
         """Create sub-resources; they inherit this resource's response mode."""
 
-    # Subclasses narrow these two to their own class under TYPE_CHECKING.
+    # The resource modules' stubs narrow these two to their own class.
     @property
     def with_raw_response(self) -> Resource[_C, Raw]:
         """The same methods, returning an `APIResponse` (headers, status, `.parse()`)."""

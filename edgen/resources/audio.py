@@ -1,26 +1,15 @@
 """`client.audio.transcriptions`: speech to text, uploaded as multipart form data."""
 
-from __future__ import annotations
-
 import io
 import math
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, BinaryIO
-
-import httpx
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked, endpoint, must_be
+from .._resource import _C, _M, Resource, checked, must_be
 from ..types.audio.transcription import Transcription
 from ..types.audio.transcription_create_params import TRANSCRIPTION_CREATE_FIELDS
 from .misc import Status
-
-if TYPE_CHECKING:
-    from .._endpoint import Raw, Streaming
-    from ._signatures import transcribe_either, transcribe_json, transcribe_text
-else:
-    transcribe_text = transcribe_json = transcribe_either = None
 
 __all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
 
@@ -28,7 +17,7 @@ __all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
 _TEXT_FORMATS = frozenset({"text", "srt", "vtt"})
 
 
-def form_fields(params: dict[str, Any]) -> dict[str, str]:
+def form_fields(params):
     """The text parts of the form: only the fields that are set, as the server parses them."""
     # model is required, so sent even when "" (the server's default model)
     form = {"model": must_be("model", params["model"], str)}
@@ -56,7 +45,7 @@ def form_fields(params: dict[str, Any]) -> dict[str, str]:
     return form
 
 
-def _open(path: str | os.PathLike[str]) -> BinaryIO:
+def _open(path):
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the request's cleanup
     except OSError as exc:
@@ -64,7 +53,7 @@ def _open(path: str | os.PathLike[str]) -> BinaryIO:
         raise type(exc)(exc.errno, message, os.fspath(path)) from None
 
 
-def _content(value: Any, where: str) -> tuple[Any, BinaryIO | None]:
+def _content(value, where):
     """The file content for httpx, and the handle when this call opened one."""
     if isinstance(value, (str, os.PathLike)):
         handle = _open(value)
@@ -78,12 +67,10 @@ def _content(value: Any, where: str) -> tuple[Any, BinaryIO | None]:
     raise TypeError(f"{where} must be a path, bytes or a binary file, not {type(value).__name__}")
 
 
-def file_part(file: Any) -> tuple[tuple[Any, ...], BinaryIO | None]:
-    """The `file` part as an httpx files tuple, and the handle to close after the request.
-
-    Paths are opened here (so a missing file fails before anything is sent) and
-    streamed from disk by httpx in small chunks, never read whole.
-    """
+def file_part(file):
+    """The `file` part as an httpx files tuple, and the handle to close after the request."""
+    # Paths are opened here (a missing file fails before anything is sent), and httpx
+    # streams them from disk in small chunks, never read whole.
     if not isinstance(file, tuple):
         data, handle = _content(file, "file")
         name = file if handle else getattr(file, "name", None)
@@ -103,7 +90,7 @@ def file_part(file: Any) -> tuple[tuple[Any, ...], BinaryIO | None]:
     return (filename, data, *content_type), handle
 
 
-def parse_text(response: httpx.Response) -> str:
+def parse_text(response):
     """The transcript for `text`/`srt`/`vtt`: Edgen still answers JSON, others plain text."""
     if "json" in response.headers.get("content-type", ""):
         return pipeline.decode_response(response, Transcription).text
@@ -112,22 +99,13 @@ def parse_text(response: httpx.Response) -> str:
 
 class Transcriptions(Resource[_C, _M]):
     __slots__ = ("status",)
-    if TYPE_CHECKING:
-        status: Status[_C, _M]
-        with_raw_response: Transcriptions[_C, Raw]
-        with_streaming_response: Transcriptions[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.status = Status(self._client, self._mode, "audio/transcriptions/status")
 
-    @endpoint(transcribe_text, transcribe_json, transcribe_either)
-    def create(self, **params: Any) -> Any:
-        """Transcribe an audio file (wav, mp3, flac, ogg, m4a...).
-
-        `file` is a path (str or `Path`), bytes, an open binary file or a
-        `(filename, content[, content_type])` tuple. Returns a `Transcription`, or
-        the text as a str when `response_format` is "text", "srt" or "vtt".
-        """
+    def create(self, **params):
+        """Transcribe an audio `file`: a path, bytes, a binary file or `(name, content[, type])`."""
+        # A str comes back for response_format "text", "srt" or "vtt".
         options, params = checked("create", params, TRANSCRIPTION_CREATE_FIELDS, ("file", "model"))
         form = form_fields(params)
         as_text = params.get("response_format") in _TEXT_FORMATS
@@ -152,10 +130,6 @@ class Transcriptions(Resource[_C, _M]):
 
 class Audio(Resource[_C, _M]):
     __slots__ = ("transcriptions",)
-    if TYPE_CHECKING:
-        transcriptions: Transcriptions[_C, _M]
-        with_raw_response: Audio[_C, Raw]
-        with_streaming_response: Audio[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.transcriptions = Transcriptions(self._client, self._mode)

@@ -1,70 +1,33 @@
 """`client.chat.completions`: chat completions, streamed or whole."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, overload
 
 from .._pipeline import decode_response
-from .._resource import _C, _M, Resource, checked, endpoint, must_be
+from .._resource import _C, _M, Resource, checked, must_be
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
 from .misc import Status
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
-    from .._client import AsyncEdgen, Edgen
-    from .._endpoint import Raw, Streaming
-    from ._signatures import ChatStructured, chat_either, chat_parse, chat_stream, chat_whole
-else:
-    chat_stream = chat_whole = chat_either = chat_parse = None
 
 __all__ = ["Chat", "Completions"]
 
 
 class Completions(Resource[_C, _M]):
     __slots__ = ("status",)
-    if TYPE_CHECKING:
-        status: Status[_C, _M]
-        with_raw_response: Completions[_C, Raw]
-        with_streaming_response: Completions[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.status = Status(self._client, self._mode, "chat/completions/status")
 
-    @endpoint(chat_stream, chat_whole, chat_either)
-    def create(self, **params: Any) -> Any:
-        """Create a chat completion; with `stream=True`, iterate the chunks as they come.
-
-        Takes the fields of `CompletionCreateParams` (`model` and `messages` are
-        required) and `extra_headers`, `extra_query`, `extra_body` and `timeout`.
-        """
+    def create(self, **params):
+        """Create a chat completion; with `stream=True`, iterate the chunks as they come."""
         options, body = _checked("create", params)
         stream = bool(body.get("stream"))
         cast = ChatCompletionChunk if stream else ChatCompletion
         return self._send("POST", "chat/completions", cast, options, body=body, stream=stream)
 
-    if TYPE_CHECKING:
-
-        @overload
-        def stream(
-            self: Completions[Edgen, Any], **params: Unpack[ChatStructured]
-        ) -> ChatCompletionStreamManager[Any]: ...
-        @overload
-        def stream(
-            self: Completions[AsyncEdgen, Any], **params: Unpack[ChatStructured]
-        ) -> AsyncChatCompletionStreamManager[Any]: ...
-
-    def stream(self, **params: Any) -> Any:
-        """Stream a completion and add it up as it arrives.
-
-        `with client.chat.completions.stream(...) as stream:` (`async with` on
-        AsyncEdgen): iterate it for the chunks, then call `get_final_completion()`
-        or `get_final_text()`. `response_format` may be a type, as with `parse()`.
-        """
+    def stream(self, **params):
+        """`with ...stream(...) as s:` iterate the chunks, then `s.get_final_completion()`."""
+        # `async with` on AsyncEdgen. `response_format` may be a type, as with parse().
         from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
         from .._structured import tool_types
 
@@ -83,16 +46,12 @@ class Completions(Resource[_C, _M]):
         # The request starts on enter.
         return manager(lambda: create(**params), content_type=content_type, tools=tools)
 
-    @endpoint(chat_parse)
-    def parse(self, **params: Any) -> Any:
-        """Create a completion whose content is decoded into `response_format`.
-
-        `response_format` is a type msgspec can decode (a Struct, a dataclass, a
-        TypedDict): its JSON schema is sent, and `choices[i].message.parsed` holds
-        the value. Tools made with `edgen.function_tool(MyStruct)` get their calls'
-        arguments decoded into `function.parsed_arguments`. Content that does not
-        fit raises `StructuredOutputError` with the raw text.
-        """
+    def parse(self, **params):
+        """Create a completion whose `message.parsed` is decoded into `response_format`."""
+        # `response_format` is a type msgspec decodes (Struct, dataclass, TypedDict): its
+        # JSON schema is sent. Tools made with `edgen.function_tool(MyStruct)` get their
+        # arguments decoded into `function.parsed_arguments`. Content that does not fit
+        # raises StructuredOutputError with the raw text.
         from .._structured import fill_parsed, tool_types
         from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
@@ -102,7 +61,7 @@ class Completions(Resource[_C, _M]):
         tools = tool_types(params.get("tools"))
         options, body = _checked("parse", params)
 
-        def parse_response(response: Any) -> Any:
+        def parse_response(response):
             completion = decode_response(response, ParsedChatCompletion)
             return fill_parsed(completion, content_type, tools)
 
@@ -116,7 +75,7 @@ class Completions(Resource[_C, _M]):
         )
 
 
-def _structured_format(params: dict[str, Any]) -> Any:
+def _structured_format(params):
     """Swap a `response_format` type for its json_schema form; returns the type (or None)."""
     from .._structured import is_structured_type, response_format_for
 
@@ -127,7 +86,7 @@ def _structured_format(params: dict[str, Any]) -> Any:
     return fmt
 
 
-def _checked(method: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _checked(method, params):
     """(request options, body) from a chat method's keyword arguments, checked before sending."""
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
     messages = body["messages"]
@@ -150,10 +109,6 @@ def _checked(method: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[
 
 class Chat(Resource[_C, _M]):
     __slots__ = ("completions",)
-    if TYPE_CHECKING:
-        completions: Completions[_C, _M]
-        with_raw_response: Chat[_C, Raw]
-        with_streaming_response: Chat[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.completions = Completions(self._client, self._mode)

@@ -1,48 +1,30 @@
 """`client.embeddings`: vectors for strings."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-from .._resource import _C, _M, Resource, checked, endpoint, must_be
+from .._resource import _C, _M, Resource, checked, must_be
 from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
 from .misc import Status
-
-if TYPE_CHECKING:
-    from .._endpoint import Raw, Streaming
-    from ._signatures import embed
-else:
-    embed = None
 
 __all__ = ["Embeddings"]
 
 
 class Embeddings(Resource[_C, _M]):
     __slots__ = ("status",)
-    if TYPE_CHECKING:
-        status: Status[_C, _M]
-        with_raw_response: Embeddings[_C, Raw]
-        with_streaming_response: Embeddings[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.status = Status(self._client, self._mode, "embeddings/status")
 
-    @endpoint(embed)
-    def create(self, **params: Any) -> Any:
-        """Embed `input` (a string or a list of strings) with `model`.
-
-        The vectors are in `.data[i].embedding` whether the server listed them
-        under `embeddings` (Edgen) or `data` (OpenAI-compatible servers).
-        """
+    def create(self, **params):
+        """Embed `input` (a str or a list of str); the vectors are in `.data[i].embedding`."""
         options, body = checked("create", params, EMBEDDING_CREATE_FIELDS, ("input", "model"))
         body["input"] = _check_input(body["input"])
         must_be("model", body["model"], str)
         return self._send("POST", "embeddings", CreateEmbeddingResponse, options, body=body)
 
 
-def _input_kind(item: Any) -> type | None:
+def _input_kind(item):
     """str, int (a token id) or list (of token ids); None for anything else."""
     if isinstance(item, str):
         return str
@@ -53,7 +35,7 @@ def _input_kind(item: Any) -> type | None:
     return None
 
 
-def _check_input(value: Any) -> Any:
+def _check_input(value):
     """A str, or a non-empty list of strs, of ints (tokens) or of int lists."""
     if isinstance(value, str):
         return value

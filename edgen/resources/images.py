@@ -1,23 +1,13 @@
 """`client.image.generations`: Edgen's experimental image generation (`/image/generations`)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked, endpoint, must_be
+from .._resource import _C, _M, Resource, checked, must_be
 from ..types.image_generate_params import DEFAULT_IMAGE_MODEL, IMAGE_GENERATE_FIELDS
 from ..types.image_generation_response import ImageGenerationResponse
-
-if TYPE_CHECKING:
-    from .._endpoint import Raw, Streaming
-    from ._signatures import generate_images
-else:
-    generate_images = None
 
 __all__ = ["Image", "Generations"]
 
@@ -34,7 +24,7 @@ class _ImagesWire(msgspec.Struct):
 _decode_images = msgspec.json.Decoder(_ImagesWire).decode
 
 
-def parse_images(response: httpx.Response) -> ImageGenerationResponse:
+def parse_images(response):
     """Turn the JSON arrays of byte values into PNG file bytes."""
     try:
         wire = _decode_images(response.content)
@@ -43,7 +33,7 @@ def parse_images(response: httpx.Response) -> ImageGenerationResponse:
         raise pipeline.validation_error(response, exc) from None
 
 
-def image_model(model: Any) -> dict[str, Any]:
+def image_model(model):
     """The externally tagged `model` the server wants: `{"Left": name}` or `{"Right": files}`."""
     if model is None:
         model = DEFAULT_IMAGE_MODEL
@@ -66,7 +56,7 @@ def image_model(model: Any) -> dict[str, Any]:
     return dict(model)
 
 
-def _check_numbers(body: Mapping[str, Any]) -> None:
+def _check_numbers(body):
     for name, top in _UINTS.items():
         value = body.get(name)
         if value is not None and not 0 <= must_be(name, value, int, "an int") <= top:
@@ -78,17 +68,10 @@ def _check_numbers(body: Mapping[str, Any]) -> None:
 
 class Generations(Resource[_C, _M]):
     __slots__ = ()
-    if TYPE_CHECKING:
-        with_raw_response: Generations[_C, Raw]
-        with_streaming_response: Generations[_C, Streaming]
 
-    @endpoint(generate_images)
-    def create(self, **params: Any) -> Any:
-        """Generate images from `prompt`; `.images[n]` is a PNG file's bytes.
-
-        `model` (default "stable-diffusion-2-1") is a name, or a `{"Left": name}` or
-        `{"Right": {...files}}` dict sent as given. Each call may take minutes.
-        """
+    def create(self, **params):
+        """Generate images from `prompt` (slow: minutes); `.images[n]` is a PNG file's bytes."""
+        # `model` (default "stable-diffusion-2-1"): a name, `{"Left": name}` or `{"Right": files}`.
         options, body = checked("create", params, IMAGE_GENERATE_FIELDS, ("prompt",))
         must_be("prompt", body["prompt"], str)
         body["model"] = model = image_model(body.get("model"))
@@ -108,10 +91,6 @@ class Generations(Resource[_C, _M]):
 
 class Image(Resource[_C, _M]):
     __slots__ = ("generations",)
-    if TYPE_CHECKING:
-        generations: Generations[_C, _M]
-        with_raw_response: Image[_C, Raw]
-        with_streaming_response: Image[_C, Streaming]
 
-    def _init_children(self) -> None:
+    def _init_children(self):
         self.generations = Generations(self._client, self._mode)

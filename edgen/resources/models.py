@@ -1,31 +1,18 @@
 """`client.models`: list, retrieve and delete the models the server has cached."""
 
-from __future__ import annotations
-
-from collections.abc import AsyncIterator, Generator
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from .._resource import _C, _M, Resource, checked, endpoint
+from .._resource import _C, _M, Resource, checked
 from ..types.model import Model
 from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
 
-if TYPE_CHECKING:
-    from .._endpoint import Raw, Streaming
-    from ._signatures import delete_model, list_models, retrieve_model
-else:
-    list_models = retrieve_model = delete_model = None
-
 __all__ = ["Models", "AsyncModelsList", "model_path"]
 
 
-def model_path(model: object) -> str:
-    """`models/<id>` with the id as one percent-encoded path segment.
-
-    The id is unquoted first, so "owner%2Frepo" and "owner/repo" name the same
-    model and the `%` is never encoded twice.
-    """
+def model_path(model):
+    """`models/<id>` with the id as one percent-encoded path segment."""
+    # Unquoted first: "owner%2Frepo" and "owner/repo" name one model, `%` is not encoded twice.
     if not isinstance(model, str):
         raise TypeError(f"model id must be a str, not {type(model).__name__}")
     decoded = unquote(model)
@@ -42,14 +29,14 @@ class AsyncModelsList:
 
     __slots__ = ("_send",)
 
-    def __init__(self, send: Any) -> None:
+    def __init__(self, send):
         self._send = send  # makes the request only when awaited or iterated
 
-    def __await__(self) -> Generator[Any, None, ModelsPage]:
-        return self._send().__await__()  # type: ignore[no-any-return]
+    def __await__(self):
+        return self._send().__await__()
 
-    async def __aiter__(self) -> AsyncIterator[Model]:
-        page: ModelsPage = await self._send()
+    async def __aiter__(self):
+        page = await self._send()
         for model in page.data:
             yield model
 
@@ -58,26 +45,20 @@ class Models(Resource[_C, _M]):
     """`/models`: the Hugging Face repos Edgen downloaded (chat and audio models)."""
 
     __slots__ = ()
-    if TYPE_CHECKING:
-        with_raw_response: Models[_C, Raw]
-        with_streaming_response: Models[_C, Streaming]
 
-    @endpoint(list_models)
-    def list(self, **options: Any) -> Any:
+    def list(self, **options):
         """All cached models; the page iterates like a list (`for m in client.models.list()`)."""
         options = checked("list", options)[0]
         if self._mode == "parsed" and self._client._is_async:
             return AsyncModelsList(lambda: self._send("GET", "models", ModelsPage, options))
         return self._send("GET", "models", ModelsPage, options)
 
-    @endpoint(retrieve_model)
-    def retrieve(self, model: str, **options: Any) -> Any:
+    def retrieve(self, model, **options):
         """One model by id, e.g. "TheBloke/neural-chat-7B-v3-3-GGUF"."""
         path = model_path(model)
         return self._send("GET", path, Model, checked("retrieve", options)[0])
 
-    @endpoint(delete_model)
-    def delete(self, model: str, **options: Any) -> Any:
+    def delete(self, model, **options):
         """Remove a model's cache folder from the server's disk."""
         path = model_path(model)
         return self._send("DELETE", path, ModelDeleted, checked("delete", options)[0])
