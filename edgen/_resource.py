@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from ._client import RequestSpec
 from ._types import NOT_GIVEN
@@ -37,16 +37,16 @@ class Resource(Generic[_C, _M]):
     """Methods for one part of the API, on one client, in one response mode."""
 
     __slots__ = ("_client", "_mode", "_path")
+    # Sub-resources, made in this resource's response mode: {attribute: (class, path)}.
+    _children: ClassVar[dict[str, tuple[type[Resource[Any, Any]], str]]] = {}
 
     # `path` tells apart the instances of a class that serves several routes (Status).
     def __init__(self, client: _C, mode: _M = "parsed", path: str = "") -> None:  # type: ignore[assignment]
         self._client = client
         self._mode = mode
         self._path = path
-        self._init_children()
-
-    def _init_children(self) -> None:
-        """Create sub-resources; they inherit this resource's response mode."""
+        for name, (cls, child_path) in self._children.items():
+            setattr(self, name, cls(client, mode, child_path))
 
     # The resource modules' stubs narrow these two to their own class.
     @property

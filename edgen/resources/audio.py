@@ -53,8 +53,8 @@ def _open(path):
         raise type(exc)(exc.errno, message, os.fspath(path)) from None
 
 
+# The file content for httpx, and the handle when this call opened one.
 def _content(value, where):
-    """The file content for httpx, and the handle when this call opened one."""
     if isinstance(value, (str, os.PathLike)):
         handle = _open(value)
         return handle, handle
@@ -74,9 +74,9 @@ def file_part(file):
     if not isinstance(file, tuple):
         data, handle = _content(file, "file")
         name = file if handle else getattr(file, "name", None)
-        if isinstance(name, (str, bytes, os.PathLike)):
-            name = os.path.basename(os.fsdecode(name))
-        return (name if name and isinstance(name, str) else "upload", data), handle
+        if not isinstance(name, (str, bytes, os.PathLike)):
+            name = ""  # bytes, or a file with no name (or a file descriptor for one)
+        return (os.path.basename(os.fsdecode(name)) or "upload", data), handle
     if len(file) not in (2, 3):
         raise ValueError("a file tuple must be (filename, content) or (filename, content, type)")
     filename, content, *content_type = file
@@ -99,9 +99,7 @@ def parse_text(response):
 
 class Transcriptions(Resource[_C, _M]):
     __slots__ = ("status",)
-
-    def _init_children(self):
-        self.status = Status(self._client, self._mode, "audio/transcriptions/status")
+    _children = {"status": (Status, "audio/transcriptions/status")}
 
     def create(self, **params):
         """Transcribe an audio `file`: a path, bytes, a binary file or `(name, content[, type])`."""
@@ -130,6 +128,4 @@ class Transcriptions(Resource[_C, _M]):
 
 class Audio(Resource[_C, _M]):
     __slots__ = ("transcriptions",)
-
-    def _init_children(self):
-        self.transcriptions = Transcriptions(self._client, self._mode)
+    _children = {"transcriptions": (Transcriptions, "")}

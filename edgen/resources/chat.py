@@ -14,9 +14,7 @@ __all__ = ["Chat", "Completions"]
 
 class Completions(Resource[_C, _M]):
     __slots__ = ("status",)
-
-    def _init_children(self):
-        self.status = Status(self._client, self._mode, "chat/completions/status")
+    _children = {"status": (Status, "chat/completions/status")}
 
     def create(self, **params):
         """Create a chat completion; with `stream=True`, iterate the chunks as they come."""
@@ -75,8 +73,8 @@ class Completions(Resource[_C, _M]):
         )
 
 
+# Swaps a `response_format` type for its json_schema form; returns the type (or None).
 def _structured_format(params):
-    """Swap a `response_format` type for its json_schema form; returns the type (or None)."""
     from .._structured import is_structured_type, response_format_for
 
     fmt = params.get("response_format")
@@ -86,8 +84,8 @@ def _structured_format(params):
     return fmt
 
 
+# (request options, body) from a chat method's keyword arguments, checked before sending.
 def _checked(method, params):
-    """(request options, body) from a chat method's keyword arguments, checked before sending."""
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
     messages = body["messages"]
     if isinstance(messages, (str, bytes, Mapping)) or not hasattr(messages, "__iter__"):
@@ -109,6 +107,4 @@ def _checked(method, params):
 
 class Chat(Resource[_C, _M]):
     __slots__ = ("completions",)
-
-    def _init_children(self):
-        self.completions = Completions(self._client, self._mode)
+    _children = {"completions": (Completions, "")}

@@ -12,9 +12,7 @@ __all__ = ["Embeddings"]
 
 class Embeddings(Resource[_C, _M]):
     __slots__ = ("status",)
-
-    def _init_children(self):
-        self.status = Status(self._client, self._mode, "embeddings/status")
+    _children = {"status": (Status, "embeddings/status")}
 
     def create(self, **params):
         """Embed `input` (a str or a list of str); the vectors are in `.data[i].embedding`."""
@@ -24,8 +22,8 @@ class Embeddings(Resource[_C, _M]):
         return self._send("POST", "embeddings", CreateEmbeddingResponse, options, body=body)
 
 
+# str, int (a token id) or list (of token ids); None for anything else.
 def _input_kind(item):
-    """str, int (a token id) or list (of token ids); None for anything else."""
     if isinstance(item, str):
         return str
     if isinstance(item, int):
@@ -35,8 +33,8 @@ def _input_kind(item):
     return None
 
 
+# `input` is a str, or a non-empty list of strs, of ints (tokens) or of int lists.
 def _check_input(value):
-    """A str, or a non-empty list of strs, of ints (tokens) or of int lists."""
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):

@@ -1,6 +1,7 @@
 """`client.image.generations`: Edgen's experimental image generation (`/image/generations`)."""
 
 from collections.abc import Mapping
+from typing import Annotated
 
 import msgspec
 
@@ -18,19 +19,13 @@ _UINTS = {"width": _U32, "height": _U32, "steps": _U32, "images": _U32, "seed": 
 
 
 class _ImagesWire(msgspec.Struct):
-    images: list[list[int]]
-
-
-_decode_images = msgspec.json.Decoder(_ImagesWire).decode
+    images: list[list[Annotated[int, msgspec.Meta(ge=0, le=255)]]]
 
 
 def parse_images(response):
     """Turn the JSON arrays of byte values into PNG file bytes."""
-    try:
-        wire = _decode_images(response.content)
-        return ImageGenerationResponse(images=[bytes(values) for values in wire.images])
-    except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
-        raise pipeline.validation_error(response, exc) from None
+    wire = pipeline.decode_response(response, _ImagesWire)
+    return ImageGenerationResponse(images=[bytes(values) for values in wire.images])
 
 
 def image_model(model):
@@ -91,6 +86,4 @@ class Generations(Resource[_C, _M]):
 
 class Image(Resource[_C, _M]):
     __slots__ = ("generations",)
-
-    def _init_children(self):
-        self.generations = Generations(self._client, self._mode)
+    _children = {"generations": (Generations, "")}

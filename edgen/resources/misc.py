@@ -26,14 +26,11 @@ class Version(Resource[_C, _M]):
 
     def create(self, **options):
         """Read the server's version (a GET, named `create` as in the original client)."""
-        options = checked("version.create", options)[0]
-        return self._send("GET", "misc/version", VersionInfo, options)
+        return self._send("GET", "misc/version", VersionInfo, checked("version.create", options)[0])
 
     retrieve = create
 
 
 class Misc(Resource[_C, _M]):
     __slots__ = ("version",)
-
-    def _init_children(self):
-        self.version = Version(self._client, self._mode)
+    _children = {"version": (Version, "")}
