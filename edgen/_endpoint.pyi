@@ -37,8 +37,6 @@ _P1 = ParamSpec("_P1")
 _P2 = ParamSpec("_P2")
 _P3 = ParamSpec("_P3")
 _T = TypeVar("_T")
-_S = TypeVar("_S")
-_A = TypeVar("_A")
 _S1 = TypeVar("_S1")
 _A1 = TypeVar("_A1")
 _S2 = TypeVar("_S2")
@@ -52,37 +50,36 @@ _L = TypeVar("_L")
 
 _Co = Coroutine[Any, Any, _T]
 
-class SyncAsync(Generic[_S, _A]):
-    """The result of a signature: `_S` on `Edgen`, `_A` on `AsyncEdgen`."""
+class SyncAsync(Generic[_S1, _A1]):
+    """The result of a signature: `_S1` on `Edgen`, `_A1` on `AsyncEdgen`."""
 
 class AsyncParsed(Generic[_T, _L]):
     """The result of a signature: `_T`, but `_L` for a parsed call on `AsyncEdgen`."""
 
-class Endpoint(Generic[_P, _S, _A, _L]):
-    """A method taking `_P`: its result is `_S` on `Edgen`, `_A` on `AsyncEdgen` (where a
-    parsed call returns `_L`)."""
+class Endpoint(Generic[_P, _T, _L]):
+    """A method taking `_P` and giving `_T`; `_L` for a parsed call on `AsyncEdgen`."""
 
     @overload
-    def __get__(self, obj: None, owner: Any) -> Endpoint[_P, _S, _A, _L]: ...
+    def __get__(self, obj: None, owner: Any) -> Endpoint[_P, _T, _L]: ...
     @overload
-    def __get__(self, obj: Resource[Edgen, Parsed], owner: Any) -> Callable[_P, _S]: ...
+    def __get__(self, obj: Resource[Edgen, Parsed], owner: Any) -> Callable[_P, _T]: ...
     @overload
-    def __get__(self, obj: Resource[Edgen, Raw], owner: Any) -> Callable[_P, APIResponse[_S]]: ...
+    def __get__(self, obj: Resource[Edgen, Raw], owner: Any) -> Callable[_P, APIResponse[_T]]: ...
     @overload
     def __get__(
         self, obj: Resource[Edgen, Streaming], owner: Any
-    ) -> Callable[_P, ResponseContextManager[_S]]: ...
+    ) -> Callable[_P, ResponseContextManager[_T]]: ...
     @overload
     def __get__(self, obj: Resource[AsyncEdgen, Parsed], owner: Any) -> Callable[_P, _L]: ...
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Raw], owner: Any
-    ) -> Callable[_P, _Co[AsyncAPIResponse[_A]]]: ...
+    ) -> Callable[_P, _Co[AsyncAPIResponse[_T]]]: ...
     @overload
     def __get__(
         self, obj: Resource[AsyncEdgen, Streaming], owner: Any
-    ) -> Callable[_P, AsyncResponseContextManager[_A]]: ...
-    @overload  # client or mode not known (e.g. inside the resource's own methods)
+    ) -> Callable[_P, AsyncResponseContextManager[_T]]: ...
+    @overload  # client or mode not known (a `Resource[Any, Any]`)
     def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
 
 class Overloads3(Protocol[_P1, _R1, _P2, _R2, _P3, _R3]):
@@ -153,9 +150,9 @@ class Endpoint3(Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
 @overload
 def endpoint(  # type: ignore[overload-overlap]
     method: Callable[Concatenate[Any, _P], AsyncParsed[_T, _L]], /
-) -> Endpoint[_P, _T, _T, _L]: ...
+) -> Endpoint[_P, _T, _L]: ...
 @overload
-def endpoint(method: Callable[Concatenate[Any, _P], _T], /) -> Endpoint[_P, _T, _T, _Co[_T]]: ...
+def endpoint(method: Callable[Concatenate[Any, _P], _T], /) -> Endpoint[_P, _T, _Co[_T]]: ...
 def endpoint3(
     first: Callable[_P1, SyncAsync[_S1, _A1]],
     second: Callable[_P2, SyncAsync[_S2, _A2]],

@@ -27,12 +27,10 @@ class Completions(Resource[_C, _M]):
         """`with ...stream(...) as s:` iterate the chunks, then `s.get_final_completion()`."""
         # `async with` on AsyncEdgen. `response_format` may be a type, as with parse().
         from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
-        from .._structured import tool_types
 
         if params.get("stream") is False:
             raise TypeError("stream() always streams; use create() for a whole completion")
-        content_type = _structured_format(params)
-        tools = tool_types(params.get("tools"))
+        content_type, tools = _structured(params)
         params["stream"] = True
         # Always a parsed-mode create(): a stream helper over a raw response makes no sense.
         create = self._client.chat.completions.create
@@ -50,13 +48,12 @@ class Completions(Resource[_C, _M]):
         # JSON schema is sent. Tools made with `edgen.function_tool(MyStruct)` get their
         # arguments decoded into `function.parsed_arguments`. Content that does not fit
         # raises StructuredOutputError with the raw text.
-        from .._structured import fill_parsed, tool_types
+        from .._structured import fill_parsed
         from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
         if params.get("stream"):
             raise TypeError("parse() does not stream; use stream() with a response_format type")
-        content_type = _structured_format(params)
-        tools = tool_types(params.get("tools"))
+        content_type, tools = _structured(params)
         options, body = _checked("parse", params)
 
         def parse_response(response):
@@ -73,15 +70,16 @@ class Completions(Resource[_C, _M]):
         )
 
 
-# Swaps a `response_format` type for its json_schema form; returns the type (or None).
-def _structured_format(params):
-    from .._structured import is_structured_type, response_format_for
+# The `response_format` type (swapped for its json_schema form; else None), the tools' types.
+def _structured(params):
+    from .._structured import is_structured_type, response_format_for, tool_types
 
     fmt = params.get("response_format")
-    if fmt is None or not is_structured_type(fmt):
-        return None
-    params["response_format"] = response_format_for(fmt)
-    return fmt
+    if fmt is not None and is_structured_type(fmt):
+        params["response_format"] = response_format_for(fmt)
+    else:
+        fmt = None
+    return fmt, tool_types(params.get("tools"))
 
 
 # (request options, body) from a chat method's keyword arguments, checked before sending.
