@@ -1,25 +1,24 @@
-"""The base of every resource (`client.chat`, `client.chat.completions`, ...).
+"""The base of every resource (`client.chat`, `client.chat.completions`, ...)."""
 
-A resource is declared once and serves both clients: its methods build a
-`RequestSpec` and hand it to `client._request`, which returns the result on
-`Edgen` and an awaitable on `AsyncEdgen`. `with_raw_response` and
-`with_streaming_response` are the same resource in another response mode.
-"""
+# A resource serves both clients: its methods build a `RequestSpec` for `client._request`,
+# which returns the result on `Edgen` and an awaitable on `AsyncEdgen`, as a raw or
+# streaming response in those modes. How the methods look to type checkers: _endpoint.pyi.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
+from ._client import RequestSpec
 from ._types import NOT_GIVEN
 
 if TYPE_CHECKING:
     from typing_extensions import TypeVar
 
     from ._client import BaseEdgen
-    from ._endpoint import Parsed, Raw, Streaming, endpoint
+    from ._endpoint import Parsed, Raw, Streaming
 
-    # The client a resource belongs to, and its response mode (type-only: see _endpoint.py).
+    # The client a resource belongs to, and its response mode.
     _C = TypeVar("_C", bound="BaseEdgen[Any]", covariant=True)
     _M = TypeVar("_M", bound=str, covariant=True, default=Parsed)
 else:
@@ -28,71 +27,68 @@ else:
     _C = TypeVar("_C")
     _M = TypeVar("_M")
 
-    def endpoint(*signatures: Any) -> Any:
-        """Types a method for type checkers (see _endpoint.py); leaves it as it is."""
-        return _unchanged
 
-    def _unchanged(method: Any) -> Any:
-        return method
-
-
-__all__ = ["Resource", "endpoint", "split_options", "check_params"]
+__all__ = ["Resource", "checked", "must_be"]
 
 OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout")
 
 
 class Resource(Generic[_C, _M]):
-    __slots__ = ("_client", "_mode")
+    """Methods for one part of the API, on one client, in one response mode."""
 
-    def __init__(self, client: _C, mode: _M = "parsed") -> None:  # type: ignore[assignment]
+    __slots__ = ("_client", "_mode", "_path")
+    # Sub-resources, made in this resource's response mode: {attribute: (class, path)}.
+    _children: ClassVar[dict[str, tuple[type[Resource[Any, Any]], str]]] = {}
+
+    # `path` tells apart the instances of a class that serves several routes (Status).
+    def __init__(self, client: _C, mode: _M = "parsed", path: str = "") -> None:  # type: ignore[assignment]
         self._client = client
         self._mode = mode
-        self._init_children()
+        self._path = path
+        for name, (cls, child_path) in self._children.items():
+            setattr(self, name, cls(client, mode, child_path))
 
-    def _init_children(self) -> None:
-        """Create sub-resources; they inherit this resource's response mode."""
-
-    # Subclasses narrow these two to their own class under TYPE_CHECKING.
+    # The resource modules' stubs narrow these two to their own class.
     @property
     def with_raw_response(self) -> Resource[_C, Raw]:
         """The same methods, returning an `APIResponse` (headers, status, `.parse()`)."""
-        return type(self)(self._client, "raw")  # type: ignore[arg-type,return-value]
+        return type(self)(self._client, "raw", self._path)  # type: ignore[arg-type,return-value]
 
     @property
     def with_streaming_response(self) -> Resource[_C, Streaming]:
         """The same methods as context managers over the unread response."""
-        return type(self)(self._client, "streaming")  # type: ignore[arg-type,return-value]
+        return type(self)(self._client, "streaming", self._path)  # type: ignore[arg-type,return-value]
+
+    def _send(self, method: str, path: str, cast: Any, options: dict[str, Any], **spec: Any) -> Any:
+        return self._client._request(
+            RequestSpec(method, path, cast=cast, options=options, mode=self._mode, **spec)
+        )
 
 
-def split_options(params: dict[str, Any]) -> dict[str, Any]:
-    """Take the per-call request options out of a method's keyword arguments."""
-    options: dict[str, Any] = {}
-    for name in OPTION_NAMES:
-        if name in params:
-            value = params.pop(name)
-            if value is not NOT_GIVEN:
-                options[name] = value
-    return options
-
-
-def check_params(
+def checked(
     method: str,
-    params: Mapping[str, Any],
-    allowed: frozenset[str],
-    required: Iterable[str],
-) -> None:
-    """Raise the TypeError Python itself would, before anything is sent."""
-    unknown = params.keys() - allowed
+    params: dict[str, Any],
+    fields: Collection[str] = (),
+    required: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(request options, body) from a method's keyword arguments, refused as Python would."""
+    options = {}
+    for name in OPTION_NAMES:
+        value = params.pop(name, NOT_GIVEN)
+        if value is not NOT_GIVEN:
+            options[name] = value
+    unknown = params.keys() - fields
     if unknown:
-        name = sorted(unknown)[0]
-        raise TypeError(f"{method}() got an unexpected keyword argument {name!r}")
+        raise TypeError(f"{method}() got an unexpected keyword argument {min(unknown)!r}")
+    body = {name: value for name, value in params.items() if value is not NOT_GIVEN}
     for name in required:
-        if name not in params or params[name] is NOT_GIVEN:
+        if name not in body:
             raise TypeError(f"{method}() missing required keyword argument: {name!r}")
+    return options, body
 
 
-def drop_not_given(params: dict[str, Any]) -> dict[str, Any]:
-    """Remove NOT_GIVEN values (None stays: it is sent as JSON null)."""
-    if any(v is NOT_GIVEN for v in params.values()):
-        return {k: v for k, v in params.items() if v is not NOT_GIVEN}
-    return params
+def must_be(name: str, value: Any, kind: type | tuple[type, ...], what: str = "a str") -> Any:
+    """`value` if it is a `kind` (a bool is no number), else a TypeError naming `name`."""
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise TypeError(f"{name} must be {what}, not {type(value).__name__}")

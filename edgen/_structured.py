@@ -1,8 +1,7 @@
-"""Structured outputs on msgspec: JSON schemas from types, and answers decoded into them.
+"""Structured outputs on msgspec: JSON schemas from types, and answers decoded into them."""
 
-Any type msgspec can decode works as a `response_format` or a tool: a
-`msgspec.Struct`, a dataclass, a TypedDict, a NamedTuple.
-"""
+# Any type msgspec can decode works as a `response_format` or a tool: a
+# msgspec.Struct, a dataclass, a TypedDict, a NamedTuple.
 
 from __future__ import annotations
 
@@ -13,17 +12,13 @@ import msgspec
 
 from ._exceptions import EdgenError
 
-__all__ = ["StructuredOutputError", "StructTool", "function_tool", "response_format_for"]
-
 _T = TypeVar("_T")
 
 
 class StructuredOutputError(EdgenError):
-    """The model's answer does not fit the requested type.
+    """The model's answer does not fit the requested type (`content`: the raw text)."""
 
-    `content` is the raw text that failed to decode; `completion` the whole
-    answer, when there is one.
-    """
+    # `completion` is the whole answer, when there is one.
 
     def __init__(self, message: str, *, content: str | None, completion: Any = None) -> None:
         super().__init__(message)
@@ -64,12 +59,8 @@ def json_schema(tp: Any) -> dict[str, Any]:
 
 
 def is_structured_type(value: Any) -> bool:
-    """True for a class to decode into, rather than a `response_format` dict."""
-    return isinstance(value, type) and not issubclass(value, dict) or _is_typeddict(value)
-
-
-def _is_typeddict(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, dict) and hasattr(value, "__total__")
+    """True for a class to decode into (a TypedDict too), rather than a `response_format` dict."""
+    return isinstance(value, type) and (not issubclass(value, dict) or hasattr(value, "__total__"))
 
 
 def response_format_for(tp: Any) -> dict[str, Any]:
@@ -83,14 +74,12 @@ def response_format_for(tp: Any) -> dict[str, Any]:
 def function_tool(
     tp: type[_T], *, name: str | None = None, description: str | None = None
 ) -> StructTool:
-    """A function tool whose parameters are `tp`'s JSON schema.
-
-    Pass it in `tools=`; with `chat.completions.parse()` the calls' arguments
-    come back decoded as `tool_call.function.parsed_arguments`.
-    """
-    doc = description if description is not None else (tp.__doc__ or "").strip() or None
+    """A function tool whose parameters are `tp`'s JSON schema, for `tools=`."""
+    # With chat.completions.parse() the calls' arguments come back decoded as
+    # `tool_call.function.parsed_arguments`.
     schema = json_schema(tp)  # type: ignore[arg-type]  # types are hashable
     function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": schema}
+    doc = description if description is not None else (tp.__doc__ or "").strip()
     if doc:
         function["description"] = doc
     function["strict"] = True
@@ -108,7 +97,7 @@ def decode_as(tp: Any, text: str | None, what: str, completion: Any = None) -> A
         )
     try:
         return msgspec.json.decode(text, type=tp)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except msgspec.DecodeError as exc:  # ValidationError is one too
         raise StructuredOutputError(
             f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}",
             content=text,
@@ -133,6 +122,4 @@ def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> An
 
 def tool_types(tools: Any) -> dict[str, Any]:
     """Tool name -> type, for the tools made by `function_tool()`."""
-    if not tools:
-        return {}
-    return {t.name: t.struct_type for t in tools if isinstance(t, StructTool)}
+    return {t.name: t.struct_type for t in tools or () if isinstance(t, StructTool)}

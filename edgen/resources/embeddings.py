@@ -1,74 +1,40 @@
 """`client.embeddings`: vectors for strings."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-from .._client import RequestSpec
-from .._resource import _C, _M, Resource, check_params, drop_not_given, endpoint, split_options
+from .._resource import _C, _M, Resource, checked, must_be
 from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
-from ._status import Status
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from .._endpoint import Raw, Streaming
-    from .._types import RequestOptions
-    from ..types.embedding_create_params import EmbeddingCreateParams
-
-    class _Create(EmbeddingCreateParams, RequestOptions, total=False): ...
-
-    # What `create` takes and gives, for type checkers (see _endpoint.py).
-    def _create(**params: Unpack[_Create]) -> CreateEmbeddingResponse: ...
-
-else:
-    _create = None
-
+from .misc import Status
 
 __all__ = ["Embeddings"]
-
-_REQUIRED = ("input", "model")
 
 
 class Embeddings(Resource[_C, _M]):
     __slots__ = ("status",)
-    if TYPE_CHECKING:
-        status: Status[_C, _M]
-        with_raw_response: Embeddings[_C, Raw]
-        with_streaming_response: Embeddings[_C, Streaming]
+    _children = {"status": (Status, "embeddings/status")}
 
-    def _init_children(self) -> None:
-        self.status = Status(self._client, self._mode, "embeddings/status")
-
-    @endpoint(_create)
-    def create(self, **params: Any) -> Any:
-        """Embed `input` (a string or a list of strings) with `model`.
-
-        The vectors are in `.data[i].embedding` whether the server listed them
-        under `embeddings` (Edgen) or `data` (OpenAI-compatible servers).
-        """
-        options = split_options(params)
-        body = drop_not_given(params)
-        check_params("create", body, EMBEDDING_CREATE_FIELDS, _REQUIRED)
+    def create(self, **params):
+        """Embed `input` (a str or a list of str); the vectors are in `.data[i].embedding`."""
+        options, body = checked("create", params, EMBEDDING_CREATE_FIELDS, ("input", "model"))
         body["input"] = _check_input(body["input"])
-        if not isinstance(body["model"], str):
-            raise TypeError(f"model must be a str, not {type(body['model']).__name__}")
-        return self._client._request(
-            RequestSpec(
-                "POST",
-                "embeddings",
-                body=body,
-                cast=CreateEmbeddingResponse,
-                options=options,
-                mode=self._mode,
-            )
-        )
+        must_be("model", body["model"], str)
+        return self._send("POST", "embeddings", CreateEmbeddingResponse, options, body=body)
 
 
-def _check_input(value: Any) -> Any:
-    """A str, or a non-empty list of strs, of ints (tokens) or of int lists."""
+# str, int (a token id) or list (of token ids); None for anything else.
+def _input_kind(item):
+    if isinstance(item, str):
+        return str
+    if isinstance(item, int):
+        return None if isinstance(item, bool) else int
+    if isinstance(item, (list, tuple)) and all(_input_kind(t) is int for t in item):
+        return list
+    return None
+
+
+# `input` is a str, or a non-empty list of strs, of ints (tokens) or of int lists.
+def _check_input(value):
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
@@ -76,21 +42,10 @@ def _check_input(value: Any) -> Any:
     items = value if isinstance(value, list) else list(value)  # a generator reads once
     if not items:
         raise ValueError("input must not be empty")
-    first = items[0]
-    if isinstance(first, str):
-        kind: Any = str
-    elif isinstance(first, int) and not isinstance(first, bool):
-        kind = int
-    else:
-        kind = list
+    kind = _input_kind(items[0])
     for i, item in enumerate(items):
-        if kind is list:
-            if not isinstance(item, (list, tuple)) or not all(
-                isinstance(t, int) and not isinstance(t, bool) for t in item
-            ):
-                raise TypeError(f"input[{i}] must be a list of int token ids")
-        elif not isinstance(item, kind) or isinstance(item, bool):
+        if kind is None or _input_kind(item) is not kind:
             raise TypeError(
-                f"input[{i}] is a {type(item).__name__}, but input[0] is a {kind.__name__}"
+                f"input[{i}] must be a str, a token id (int) or a list of token ids, all of one kind"
             )
     return items

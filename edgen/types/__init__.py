@@ -1,7 +1,5 @@
 """Response models (msgspec Structs) and request parameter TypedDicts."""
 
-from __future__ import annotations
-
 from .completion_usage import CompletionUsage
 from .create_embedding_response import CreateEmbeddingResponse
 from .embedding import Embedding

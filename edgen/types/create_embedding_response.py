@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from operator import attrgetter
 from typing import Any
 
@@ -7,8 +5,6 @@ from msgspec import UNSET
 
 from .._models import BaseModel
 from .embedding import Embedding
-
-__all__ = ["CreateEmbeddingResponse", "Usage"]
 
 
 class Usage(BaseModel):

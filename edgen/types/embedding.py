@@ -1,21 +1,16 @@
-from __future__ import annotations
-
 import base64
-import binascii
 import sys
 from array import array
 from typing import TYPE_CHECKING, Union
 
 from .._models import BaseModel
 
-__all__ = ["Embedding", "decode_base64_embedding"]
-
 
 def decode_base64_embedding(data: str) -> list[float]:
     """Floats from a base64 string of little-endian float32 values (no numpy needed)."""
     try:
         raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError) as exc:
+    except ValueError as exc:  # binascii.Error is one
         raise ValueError(f"embedding is not valid base64: {exc}") from None
     if len(raw) % 4:
         raise ValueError(f"base64 embedding has {len(raw)} bytes, not a multiple of 4")

@@ -5,8 +5,6 @@ from typing import Literal, Union
 
 from .._compat import Required, TypedDict
 
-__all__ = ["EmbeddingCreateParams", "EMBEDDING_CREATE_FIELDS"]
-
 
 class EmbeddingCreateParams(TypedDict, total=False):
     input: Required[Union[str, list[str], Iterable[int], Iterable[Iterable[int]]]]

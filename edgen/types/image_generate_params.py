@@ -4,14 +4,6 @@ from typing import Union
 
 from .._compat import NotRequired, Required, TypedDict
 
-__all__ = [
-    "ImageGenerateParams",
-    "ImageModelFiles",
-    "ImageModelParam",
-    "IMAGE_GENERATE_FIELDS",
-    "DEFAULT_IMAGE_MODEL",
-]
-
 DEFAULT_IMAGE_MODEL = "stable-diffusion-2-1"
 
 

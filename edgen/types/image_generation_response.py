@@ -1,11 +1,7 @@
-from __future__ import annotations
-
 import os
 from pathlib import Path
 
 from .._models import BaseModel
-
-__all__ = ["ImageGenerationResponse"]
 
 
 class ImageGenerationResponse(BaseModel):
@@ -14,10 +10,7 @@ class ImageGenerationResponse(BaseModel):
     images: list[bytes]
 
     def save(self, directory: str | os.PathLike[str] = ".", *, prefix: str = "image") -> list[Path]:
-        """Write the images as `<prefix>-<n>.png` into `directory` (created if needed).
-
-        Returns the paths written, in order.
-        """
+        """Write each image to `directory` as `<prefix>-<n>.png`; returns the paths, in order."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []

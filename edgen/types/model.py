@@ -1,16 +1,11 @@
-from __future__ import annotations
-
 from .._models import BaseModel
-
-__all__ = ["Model"]
 
 
 class Model(BaseModel):
-    """A model the server has (`GET /models`, `GET /models/{id}`).
+    """A model the server has (`GET /models`, `GET /models/{id}`)."""
 
-    On Edgen, `id` is a Hugging Face repo ("owner/repo"), not a file usable as a
-    request `model`. OpenAI-compatible servers may leave out `created` or `owned_by`.
-    """
+    # On Edgen, `id` is a Hugging Face repo ("owner/repo"), not a file usable as a
+    # request `model`. OpenAI-compatible servers may leave out `created` or `owned_by`.
 
     id: str
     object: str = "model"

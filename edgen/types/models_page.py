@@ -1,20 +1,15 @@
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import overload
 
 from .._models import BaseModel
 from .model import Model
 
-__all__ = ["ModelsPage"]
-
 
 class ModelsPage(BaseModel):
-    """The list of models; iterate it, index it or take `len()` as with a list.
+    """The list of models; iterate it, index it or take `len()` as with a list."""
 
-    Edgen sends everything in one page (`page` 1, `per_page` = the count);
-    OpenAI-compatible servers leave both out.
-    """
+    # Edgen sends everything in one page (`page` 1, `per_page` = the count);
+    # OpenAI-compatible servers leave both out.
 
     data: list[Model]
     object: str = "list"

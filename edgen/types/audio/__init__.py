@@ -1,7 +1,5 @@
 """Audio types, at the same import paths as in openai-python."""
 
-from __future__ import annotations
-
 from .transcription import Transcription
 from .transcription_create_params import FileTypes, TranscriptionCreateParams
 

@@ -6,15 +6,6 @@ from typing import IO, Literal, Union
 
 from ..._compat import Required, TypedDict
 
-__all__ = [
-    "FileTypes",
-    "TranscriptionCreateParams",
-    "TranscriptionCreateParamsBase",
-    "TranscriptionCreateParamsJson",
-    "TranscriptionCreateParamsText",
-    "TRANSCRIPTION_CREATE_FIELDS",
-]
-
 FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[
     "os.PathLike[str]",

@@ -1,7 +1,5 @@
 """Chat completion types, at the same import paths as in openai-python."""
 
-from __future__ import annotations
-
 from .chat_completion import ChatCompletion
 from .chat_completion_chunk import ChatCompletionChunk
 from .chat_completion_message import ChatCompletionMessage

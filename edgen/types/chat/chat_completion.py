@@ -1,11 +1,7 @@
-from __future__ import annotations
-
 from ..._models import BaseModel
 from ..completion_usage import CompletionUsage
 from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_token_logprob import ChatCompletionTokenLogprob
-
-__all__ = ["ChatCompletion", "Choice", "ChoiceLogprobs"]
 
 
 class ChoiceLogprobs(BaseModel):
@@ -22,11 +18,10 @@ class Choice(BaseModel):
 
 
 class ChatCompletion(BaseModel):
-    """A whole chat completion.
+    """A whole chat completion."""
 
-    The Edgen server sends `object="text_completion"` and `model="main"`;
-    OpenAI-compatible servers send `"chat.completion"` and the model name.
-    """
+    # Edgen sends object="text_completion" and model="main"; OpenAI-compatible
+    # servers send "chat.completion" and the model name.
 
     id: str
     choices: list[Choice]

@@ -1,18 +1,6 @@
-from __future__ import annotations
-
 from ..._models import BaseModel
 from ..completion_usage import CompletionUsage
-from .chat_completion_token_logprob import ChatCompletionTokenLogprob
-
-__all__ = [
-    "ChatCompletionChunk",
-    "Choice",
-    "ChoiceDelta",
-    "ChoiceDeltaFunctionCall",
-    "ChoiceDeltaToolCall",
-    "ChoiceDeltaToolCallFunction",
-    "ChoiceLogprobs",
-]
+from .chat_completion import ChoiceLogprobs as ChoiceLogprobs  # the same in both
 
 
 class ChoiceDeltaFunctionCall(BaseModel):
@@ -42,11 +30,6 @@ class ChoiceDelta(BaseModel):
     reasoning_content: str | None = None
 
 
-class ChoiceLogprobs(BaseModel):
-    content: list[ChatCompletionTokenLogprob] | None = None
-    refusal: list[ChatCompletionTokenLogprob] | None = None
-
-
 class Choice(BaseModel):
     delta: ChoiceDelta
     index: int
@@ -55,12 +38,11 @@ class Choice(BaseModel):
 
 
 class ChatCompletionChunk(BaseModel):
-    """One streamed piece of a chat completion.
+    """One streamed piece of a chat completion."""
 
-    The Edgen server sends a new `id` per chunk and `object="text_completion"`;
-    OpenAI-compatible servers keep one id and send `"chat.completion.chunk"`.
-    A usage-only final chunk has an empty `choices` list.
-    """
+    # Edgen sends a new id per chunk and object="text_completion"; OpenAI-compatible
+    # servers keep one id and send "chat.completion.chunk". A usage-only final chunk
+    # has an empty `choices` list.
 
     id: str
     choices: list[Choice]

@@ -1,5 +1,4 @@
-"""Re-export at openai-python's import path (`openai.types.chat.chat_completion_content_part_image_param`)."""
-
-from .chat_completion_message_param import ChatCompletionContentPartImageParam
-
-__all__ = ["ChatCompletionContentPartImageParam"]
+# openai-python's import path.
+from .chat_completion_message_param import (
+    ChatCompletionContentPartImageParam as ChatCompletionContentPartImageParam,
+)

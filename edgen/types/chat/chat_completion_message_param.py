@@ -5,19 +5,6 @@ from typing import Literal, Union
 
 from ..._compat import Required, TypedDict
 
-__all__ = [
-    "ChatCompletionContentPartTextParam",
-    "ChatCompletionContentPartImageParam",
-    "ChatCompletionContentPartParam",
-    "ChatCompletionSystemMessageParam",
-    "ChatCompletionUserMessageParam",
-    "ChatCompletionAssistantMessageParam",
-    "ChatCompletionToolMessageParam",
-    "ChatCompletionMessageParam",
-    "ChatCompletionMessageToolCallParam",
-    "FunctionCallParam",
-]
-
 
 class ChatCompletionContentPartTextParam(TypedDict):
     type: Literal["text"]
@@ -30,14 +17,10 @@ class ImageURL(TypedDict, total=False):
 
 
 class ChatCompletionContentPartImageParam(TypedDict, total=False):
-    """An image part.
+    """An image part, flat (Edgen) or with a nested `image_url` (OpenAI); sent as given."""
 
-    The Edgen server takes the flat form `{"type": "image_url", "url": ..., "detail": ...}`
-    (and only renders it into the prompt as text). OpenAI-compatible servers take
-    the nested form `{"type": "image_url", "image_url": {"url": ...}}`. Both are
-    sent as given.
-    """
-
+    # Edgen takes {"type": "image_url", "url": ..., "detail": ...} and only renders it
+    # into the prompt as text; OpenAI-compatible servers take {"image_url": {"url": ...}}.
     type: Required[Literal["image_url"]]
     url: str
     detail: str | None

@@ -1,8 +1,4 @@
-from __future__ import annotations
-
 from ..._models import BaseModel
-
-__all__ = ["ChatCompletionMessageToolCall", "Function"]
 
 
 class Function(BaseModel):

@@ -1,10 +1,6 @@
-from __future__ import annotations
-
 import msgspec
 
 from ..._models import BaseModel
-
-__all__ = ["ChatCompletionTokenLogprob", "TopLogprob"]
 
 
 # Log-probabilities are the bulk of large responses (one object per token and

@@ -1,5 +1,4 @@
-"""Re-export at openai-python's import path (`openai.types.chat.chat_completion_tool_choice_option_param`)."""
-
-from .completion_create_params import ChatCompletionToolChoiceOptionParam
-
-__all__ = ["ChatCompletionToolChoiceOptionParam"]
+# openai-python's import path.
+from .completion_create_params import (
+    ChatCompletionToolChoiceOptionParam as ChatCompletionToolChoiceOptionParam,
+)

@@ -1,5 +1,2 @@
-"""Re-export at openai-python's import path (`openai.types.chat.chat_completion_tool_param`)."""
-
-from .completion_create_params import ChatCompletionToolParam
-
-__all__ = ["ChatCompletionToolParam"]
+# openai-python's import path.
+from .completion_create_params import ChatCompletionToolParam as ChatCompletionToolParam

@@ -6,24 +6,6 @@ from typing import Any, Literal, Union
 from ..._compat import Required, TypedDict
 from .chat_completion_message_param import ChatCompletionMessageParam
 
-__all__ = [
-    "CompletionCreateParams",
-    "CompletionCreateParamsBase",
-    "CompletionCreateParamsNonStreaming",
-    "CompletionCreateParamsStreaming",
-    "ChatCompletionToolParam",
-    "ChatCompletionToolChoiceOptionParam",
-    "ChatCompletionNamedToolChoiceParam",
-    "FunctionDefinition",
-    "ResponseFormat",
-    "ResponseFormatText",
-    "ResponseFormatJSONObject",
-    "ResponseFormatJSONSchema",
-    "JSONSchema",
-    "ChatCompletionStreamOptionsParam",
-    "CHAT_CREATE_FIELDS",
-]
-
 
 class FunctionDefinition(TypedDict, total=False):
     name: Required[str]

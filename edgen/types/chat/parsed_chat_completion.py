@@ -1,20 +1,10 @@
 """Completions from `client.chat.completions.parse()`: the wire types plus parsed values."""
 
-from __future__ import annotations
-
 from typing import Any, Generic, TypeVar
 
 from .chat_completion import ChatCompletion, Choice
 from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_message_tool_call import ChatCompletionMessageToolCall, Function
-
-__all__ = [
-    "ParsedChatCompletion",
-    "ParsedChoice",
-    "ParsedChatCompletionMessage",
-    "ParsedFunctionToolCall",
-    "ParsedFunction",
-]
 
 ContentType = TypeVar("ContentType")
 

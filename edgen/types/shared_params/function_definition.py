@@ -1,5 +1,2 @@
-"""Re-export at openai-python's import path (`openai.types.shared_params.function_definition`)."""
-
-from ..chat.completion_create_params import FunctionDefinition
-
-__all__ = ["FunctionDefinition"]
+# openai-python's import path.
+from ..chat.completion_create_params import FunctionDefinition as FunctionDefinition
