@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -15,7 +14,6 @@ import msgspec
 
 from . import _compat
 from . import _pipeline as pipeline
-from ._exceptions import APIConnectionError, APITimeoutError
 from ._logs import logger, redact_headers, setup_logging
 from ._response import (
     APIResponse,
@@ -28,16 +26,12 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .resources.audio import Audio
     from .resources.chat import Chat
     from .resources.embeddings import Embeddings
     from .resources.images import Image
     from .resources.misc import Misc
     from .resources.models import Models
-
-__all__ = ["Edgen", "AsyncEdgen", "Client", "AsyncClient", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:33322/v1/"
 # Edgen loads (and may download) a model inside the request: reads can be long,
@@ -49,12 +43,13 @@ DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_con
 _C = TypeVar("_C", bound="BaseEdgen[Any]")
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
-_PLATFORM_HEADERS = {
+_DEFAULT_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
     "x-edgen-lang": "python",
     "x-edgen-package-version": __version__,
     "x-edgen-runtime": sys.implementation.name,
     "x-edgen-runtime-version": "{}.{}.{}".format(*sys.version_info[:3]),
+    "accept": "application/json",
 }
 
 
@@ -108,21 +103,24 @@ class RequestSpec:
         self.cleanup = cleanup
 
 
-def _check_timeout(timeout: Any) -> None:
+def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
+    """`timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted."""
     if timeout is None:
-        return
+        return None
     number = isinstance(timeout, (int, float))
     if isinstance(timeout, bool) or not (number or isinstance(timeout, _compat.TIMEOUT_TYPES)):
         raise TypeError(
             f"timeout must be a number, an httpx.Timeout or None, not {type(timeout).__name__}"
         )
     values = [timeout] if number else timeout.as_dict().values()
-    for value in values:
-        if value is not None and value < 0:
-            raise ValueError(f"timeout must not be negative, got {timeout!r}")
+    if any(value is not None and value < 0 for value in values):
+        raise ValueError(f"timeout must not be negative, got {timeout!r}")
+    if number or isinstance(timeout, timeout_class):
+        return timeout
+    return timeout_class(**timeout.as_dict())
 
 
-def _check_max_retries(max_retries: Any) -> int:
+def _checked_max_retries(max_retries: Any) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int):
         raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
     if max_retries < 0:
@@ -132,12 +130,13 @@ def _check_max_retries(max_retries: Any) -> int:
 
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
+    invalid = f"base_url {text!r} is not a valid URL"
     if any(c.isspace() for c in text):
-        raise ValueError(f"base_url {text!r} is not a valid URL: it contains whitespace")
+        raise ValueError(f"{invalid}: it contains whitespace")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ValueError(f"base_url {text!r} is not a valid URL: {exc}") from None
+        raise ValueError(f"{invalid}: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {text!r}")
     if url.port is not None and not 0 < url.port < 65536:
@@ -148,24 +147,12 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def _timeout_as(timeout: Any, timeout_class: type[Any]) -> Any:
-    """An httpx.Timeout given for an httpx2 client (or the reverse) as the client's own kind."""
-    if timeout is None or isinstance(timeout, (int, float, timeout_class)):
-        return timeout
-    return timeout_class(**timeout.as_dict())
-
-
-def _check_http_client(
-    owner: str, http_client: Any, expected: type[Any], package: ModuleType | None
-) -> None:
-    # Duck-typed (any client with httpx's API will do), but a sync/async mix-up
-    # would only fail at the first request, with a confusing error.
-    is_async = isinstance(http_client, (package or httpx).AsyncClient)
-    if not hasattr(http_client, "send") or is_async != (expected is httpx.AsyncClient):
-        raise TypeError(
-            f"{owner} needs an {expected.__module__}.{expected.__name__} (or httpx2."
-            f"{expected.__name__}) as http_client, not {type(http_client).__name__}"
-        )
+def _updated(
+    current: dict[str, Any], update: Mapping[str, Any] | None, replace: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    if replace is not None:
+        return dict(replace)
+    return {**current, **(update or {})}
 
 
 class BaseEdgen(Generic[_H]):
@@ -173,8 +160,8 @@ class BaseEdgen(Generic[_H]):
 
     _http_client_class: ClassVar[type[Any]]
     _is_async: ClassVar[bool]
-    _http: _H
-    _owns_http: bool
+    _stream_class: ClassVar[type[Any]]
+    _response_class: ClassVar[type[Any]]
 
     def __init__(
         self,
@@ -196,20 +183,28 @@ class BaseEdgen(Generic[_H]):
         if base_url is None:
             base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _normalize_base_url(base_url)
-        # An httpx2 client (or another httpx-compatible package's): map its exceptions too.
-        package = None if http_client is None else _compat.http_package(http_client)
-        if package is not None:
-            _compat.register_http_package(package)
+        package = None
+        if http_client is not None:
+            # Any client with httpx's API will do; an httpx2 one's exceptions get mapped too.
+            package = _compat.http_package(http_client)
+            if package is not None:
+                _compat.register_http_package(package)
+            # A sync/async mix-up would only fail at the first request, with a confusing error.
+            is_async = isinstance(http_client, (package or httpx).AsyncClient)
+            if not hasattr(http_client, "send") or is_async != self._is_async:
+                expected = self._http_client_class.__name__
+                raise TypeError(
+                    f"{type(self).__name__} needs an httpx.{expected} (or httpx2.{expected}) "
+                    f"as http_client, not {type(http_client).__name__}"
+                )
         if isinstance(timeout, NotGiven):
-            timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
-        _check_timeout(timeout)
+            timeout = DEFAULT_TIMEOUT if http_client is None else http_client.timeout
         self._timeout_class: type[Any] = (package or httpx).Timeout
-        self.timeout: Timeout = _timeout_as(timeout, self._timeout_class)
-        self.max_retries = _check_max_retries(max_retries)
+        self.timeout: Timeout = _checked_timeout(timeout, self._timeout_class)
+        self.max_retries = _checked_max_retries(max_retries)
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
-        headers = dict(_PLATFORM_HEADERS)
-        headers["accept"] = "application/json"
+        headers = dict(_DEFAULT_HEADERS)
         if api_key:
             pipeline.check_header_value("authorization", api_key)
             headers["authorization"] = f"Bearer {api_key}"
@@ -219,9 +214,7 @@ class BaseEdgen(Generic[_H]):
             http_client = self._http_client_class(
                 timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
             )
-        else:
-            _check_http_client(type(self).__name__, http_client, self._http_client_class, package)
-        self._http = http_client
+        self._http: _H = http_client
 
     # -- resources: built on first access, so a client costs little to make --
     def _resource(self, module: str, name: str) -> Any:
@@ -272,6 +265,10 @@ class BaseEdgen(Generic[_H]):
     def auth_headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
+    @property
+    def is_closed(self) -> bool:
+        return bool(self._http.is_closed)
+
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs and tracebacks.
         return (
@@ -297,27 +294,19 @@ class BaseEdgen(Generic[_H]):
         `default_headers`/`default_query` are merged into the current ones;
         `set_default_headers`/`set_default_query` replace them.
         """
-        if default_headers is not None and set_default_headers is not None:
-            raise ValueError("pass default_headers or set_default_headers, not both")
-        if default_query is not None and set_default_query is not None:
-            raise ValueError("pass default_query or set_default_query, not both")
-        headers = dict(self._custom_headers)
-        if set_default_headers is not None:
-            headers = dict(set_default_headers)
-        elif default_headers is not None:
-            headers.update(default_headers)
-        query = dict(self._custom_query)
-        if set_default_query is not None:
-            query = dict(set_default_query)
-        elif default_query is not None:
-            query.update(default_query)
+        for name, merge, replace in (
+            ("headers", default_headers, set_default_headers),
+            ("query", default_query, set_default_query),
+        ):
+            if merge is not None and replace is not None:
+                raise ValueError(f"pass default_{name} or set_default_{name}, not both")
         clone = type(self)(
             api_key=api_key if api_key is not None else self.api_key,
             base_url=base_url if base_url is not None else self._base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers=headers,
-            default_query=query,
+            default_headers=_updated(self._custom_headers, default_headers, set_default_headers),
+            default_query=_updated(self._custom_query, default_query, set_default_query),
             http_client=http_client if http_client is not None else self._http,
         )
         if http_client is None:
@@ -326,13 +315,10 @@ class BaseEdgen(Generic[_H]):
 
     with_options = copy
 
-    # -- request building (pure) ------------------------------------------
+    # -- request building and response handling (pure) --------------------
     def _build_request(self, spec: RequestSpec) -> httpx.Request:
         options = spec.options
-        headers = self._headers
-        extra_headers = options.get("extra_headers")
-        if extra_headers:
-            headers = pipeline.merge_headers(headers, extra_headers)
+        headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
         params: Any = self._custom_query or None
         extra_query = options.get("extra_query")
         if extra_query:
@@ -341,8 +327,7 @@ class BaseEdgen(Generic[_H]):
         if isinstance(timeout, NotGiven):
             timeout = self.timeout
         else:
-            _check_timeout(timeout)
-            timeout = _timeout_as(timeout, self._timeout_class)
+            timeout = _checked_timeout(timeout, self._timeout_class)
         body = spec.body
         extra_body = options.get("extra_body")
         if extra_body:
@@ -373,36 +358,50 @@ class BaseEdgen(Generic[_H]):
         """Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`."""
         raise NotImplementedError
 
-    def _max_retries_for(self, spec: RequestSpec) -> int:
-        value = spec.options.get("max_retries", NOT_GIVEN)
-        if isinstance(value, NotGiven):
-            return self.max_retries
-        return _check_max_retries(value)
+    def _retry_policy(self, spec: RequestSpec) -> pipeline.RetryPolicy:
+        max_retries = spec.options.get("max_retries", NOT_GIVEN)
+        if isinstance(max_retries, NotGiven):
+            max_retries = self.max_retries
+        return pipeline.RetryPolicy(_checked_max_retries(max_retries), time.time)
 
-    # -- response handling (pure, body already read) ----------------------
-    def _parse_body(self, response: httpx.Response, spec: RequestSpec) -> Any:
+    def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
+        """What the call returns for a 2xx `response` (read unless streamed)."""
+        if spec.mode == "parsed":
+            return self._parse(response, spec)
+        # with_streaming_response: the body is read when `parse()` asks for it
+        parse = self._read_and_parse if spec.mode == "streaming" else self._parse
+        return self._response_class(response, lambda r: parse(r, spec), retries_taken)
+
+    def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        if spec.stream:
+            return self._stream_class(cast_to=spec.cast, response=response)
         if spec.parse is not None:
             return spec.parse(response)
         return pipeline.decode_response(response, spec.cast)
 
+    def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        raise NotImplementedError
+
     @staticmethod
     def _log_request(request: httpx.Request, attempt: int) -> None:
         if logger.isEnabledFor(10):
+            headers = redact_headers(request.headers)
             logger.debug(
                 "Request: %s %s (attempt %d) headers=%s",
                 request.method,
                 request.url,
-                attempt + 1,
-                redact_headers(request.headers),
+                attempt,
+                headers,
             )
 
     @staticmethod
     def _log_response(response: httpx.Response) -> None:
         if logger.isEnabledFor(20):
+            request = response.request
             logger.info(
                 'HTTP Request: %s %s "%d %s"',
-                response.request.method,
-                response.request.url,
+                request.method,
+                request.url,
                 response.status_code,
                 response.reason_phrase,
             )
@@ -417,11 +416,8 @@ class Edgen(BaseEdgen[httpx.Client]):
 
     _http_client_class = httpx.Client
     _is_async = False
-
-    # -- lifecycle ----------------------------------------------------------
-    @property
-    def is_closed(self) -> bool:
-        return bool(self._http.is_closed)
+    _stream_class = Stream
+    _response_class = APIResponse
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
@@ -431,12 +427,7 @@ class Edgen(BaseEdgen[httpx.Client]):
     def __enter__(self) -> Edgen:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- the I/O edge -------------------------------------------------------
@@ -448,9 +439,9 @@ class Edgen(BaseEdgen[httpx.Client]):
     def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            policy = self._retry_policy(spec)
             while True:
-                self._log_request(request, policy.retries_taken)
+                self._log_request(request, policy.retries_taken + 1)
                 try:
                     response = self._http.send(request, stream=True)
                 except _compat.TRANSPORT_ERRORS as exc:
@@ -458,32 +449,19 @@ class Edgen(BaseEdgen[httpx.Client]):
                     continue
                 self._log_response(response)
                 if response.is_success:
-                    return self._finish(response, spec, policy.retries_taken)
+                    if not spec.stream and spec.mode != "streaming":
+                        self._read(response)
+                    return self._result(response, spec, policy.retries_taken)
                 self._read(response)
-                response.close()
                 time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
         finally:
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
-        if spec.stream:
-            parse_stream: Callable[[httpx.Response], Any] = lambda r: Stream(  # noqa: E731
-                cast_to=spec.cast, response=r
-            )
-            if spec.mode == "parsed":
-                return parse_stream(response)
-            return APIResponse(response, parse_stream, retries_taken)
-        if spec.mode == "streaming":
-            return APIResponse(response, lambda r: self._read_and_parse(r, spec), retries_taken)
-        self._read(response)
-        if spec.mode == "raw":
-            return APIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
-        return self._parse_body(response, spec)
-
     def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
-        self._read(response)
-        return self._parse_body(response, spec)
+        if not spec.stream:
+            self._read(response)
+        return self._parse(response, spec)
 
     @staticmethod
     def _read(response: httpx.Response) -> None:
@@ -491,9 +469,7 @@ class Edgen(BaseEdgen[httpx.Client]):
             response.read()
         except _compat.TRANSPORT_ERRORS as exc:
             response.close()
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(response.request) from exc
-            raise APIConnectionError(request=response.request) from exc
+            raise pipeline.connection_error(response.request, exc) from exc
 
 
 class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
@@ -501,10 +477,8 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
 
     _http_client_class = httpx.AsyncClient
     _is_async = True
-
-    @property
-    def is_closed(self) -> bool:
-        return bool(self._http.is_closed)
+    _stream_class = AsyncStream
+    _response_class = AsyncAPIResponse
 
     async def close(self) -> None:
         if self._owns_http:
@@ -513,12 +487,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def __aenter__(self) -> AsyncEdgen:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     # -- the I/O edge -------------------------------------------------------
@@ -530,9 +499,9 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            policy = self._retry_policy(spec)
             while True:
-                self._log_request(request, policy.retries_taken)
+                self._log_request(request, policy.retries_taken + 1)
                 try:
                     response = await self._http.send(request, stream=True)
                 except _compat.TRANSPORT_ERRORS as exc:
@@ -540,35 +509,20 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
                     continue
                 self._log_response(response)
                 if response.is_success:
-                    return await self._finish(response, spec, policy.retries_taken)
+                    if not spec.stream and spec.mode != "streaming":
+                        await self._read(response)
+                    return self._result(response, spec, policy.retries_taken)
                 await self._read(response)
-                await response.aclose()
                 body = pipeline.decode_error_body(response)
                 await _async_sleep(policy.after_status(response, body))
         finally:
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    async def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
-        if spec.stream:
-            parse_stream: Callable[[httpx.Response], Any] = lambda r: AsyncStream(  # noqa: E731
-                cast_to=spec.cast, response=r
-            )
-            if spec.mode == "parsed":
-                return parse_stream(response)
-            return AsyncAPIResponse(response, parse_stream, retries_taken)
-        if spec.mode == "streaming":
-            return AsyncAPIResponse(
-                response, lambda r: self._read_and_parse(r, spec), retries_taken
-            )
-        await self._read(response)
-        if spec.mode == "raw":
-            return AsyncAPIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
-        return self._parse_body(response, spec)
-
     async def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
-        await self._read(response)
-        return self._parse_body(response, spec)
+        if not spec.stream:
+            await self._read(response)
+        return self._parse(response, spec)
 
     @staticmethod
     async def _read(response: httpx.Response) -> None:
@@ -576,9 +530,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
             await response.aread()
         except _compat.TRANSPORT_ERRORS as exc:
             await response.aclose()
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(response.request) from exc
-            raise APIConnectionError(request=response.request) from exc
+            raise pipeline.connection_error(response.request, exc) from exc
 
 
 Client = Edgen

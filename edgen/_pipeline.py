@@ -1,8 +1,4 @@
-"""Request pipeline decisions, sans-IO: no sockets, no sleeping, no clocks read.
-
-The sync and async clients both drive the same functions; only sending,
-reading and sleeping differ between them.
-"""
+"""Request pipeline decisions, sans-IO (no sockets, sleeping or clocks): shared by both clients."""
 
 from __future__ import annotations
 
@@ -27,11 +23,11 @@ from ._logs import logger
 from ._types import NOT_GIVEN
 
 _T = TypeVar("_T")
+# One decoder per type, reused: building one costs far more than decoding a chunk.
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
-    """One reused decoder per type: building one costs far more than decoding a chunk."""
     try:
         return _decoders[cast_to]
     except KeyError:
@@ -47,19 +43,6 @@ def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise validation_error(response, exc) from None
 
-
-__all__ = [
-    "INITIAL_RETRY_DELAY",
-    "MAX_RETRY_DELAY",
-    "NON_RETRYABLE_KINDS",
-    "should_retry",
-    "retry_delay",
-    "status_error",
-    "decode_error_body",
-    "merge_headers",
-    "check_header_value",
-    "RetryPolicy",
-]
 
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
@@ -107,10 +90,9 @@ def retry_delay(
 ) -> float:
     """Seconds to wait before the next attempt.
 
-    A server's `retry-after-ms` or `Retry-After` (seconds or an HTTP date) wins
-    when it asks for 0 to 60 s; otherwise exponential backoff from 0.5 s, capped
-    at 8 s, minus up to 25% jitter so that clients retrying together spread out.
-    `now` (epoch seconds) is only needed for an HTTP-date `Retry-After`.
+    The server's `retry-after-ms` / `Retry-After` when it asks for 0-60 s (`now`, epoch
+    seconds, is needed for an HTTP date); else backoff from 0.5 s capped at 8 s, minus up
+    to 25% jitter so that clients retrying together spread out.
     """
     if headers is not None:
         asked = _server_retry_after(headers, now)
@@ -174,12 +156,17 @@ def _error_detail(body: Any) -> str:
 
 
 def validation_error(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
-    text = response.text
-    return APIResponseValidationError(
-        response,
-        text,
-        message=f"Response body does not fit the expected type: {exc}",
-    )
+    message = f"Response body does not fit the expected type: {exc}"
+    return APIResponseValidationError(response, response.text, message=message)
+
+
+def connection_error(
+    request: httpx.Request, exc: Exception, message: str = "Connection error."
+) -> APIConnectionError:
+    """The error for a transport failure `exc`: a timeout or a connection error."""
+    if isinstance(exc, _compat.TIMEOUT_ERRORS):
+        return APITimeoutError(request)
+    return APIConnectionError(message=message, request=request)
 
 
 # RFC 9110 token characters: anything else in a name would be refused on the wire
@@ -216,12 +203,7 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
 
 
 class RetryPolicy:
-    """Counts attempts and decides, after each failure, to wait or to raise.
-
-    The clients call `after_transport_error` / `after_status` and sleep for the
-    returned number of seconds; when no retry is left these raise the error
-    the caller should see. No I/O here, so sync and async share it.
-    """
+    """Counts attempts; after each failure, the seconds to wait or (no retry left) the error."""
 
     __slots__ = ("max_retries", "retries_taken", "_clock")
 
@@ -232,9 +214,7 @@ class RetryPolicy:
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
         if self.retries_taken >= self.max_retries:
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(request) from exc
-            raise APIConnectionError(request=request) from exc
+            raise connection_error(request, exc) from exc
         return self._next(request, None, type(exc).__name__)
 
     def after_status(self, response: httpx.Response, body: Any) -> float:

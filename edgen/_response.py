@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import httpx
-
-__all__ = [
-    "APIResponse",
-    "AsyncAPIResponse",
-    "ResponseContextManager",
-    "AsyncResponseContextManager",
-]
 
 _T = TypeVar("_T")
 
@@ -154,12 +146,7 @@ class ResponseContextManager(Generic[_T]):
         self._response = self._send()
         return self._response
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._response is not None:
             self._response.close()
 
@@ -175,11 +162,6 @@ class AsyncResponseContextManager(Generic[_T]):
         self._response = await self._send
         return self._response
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._response is not None:
             await self._response.close()
