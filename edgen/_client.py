@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -26,6 +26,8 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .resources.audio import Audio
     from .resources.chat import Chat
     from .resources.embeddings import Embeddings
@@ -41,6 +43,15 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 _C = TypeVar("_C", bound="BaseEdgen[Any]")
+# client attribute -> (module, class) of the top-level resources
+_RESOURCES = {
+    "chat": (".resources.chat", "Chat"),
+    "audio": (".resources.audio", "Audio"),
+    "embeddings": (".resources.embeddings", "Embeddings"),
+    "image": (".resources.images", "Image"),
+    "models": (".resources.models", "Models"),
+    "misc": (".resources.misc", "Misc"),
+}
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
 _DEFAULT_HEADERS = {
@@ -162,6 +173,10 @@ class BaseEdgen(Generic[_H]):
     _is_async: ClassVar[bool]
     _stream_class: ClassVar[type[Any]]
     _response_class: ClassVar[type[Any]]
+    # Defined by each client: `_request(spec)` sends, giving the result on `Edgen` and an
+    # awaitable on `AsyncEdgen`; `_read_and_parse` (maybe awaitable) backs `parse()`.
+    _request: Callable[[RequestSpec], Any]
+    _read_and_parse: Callable[[httpx.Response, RequestSpec], Any]
 
     def __init__(
         self,
@@ -216,37 +231,23 @@ class BaseEdgen(Generic[_H]):
             )
         self._http: _H = http_client
 
-    # -- resources: built on first access, so a client costs little to make --
-    def _resource(self, module: str, name: str) -> Any:
-        cache = self.__dict__
-        if name not in cache:
-            cls = getattr(importlib.import_module(f".resources.{module}", __package__), name)
-            cache[name] = cls(self)
-        return cache[name]
+    chat: Chat[Self]
+    audio: Audio[Self]
+    embeddings: Embeddings[Self]
+    image: Image[Self]
+    models: Models[Self]
+    misc: Misc[Self]
 
-    @property
-    def chat(self: _C) -> Chat[_C]:
-        return self._resource("chat", "Chat")  # type: ignore[no-any-return]
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute
 
-    @property
-    def audio(self: _C) -> Audio[_C]:
-        return self._resource("audio", "Audio")  # type: ignore[no-any-return]
-
-    @property
-    def embeddings(self: _C) -> Embeddings[_C]:
-        return self._resource("embeddings", "Embeddings")  # type: ignore[no-any-return]
-
-    @property
-    def image(self: _C) -> Image[_C]:
-        return self._resource("images", "Image")  # type: ignore[no-any-return]
-
-    @property
-    def models(self: _C) -> Models[_C]:
-        return self._resource("models", "Models")  # type: ignore[no-any-return]
-
-    @property
-    def misc(self: _C) -> Misc[_C]:
-        return self._resource("misc", "Misc")  # type: ignore[no-any-return]
+        def __getattr__(self, name):
+            # A resource is built on first access (a client costs little to make), then cached.
+            if name not in _RESOURCES:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            module, class_name = _RESOURCES[name]
+            resource_class = getattr(importlib.import_module(module, __package__), class_name)
+            resource = self.__dict__[name] = resource_class(self)
+            return resource
 
     # -- public configuration ---------------------------------------------
     @property
@@ -319,44 +320,33 @@ class BaseEdgen(Generic[_H]):
     def _build_request(self, spec: RequestSpec) -> httpx.Request:
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
-        params: Any = self._custom_query or None
-        extra_query = options.get("extra_query")
-        if extra_query:
-            params = {**(params or {}), **extra_query}
+        params = {**self._custom_query, **(options.get("extra_query") or {})} or None
         timeout = options.get("timeout", NOT_GIVEN)
         if isinstance(timeout, NotGiven):
             timeout = self.timeout
         else:
             timeout = _checked_timeout(timeout, self._timeout_class)
         body = spec.body
-        extra_body = options.get("extra_body")
-        if extra_body:
-            body = {**(body or {}), **extra_body}
-        url = self._base_url + spec.path
-        if spec.files is not None:
-            return self._http.build_request(
-                spec.method,
-                url,
-                headers=headers,
-                params=params,
-                data=body,
-                files=spec.files,
-                timeout=timeout,
-            )
+        if options.get("extra_body"):
+            body = {**(body or {}), **options["extra_body"]}
         content = None
-        if body is not None:
+        if body is not None and spec.files is None:
             try:
                 content = msgspec.json.encode(body)
             except (TypeError, msgspec.EncodeError) as exc:
                 raise TypeError(f"request body is not JSON-serializable: {exc}") from None
             headers = {**headers, "content-type": "application/json"}
+            body = None
         return self._http.build_request(
-            spec.method, url, headers=headers, params=params, content=content, timeout=timeout
+            spec.method,
+            self._base_url + spec.path,
+            headers=headers,
+            params=params,
+            content=content,
+            data=body,  # form fields of a multipart upload
+            files=spec.files,
+            timeout=timeout,
         )
-
-    def _request(self, spec: RequestSpec) -> Any:
-        """Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`."""
-        raise NotImplementedError
 
     def _retry_policy(self, spec: RequestSpec) -> pipeline.RetryPolicy:
         max_retries = spec.options.get("max_retries", NOT_GIVEN)
@@ -378,9 +368,6 @@ class BaseEdgen(Generic[_H]):
         if spec.parse is not None:
             return spec.parse(response)
         return pipeline.decode_response(response, spec.cast)
-
-    def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
-        raise NotImplementedError
 
     @staticmethod
     def _log_request(request: httpx.Request, attempt: int) -> None:

@@ -23,26 +23,11 @@ else:  # pragma: no cover - Python 3.10
         NotRequired: Any = _Marker()  # type: ignore[no-redef]
         Required: Any = _Marker()  # type: ignore[no-redef]
 
-__all__ = [
-    "NotRequired",
-    "Required",
-    "TypedDict",
-    "TRANSPORT_ERRORS",
-    "TIMEOUT_ERRORS",
-    "STREAM_ERRORS",
-    "READ_ERRORS",
-    "TIMEOUT_TYPES",
-    "http_package",
-    "register_http_package",
-]
+__all__ = ["NotRequired", "Required", "TypedDict"]  # re-exported for the request types
 
-
-# -- httpx-compatible HTTP packages -------------------------------------------
-# `http_client=` also takes a client of httpx2, the maintained fork of httpx: the
-# same API, but its own exception and Timeout classes. Once such a client is
-# passed in, its package's classes join these tuples. They are read when an
-# exception is being matched (`except _compat.TRANSPORT_ERRORS`), so requests
-# that succeed pay nothing for this.
+# `http_client=` also takes a client of httpx2 (httpx's maintained fork: the same API,
+# its own exception and Timeout classes). Once one is passed in, its package's classes
+# join these tuples; they are read only while matching an exception.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
 STREAM_ERRORS: tuple[type[Exception], ...] = (httpx.StreamError,)

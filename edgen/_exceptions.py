@@ -1,39 +1,11 @@
-"""The exception hierarchy.
-
-EdgenError
-└── APIError
-    ├── APIConnectionError
-    │   └── APITimeoutError
-    ├── APIResponseValidationError
-    └── APIStatusError
-        ├── BadRequestError (400)      ├── ConflictError (409)
-        ├── AuthenticationError (401)  ├── UnprocessableEntityError (422)
-        ├── PermissionDeniedError (403)├── RateLimitError (429)
-        ├── NotFoundError (404)        └── InternalServerError (>= 500)
-"""
+"""The exception hierarchy: EdgenError > APIError > APIConnectionError (> APITimeoutError),
+APIResponseValidationError, and APIStatusError with one subclass per status below."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
-
-__all__ = [
-    "EdgenError",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-]
 
 
 class EdgenError(Exception):
@@ -49,28 +21,22 @@ class APIError(EdgenError):
     come from an OpenAI-style `{"error": {...}}` envelope.
     """
 
-    message: str
-    request: httpx.Request
-    body: object | None
-    kind: str | None
-    code: str | None
-    type: str | None
-    param: str | None
-
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
         self.body = body
-        self.kind = self.code = self.type = self.param = None
-        if isinstance(body, dict):
-            err = body.get("error")
-            if isinstance(err, str):
-                self.kind = err
-            elif isinstance(err, dict):
-                self.code = _str_or_none(err.get("code"))
-                self.type = _str_or_none(err.get("type"))
-                self.param = _str_or_none(err.get("param"))
+        self.kind: str | None = None
+        self.code: str | None = None
+        self.type: str | None = None
+        self.param: str | None = None
+        err = body.get("error") if isinstance(body, dict) else None
+        if isinstance(err, str):
+            self.kind = err
+        elif isinstance(err, dict):
+            self.code = _str_or_none(err.get("code"))
+            self.type = _str_or_none(err.get("type"))
+            self.param = _str_or_none(err.get("param"))
 
     def __str__(self) -> str:
         return self.message
@@ -97,30 +63,17 @@ class APITimeoutError(APIConnectionError):
 class APIResponseValidationError(APIError):
     """The server answered 2xx, but the body does not fit the expected type."""
 
-    response: httpx.Response
-    status_code: int
-
     def __init__(
-        self,
-        response: httpx.Response,
-        body: object | None,
-        *,
-        message: str | None = None,
+        self, response: httpx.Response, body: object | None, *, message: str | None = None
     ) -> None:
-        super().__init__(
-            message or "Data returned by API invalid for expected schema.",
-            response.request,
-            body=body,
-        )
+        message = message or "Data returned by API invalid for expected schema."
+        super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
 
 
 class APIStatusError(APIError):
     """The server answered with a 4xx or 5xx status."""
-
-    response: httpx.Response
-    status_code: int
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
         super().__init__(message, response.request, body=body)
@@ -129,35 +82,35 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError):
-    pass
+    """400"""
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    """401"""
 
 
 class PermissionDeniedError(APIStatusError):
-    pass
+    """403"""
 
 
 class NotFoundError(APIStatusError):
-    pass
+    """404"""
 
 
 class ConflictError(APIStatusError):
-    pass
+    """409"""
 
 
 class UnprocessableEntityError(APIStatusError):
-    pass
+    """422"""
 
 
 class RateLimitError(APIStatusError):
-    pass
+    """429"""
 
 
 class InternalServerError(APIStatusError):
-    pass
+    """500 and above"""
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {

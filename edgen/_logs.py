@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 logger = logging.getLogger("edgen")
 
@@ -13,11 +14,7 @@ SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-a
 
 
 def setup_logging() -> None:
-    """Apply EDGEN_LOG once per process (`debug` or `info`); other values do nothing.
-
-    Called when the first client is built rather than at import, so importing
-    edgen never touches logging configuration.
-    """
+    """Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import."""
     global _configured
     if _configured:
         return
@@ -36,7 +33,6 @@ def setup_logging() -> None:
     logger.setLevel(level)
 
 
-def redact_headers(headers: object) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers safe to log: credentials replaced by a marker."""
-    items = headers.items() if hasattr(headers, "items") else []
-    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in items}
+    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}

@@ -1,14 +1,10 @@
-"""Server-sent events, sans-IO: feed bytes in, get events out.
+"""Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
 
-Works on bytes end to end, so a chunk boundary inside a multi-byte UTF-8
-character is harmless and `data` goes to the JSON decoder without a text
-round trip. Handles LF, CRLF and CR line endings, comments, multi-line data,
-and `event:` / `id:` / `retry:` fields, per the WHATWG EventSource rules.
+Bytes end to end: a chunk boundary inside a UTF-8 character is harmless, and `data`
+goes to the JSON decoder without a text round trip.
 """
 
 from __future__ import annotations
-
-__all__ = ["ServerSentEvent", "SSEDecoder"]
 
 
 class ServerSentEvent:
@@ -71,14 +67,10 @@ class SSEDecoder:
                 return events
         return self._feed(chunk)
 
+    # The common framing, `data: <json>\n\n` per event, without the line machinery; only
+    # when the decoder holds no state. An unfinished tail goes to the full decoder; None
+    # means "not this shape" (nothing consumed).
     def _feed_data_only(self, chunk: bytes) -> list[ServerSentEvent] | None:
-        """The common framing, `data: <json>\n\n` per event, without the line machinery.
-
-        Runs only when the decoder holds no state. Takes the complete events at the
-        front of `chunk` when each is exactly one `data: ` line and a blank line with
-        LF endings, and hands an unfinished tail to the full decoder. None means
-        "not this shape" (nothing consumed): the full decoder takes the whole chunk.
-        """
         if chunk.find(b"\r") >= 0:
             return None
         n = len(chunk)
@@ -118,11 +110,7 @@ class SSEDecoder:
         return self._lines(lines)
 
     def flush(self) -> list[ServerSentEvent]:
-        """End of body: finish the last line and dispatch what is left.
-
-        A server that closes the body right after the last data line (no blank
-        line) still gets its event delivered rather than silently dropped.
-        """
+        """End of body: finish the last line and dispatch what is left (even with no blank line)."""
         events: list[ServerSentEvent] = []
         if self._pending:
             pending, self._pending = self._pending, b""
