@@ -74,19 +74,6 @@ async def _async_sleep(seconds: float) -> None:
 class RequestSpec:
     """Everything one endpoint call needs, built once and shared by sync and async."""
 
-    __slots__ = (
-        "method",
-        "path",
-        "body",
-        "files",
-        "cast",
-        "stream",
-        "options",
-        "mode",
-        "parse",
-        "cleanup",
-    )
-
     def __init__(
         self,
         method: str,
@@ -110,8 +97,7 @@ class RequestSpec:
         self.options = options or {}
         self.mode = mode
         self.parse = parse  # a custom parser(response) for non-JSON answers
-        # Called once the request is over (sent, retried, failed): closes files opened for it.
-        self.cleanup = cleanup
+        self.cleanup = cleanup  # called once the request is over: closes files opened for it
 
 
 def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
@@ -153,7 +139,6 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     if url.port is not None and not 0 < url.port < 65536:
         raise ValueError(f"base_url {text!r} has port {url.port}, outside 1-65535")
     if url.query or url.fragment:
-        # Paths are appended to the base URL: a query or fragment would end up in the middle.
         raise ValueError(f"base_url {text!r} must not have a query or fragment; use default_query")
     return text if text.endswith("/") else text + "/"
 
@@ -174,7 +159,7 @@ class BaseEdgen(Generic[_H]):
     _stream_class: ClassVar[type[Any]]
     _response_class: ClassVar[type[Any]]
     # Defined by each client: `_request(spec)` sends, giving the result on `Edgen` and an
-    # awaitable on `AsyncEdgen`; `_read_and_parse` (maybe awaitable) backs `parse()`.
+    # awaitable on `AsyncEdgen`; `_read_and_parse` (awaitable on `AsyncEdgen`) backs `parse()`.
     _request: Callable[[RequestSpec], Any]
     _read_and_parse: Callable[[httpx.Response, RequestSpec], Any]
 
@@ -200,7 +185,7 @@ class BaseEdgen(Generic[_H]):
         self._base_url = _normalize_base_url(base_url)
         package = None
         if http_client is not None:
-            # Any client with httpx's API will do; an httpx2 one's exceptions get mapped too.
+            # Any client with httpx's API will do; map an httpx2 one's exceptions too.
             package = _compat.http_package(http_client)
             if package is not None:
                 _compat.register_http_package(package)
@@ -249,7 +234,7 @@ class BaseEdgen(Generic[_H]):
             resource = self.__dict__[name] = resource_class(self)
             return resource
 
-    # -- public configuration ---------------------------------------------
+    # -- public configuration --
     @property
     def base_url(self) -> httpx.URL:
         return httpx.URL(self._base_url)
@@ -292,8 +277,7 @@ class BaseEdgen(Generic[_H]):
     ) -> _C:
         """A new client with some options changed, sharing this one's connection pool.
 
-        `default_headers`/`default_query` are merged into the current ones;
-        `set_default_headers`/`set_default_query` replace them.
+        `default_headers`/`default_query` are merged in; `set_default_*` replace them.
         """
         for name, merge, replace in (
             ("headers", default_headers, set_default_headers),
@@ -316,7 +300,7 @@ class BaseEdgen(Generic[_H]):
 
     with_options = copy
 
-    # -- request building and response handling (pure) --------------------
+    # -- request building and response handling (pure) --
     def _build_request(self, spec: RequestSpec) -> httpx.Request:
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
@@ -358,9 +342,9 @@ class BaseEdgen(Generic[_H]):
         """What the call returns for a 2xx `response` (read unless streamed)."""
         if spec.mode == "parsed":
             return self._parse(response, spec)
-        # with_streaming_response: the body is read when `parse()` asks for it
-        parse = self._read_and_parse if spec.mode == "streaming" else self._parse
-        return self._response_class(response, lambda r: parse(r, spec), retries_taken)
+        return self._response_class(
+            response, lambda r: self._read_and_parse(r, spec), retries_taken
+        )
 
     def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.stream:
@@ -417,7 +401,7 @@ class Edgen(BaseEdgen[httpx.Client]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- the I/O edge -------------------------------------------------------
+    # -- the I/O edge --
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
             return ResponseContextManager(lambda: self._send(spec))
@@ -477,7 +461,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    # -- the I/O edge -------------------------------------------------------
+    # -- the I/O edge --
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
             return AsyncResponseContextManager(self._send(spec))

@@ -54,15 +54,17 @@ NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
-def decode_error_body(response: httpx.Response) -> Any:
-    """The error body as JSON when it is JSON, else its text (possibly empty)."""
-    content = response.content
-    if not content:
-        return None
+def json_or(content: bytes, text: str) -> Any:
+    """`content` decoded as JSON if it is JSON, else `text`."""
     try:
         return msgspec.json.decode(content)
     except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
-        return response.text
+        return text
+
+
+def decode_error_body(response: httpx.Response) -> Any:
+    """The error body as JSON when it is JSON, else its text; None when empty."""
+    return json_or(response.content, response.text) if response.content else None
 
 
 def should_retry(response: httpx.Response, body: Any) -> bool:
@@ -127,12 +129,13 @@ def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float 
 def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     """The typed exception for a non-2xx response, keeping everything the server sent."""
     status = response.status_code
-    detail = _error_detail(body)
+    detail = error_detail(body)
     message = f"Error code: {status}" + (f" - {detail}" if detail else "")
     return status_error_class(status)(message, response=response, body=body)
 
 
-def _error_detail(body: Any) -> str:
+def error_detail(body: Any) -> str:
+    """The message in an error body (OpenAI's or Edgen's shape, or text)."""
     if body is None:
         return ""
     if isinstance(body, str):

@@ -105,10 +105,7 @@ class AsyncAPIResponse(_BaseResponse[_T]):
 
     async def parse(self) -> _T:
         if self._parsed is _UNPARSED:
-            parsed = self._parser(self.http_response)
-            if isinstance(parsed, Awaitable):
-                parsed = await parsed
-            self._parsed = parsed
+            self._parsed = await self._parser(self.http_response)
         return self._parsed  # type: ignore[no-any-return]
 
     async def read(self) -> bytes:

@@ -11,7 +11,7 @@ import msgspec
 
 from . import _compat
 from ._exceptions import APIError, APIResponseValidationError
-from ._pipeline import connection_error, decoder_for
+from ._pipeline import connection_error, decoder_for, error_detail, json_or
 from ._sse import ServerSentEvent, SSEDecoder
 
 _T = TypeVar("_T")
@@ -23,34 +23,17 @@ _DONE = b"[DONE]"
 DRAIN_TIMEOUT = 1.0
 
 
-def _json_or(raw: bytes, fallback: Any) -> Any:
-    try:
-        return msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
-        return fallback
-
-
 def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
-
-
-def _error_message(body: Any) -> str:
-    # OpenAI's {"error": {"message": ...}}, Edgen's {"error": kind, "reason": ...}, or text
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            return str(err.get("message") or err)
-        return str(body.get("message") or body.get("reason") or err or body)
-    return str(body)
 
 
 def event_error(
     event: ServerSentEvent, response: httpx.Response, cause: Exception | None
 ) -> APIError:
     """The error for an `event: error`, or for an event that did not decode (`cause`)."""
-    body = _json_or(event.raw, event.data)
+    body = json_or(event.raw, event.data)
     if cause is None or _is_error(body):
-        return APIError(_error_message(body), response.request, body=body)
+        return APIError(error_detail(body), response.request, body=body)
     line = event.data
     message = f"Could not decode a stream chunk ({cause}): {line[:500]!r}"
     return APIResponseValidationError(response, line, message=message)
@@ -58,9 +41,9 @@ def event_error(
 
 def not_a_stream_error(response: httpx.Response) -> APIError:
     """A 2xx JSON answer where an event stream was expected (body already read)."""
-    body = _json_or(response.content, response.text)
+    body = json_or(response.content, response.text)
     if _is_error(body):
-        return APIError(_error_message(body), response.request, body=body)
+        return APIError(error_detail(body), response.request, body=body)
     got = f"{response.headers.get('content-type')!r}: {response.text[:500]!r}"
     message = f"Expected an event stream (text/event-stream), got {got}"
     return APIResponseValidationError(response, body, message=message)
