@@ -1,4 +1,4 @@
-"""`Edgen` and `AsyncEdgen`: configuration, the request loop, and the resources."""
+# `Edgen` and `AsyncEdgen`: configuration, the request loop, and the resources.
 
 from __future__ import annotations
 
@@ -71,9 +71,8 @@ async def _async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
+# Everything one endpoint call needs, built once and shared by sync and async.
 class RequestSpec:
-    """Everything one endpoint call needs, built once and shared by sync and async."""
-
     def __init__(
         self,
         method: str,
@@ -100,8 +99,8 @@ class RequestSpec:
         self.cleanup = cleanup  # called once the request is over: closes files opened for it
 
 
+# `timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted.
 def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
-    """`timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted."""
     if timeout is None:
         return None
     number = isinstance(timeout, (int, float))
@@ -151,16 +150,15 @@ def _updated(
     return {**current, **(update or {})}
 
 
+# Configuration and request building shared by both clients.
 class BaseEdgen(Generic[_H]):
-    """Configuration and request building shared by both clients."""
-
     _http_client_class: ClassVar[type[Any]]
     _is_async: ClassVar[bool]
     _stream_class: ClassVar[type[Any]]
     _response_class: ClassVar[type[Any]]
-    # Defined by each client: `_request(spec)` sends, giving the result on `Edgen` and an
-    # awaitable on `AsyncEdgen`; `_read_and_parse` (awaitable on `AsyncEdgen`) backs `parse()`.
-    _request: Callable[[RequestSpec], Any]
+    _context_manager_class: ClassVar[type[Any]]
+    # Each client's I/O edge; awaitable on `AsyncEdgen`.
+    _send: Callable[[RequestSpec], Any]
     _read_and_parse: Callable[[httpx.Response, RequestSpec], Any]
 
     def __init__(
@@ -332,14 +330,20 @@ class BaseEdgen(Generic[_H]):
             timeout=timeout,
         )
 
+    # Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`.
+    def _request(self, spec: RequestSpec) -> Any:
+        if spec.mode == "streaming":
+            return self._context_manager_class(lambda: self._send(spec))
+        return self._send(spec)
+
     def _retry_policy(self, spec: RequestSpec) -> pipeline.RetryPolicy:
         max_retries = spec.options.get("max_retries", NOT_GIVEN)
         if isinstance(max_retries, NotGiven):
             max_retries = self.max_retries
         return pipeline.RetryPolicy(_checked_max_retries(max_retries), time.time)
 
+    # What the call returns for a 2xx `response` (read unless streamed).
     def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
-        """What the call returns for a 2xx `response` (read unless streamed)."""
         if spec.mode == "parsed":
             return self._parse(response, spec)
         return self._response_class(
@@ -389,6 +393,7 @@ class Edgen(BaseEdgen[httpx.Client]):
     _is_async = False
     _stream_class = Stream
     _response_class = APIResponse
+    _context_manager_class = ResponseContextManager
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
@@ -402,11 +407,6 @@ class Edgen(BaseEdgen[httpx.Client]):
         self.close()
 
     # -- the I/O edge --
-    def _request(self, spec: RequestSpec) -> Any:
-        if spec.mode == "streaming":
-            return ResponseContextManager(lambda: self._send(spec))
-        return self._send(spec)
-
     def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
@@ -450,6 +450,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     _is_async = True
     _stream_class = AsyncStream
     _response_class = AsyncAPIResponse
+    _context_manager_class = AsyncResponseContextManager
 
     async def close(self) -> None:
         if self._owns_http:
@@ -462,11 +463,6 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
         await self.close()
 
     # -- the I/O edge --
-    def _request(self, spec: RequestSpec) -> Any:
-        if spec.mode == "streaming":
-            return AsyncResponseContextManager(self._send(spec))
-        return self._send(spec)
-
     async def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)

@@ -1,4 +1,4 @@
-"""Typing names that moved between Python versions, and httpx-compatible HTTP packages."""
+# Typing names that moved between Python versions, and httpx-compatible HTTP packages.
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ READ_ERRORS: tuple[type[Exception], ...] = TRANSPORT_ERRORS + STREAM_ERRORS
 TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 
+# The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from; None for httpx.
 def http_package(client: object) -> ModuleType | None:
-    """The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from; None for httpx."""
     for cls in type(client).__mro__:
         top = cls.__module__.partition(".")[0]
         if top == "httpx":
@@ -51,8 +51,8 @@ def http_package(client: object) -> ModuleType | None:
     return None
 
 
+# Catch and map `module`'s exceptions as we do httpx's (idempotent).
 def register_http_package(module: ModuleType) -> None:
-    """Catch and map `module`'s exceptions as we do httpx's (idempotent)."""
     global TRANSPORT_ERRORS, TIMEOUT_ERRORS, STREAM_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     if module.TransportError in TRANSPORT_ERRORS:
         return

@@ -1,4 +1,4 @@
-"""The `edgen` logger, switched on by the EDGEN_LOG environment variable."""
+# The `edgen` logger, switched on by the EDGEN_LOG environment variable.
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ _configured = False
 SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
 
+# Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import.
 def setup_logging() -> None:
-    """Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import."""
     global _configured
     if _configured:
         return
@@ -33,6 +33,6 @@ def setup_logging() -> None:
     logger.setLevel(level)
 
 
+# Headers safe to log: credentials replaced by a marker.
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log: credentials replaced by a marker."""
     return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}

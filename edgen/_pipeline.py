@@ -1,4 +1,4 @@
-"""Request pipeline decisions, sans-IO (no sockets, sleeping or clocks): shared by both clients."""
+# Request pipeline decisions, sans-IO (no sockets, sleeping or clocks): shared by both clients.
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
         return dec
 
 
+# The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError.
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
-    """The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError."""
     try:
         return decoder_for(cast_to).decode(response.content)
     # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
@@ -54,21 +54,21 @@ NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
+# `content` decoded as JSON if it is JSON, else `text`.
 def json_or(content: bytes, text: str) -> Any:
-    """`content` decoded as JSON if it is JSON, else `text`."""
     try:
         return msgspec.json.decode(content)
     except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
         return text
 
 
+# The error body as JSON when it is JSON, else its text; None when empty.
 def decode_error_body(response: httpx.Response) -> Any:
-    """The error body as JSON when it is JSON, else its text; None when empty."""
     return json_or(response.content, response.text) if response.content else None
 
 
+# Whether a non-2xx response is worth another attempt.
 def should_retry(response: httpx.Response, body: Any) -> bool:
-    """Whether a non-2xx response is worth another attempt."""
     hint = response.headers.get("x-should-retry")
     if hint == "true":
         return True
@@ -83,6 +83,11 @@ def should_retry(response: httpx.Response, body: Any) -> bool:
     return False
 
 
+# Seconds to wait before the next attempt.
+#
+# The server's `retry-after-ms` / `Retry-After` when it asks for 0-60 s (`now`, epoch
+# seconds, is needed for an HTTP date); else backoff from 0.5 s capped at 8 s, minus up
+# to 25% jitter so that clients retrying together spread out.
 def retry_delay(
     retries_taken: int,
     headers: Mapping[str, str] | None = None,
@@ -90,12 +95,6 @@ def retry_delay(
     now: float | None = None,
     jitter: float | None = None,
 ) -> float:
-    """Seconds to wait before the next attempt.
-
-    The server's `retry-after-ms` / `Retry-After` when it asks for 0-60 s (`now`, epoch
-    seconds, is needed for an HTTP date); else backoff from 0.5 s capped at 8 s, minus up
-    to 25% jitter so that clients retrying together spread out.
-    """
     if headers is not None:
         asked = _server_retry_after(headers, now)
         if asked is not None and 0 <= asked <= MAX_RETRY_AFTER:
@@ -126,16 +125,16 @@ def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float 
     return float(email.utils.mktime_tz(parsed)) - now
 
 
+# The typed exception for a non-2xx response, keeping everything the server sent.
 def status_error(response: httpx.Response, body: Any) -> APIStatusError:
-    """The typed exception for a non-2xx response, keeping everything the server sent."""
     status = response.status_code
     detail = error_detail(body)
     message = f"Error code: {status}" + (f" - {detail}" if detail else "")
     return status_error_class(status)(message, response=response, body=body)
 
 
+# The message in an error body (OpenAI's or Edgen's shape, or text).
 def error_detail(body: Any) -> str:
-    """The message in an error body (OpenAI's or Edgen's shape, or text)."""
     if body is None:
         return ""
     if isinstance(body, str):
@@ -163,10 +162,10 @@ def validation_error(response: httpx.Response, exc: Exception) -> APIResponseVal
     return APIResponseValidationError(response, response.text, message=message)
 
 
+# The error for a transport failure `exc`: a timeout or a connection error.
 def connection_error(
     request: httpx.Request, exc: Exception, message: str = "Connection error."
 ) -> APIConnectionError:
-    """The error for a transport failure `exc`: a timeout or a connection error."""
     if isinstance(exc, _compat.TIMEOUT_ERRORS):
         return APITimeoutError(request)
     return APIConnectionError(message=message, request=request)
@@ -177,8 +176,8 @@ def connection_error(
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
+# Refuse header values that could smuggle extra header lines.
 def check_header_value(name: str, value: str) -> None:
-    """Refuse header values that could smuggle extra header lines."""
     if "\r" in value or "\n" in value or "\x00" in value:
         raise ValueError(f"header {name!r} has a line break or NUL in its value")
     if not _HEADER_NAME.fullmatch(name):
@@ -187,8 +186,8 @@ def check_header_value(name: str, value: str) -> None:
         raise ValueError(f"header {name!r} has a non-ASCII value")
 
 
+# `base` updated with `extra`; a NOT_GIVEN value removes a header.
 def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
-    """`base` updated with `extra`; a NOT_GIVEN value removes a header."""
     if not extra:
         return base
     merged = dict(base)
@@ -205,9 +204,8 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
     return merged
 
 
+# Counts attempts; after each failure, the seconds to wait or (no retry left) the error.
 class RetryPolicy:
-    """Counts attempts; after each failure, the seconds to wait or (no retry left) the error."""
-
     __slots__ = ("max_retries", "retries_taken", "_clock")
 
     def __init__(self, max_retries: int, clock: Any = None) -> None:

@@ -1,4 +1,4 @@
-"""Raw responses: what `.with_raw_response` and `.with_streaming_response` return."""
+# Raw responses: what `.with_raw_response` and `.with_streaming_response` return.
 
 from __future__ import annotations
 
@@ -151,12 +151,12 @@ class ResponseContextManager(Generic[_T]):
 class AsyncResponseContextManager(Generic[_T]):
     """`async with client.x.with_streaming_response.create(...) as response:`."""
 
-    def __init__(self, send: Awaitable[AsyncAPIResponse[_T]]) -> None:
+    def __init__(self, send: Callable[[], Awaitable[AsyncAPIResponse[_T]]]) -> None:
         self._send = send
         self._response: AsyncAPIResponse[_T] | None = None
 
     async def __aenter__(self) -> AsyncAPIResponse[_T]:
-        self._response = await self._send
+        self._response = await self._send()
         return self._response
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -1,15 +1,13 @@
-"""Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
-
-Bytes end to end: a chunk boundary inside a UTF-8 character is harmless, and `data`
-goes to the JSON decoder without a text round trip.
-"""
+# Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
+#
+# Bytes end to end: a chunk boundary inside a UTF-8 character is harmless, and `data`
+# goes to the JSON decoder without a text round trip.
 
 from __future__ import annotations
 
 
+# One dispatched event. `raw` holds the data bytes; `data` is their text.
 class ServerSentEvent:
-    """One dispatched event. `raw` holds the data bytes; `data` is their text."""
-
     __slots__ = ("event", "raw", "id", "retry")
 
     def __init__(
@@ -42,9 +40,8 @@ class ServerSentEvent:
         return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
 
 
+# Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body.
 class SSEDecoder:
-    """Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body."""
-
     __slots__ = ("_pending", "_skip_lf", "_data", "_event", "_last_id", "_retry")
 
     def __init__(self) -> None:
@@ -59,8 +56,8 @@ class SSEDecoder:
     def last_event_id(self) -> str | None:
         return self._last_id
 
+    # Take the next bytes of the body; return the events they complete.
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        """Take the next bytes of the body; return the events they complete."""
         if not (self._pending or self._skip_lf or self._data or self._event is not None):
             events = self._feed_data_only(chunk)
             if events is not None:
@@ -109,8 +106,8 @@ class SSEDecoder:
             self._pending = lines.pop()
         return self._lines(lines)
 
+    # End of body: finish the last line and dispatch what is left (even with no blank line).
     def flush(self) -> list[ServerSentEvent]:
-        """End of body: finish the last line and dispatch what is left (even with no blank line)."""
         events: list[ServerSentEvent] = []
         if self._pending:
             pending, self._pending = self._pending, b""

@@ -1,4 +1,4 @@
-"""Streams of server-sent events decoded straight into response types."""
+# Streams of server-sent events decoded straight into response types.
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
 
 
+# The error for an `event: error`, or for an event that did not decode (`cause`).
 def event_error(
     event: ServerSentEvent, response: httpx.Response, cause: Exception | None
 ) -> APIError:
-    """The error for an `event: error`, or for an event that did not decode (`cause`)."""
     body = json_or(event.raw, event.data)
     if cause is None or _is_error(body):
         return APIError(error_detail(body), response.request, body=body)
@@ -39,8 +39,8 @@ def event_error(
     return APIResponseValidationError(response, line, message=message)
 
 
+# A 2xx JSON answer where an event stream was expected (body already read).
 def not_a_stream_error(response: httpx.Response) -> APIError:
-    """A 2xx JSON answer where an event stream was expected (body already read)."""
     body = json_or(response.content, response.text)
     if _is_error(body):
         return APIError(error_detail(body), response.request, body=body)
@@ -53,12 +53,11 @@ def _is_json(response: httpx.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
 
 
+# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
+#
+# Patches `read` on the connection's network stream (httpx's `network_stream`
+# extension) for the drain only; returns the stream to uncap, or None.
 def _cap_reads(response: httpx.Response) -> Any:
-    """Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
-
-    Patches `read` on the connection's network stream (httpx's `network_stream`
-    extension) for the drain only; returns the stream to uncap, or None.
-    """
     stream: Any = response.extensions.get("network_stream")
     read = getattr(stream, "read", None)
     if read is None:  # e.g. a mocked transport
@@ -117,8 +116,8 @@ class _StreamBase(Generic[_T]):
         self._closed = False
         self._iterator: Any = None
 
+    # Decode one event; None means the stream is done.
     def _convert(self, event: ServerSentEvent) -> _T | None:
-        """Decode one event; None means the stream is done."""
         raw = event.raw
         if raw == _DONE:
             return None

@@ -1,4 +1,4 @@
-"""Sentinels and aliases shared by the request side of the client."""
+# Sentinels and aliases shared by the request side of the client.
 
 from __future__ import annotations
 
