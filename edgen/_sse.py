@@ -58,35 +58,6 @@ class SSEDecoder:
 
     # Take the next bytes of the body; return the events they complete.
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        if not (self._pending or self._skip_lf or self._data or self._event is not None):
-            events = self._feed_data_only(chunk)
-            if events is not None:
-                return events
-        return self._feed(chunk)
-
-    # The common framing, `data: <json>\n\n` per event, without the line machinery; only
-    # when the decoder holds no state. An unfinished tail goes to the full decoder; None
-    # means "not this shape" (nothing consumed).
-    def _feed_data_only(self, chunk: bytes) -> list[ServerSentEvent] | None:
-        if chunk.find(b"\r") >= 0:
-            return None
-        n = len(chunk)
-        last_id, retry = self._last_id, self._retry
-        events = []
-        pos = 0
-        while pos < n:
-            lf = chunk.find(b"\n", pos)
-            if lf < 0 or lf + 1 == n:
-                break  # an unfinished line or event: the full decoder keeps it
-            if chunk[lf + 1] != 10 or chunk[pos : pos + 6] != b"data: ":
-                return None
-            events.append(ServerSentEvent(chunk[pos + 6 : lf], None, last_id, retry))
-            pos = lf + 2
-        if pos < n:
-            events += self._feed(chunk[pos:] if pos else chunk)
-        return events
-
-    def _feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._skip_lf and chunk:  # an empty chunk must not forget the pending CR
             self._skip_lf = False
             if chunk[:1] == b"\n":
