@@ -116,14 +116,6 @@ def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
     return timeout_class(**timeout.as_dict())
 
 
-def _checked_max_retries(max_retries: Any) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-    return max_retries
-
-
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
     invalid = f"base_url {text!r} is not a valid URL"
@@ -199,7 +191,11 @@ class BaseEdgen(Generic[_H]):
             timeout = DEFAULT_TIMEOUT if http_client is None else http_client.timeout
         self._timeout_class: type[Any] = (package or httpx).Timeout
         self.timeout: Timeout = _checked_timeout(timeout, self._timeout_class)
-        self.max_retries = _checked_max_retries(max_retries)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        self.max_retries = max_retries
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
         headers = dict(_DEFAULT_HEADERS)
@@ -336,12 +332,6 @@ class BaseEdgen(Generic[_H]):
             return self._context_manager_class(lambda: self._send(spec))
         return self._send(spec)
 
-    def _retry_policy(self, spec: RequestSpec) -> pipeline.RetryPolicy:
-        max_retries = spec.options.get("max_retries", NOT_GIVEN)
-        if isinstance(max_retries, NotGiven):
-            max_retries = self.max_retries
-        return pipeline.RetryPolicy(_checked_max_retries(max_retries), time.time)
-
     # What the call returns for a 2xx `response` (read unless streamed).
     def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.mode == "parsed":
@@ -369,8 +359,8 @@ class BaseEdgen(Generic[_H]):
                 headers,
             )
 
-    @staticmethod
-    def _log_response(response: httpx.Response) -> None:
+    # Logs a response; says whether to read its body now (all but streamed 2xx ones).
+    def _received(self, response: httpx.Response, spec: RequestSpec) -> bool:
         if logger.isEnabledFor(20):
             request = response.request
             logger.info(
@@ -380,6 +370,7 @@ class BaseEdgen(Generic[_H]):
                 response.status_code,
                 response.reason_phrase,
             )
+        return not (response.is_success and (spec.stream or spec.mode == "streaming"))
 
 
 class Edgen(BaseEdgen[httpx.Client]):
@@ -410,7 +401,7 @@ class Edgen(BaseEdgen[httpx.Client]):
     def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = self._retry_policy(spec)
+            policy = pipeline.RetryPolicy(self.max_retries, time.time)
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -418,12 +409,10 @@ class Edgen(BaseEdgen[httpx.Client]):
                 except _compat.TRANSPORT_ERRORS as exc:
                     time.sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
+                if self._received(response, spec):
+                    self._read(response)
                 if response.is_success:
-                    if not spec.stream and spec.mode != "streaming":
-                        self._read(response)
                     return self._result(response, spec, policy.retries_taken)
-                self._read(response)
                 time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
         finally:
             if spec.cleanup is not None:
@@ -466,7 +455,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = self._retry_policy(spec)
+            policy = pipeline.RetryPolicy(self.max_retries, time.time)
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -474,12 +463,10 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
                 except _compat.TRANSPORT_ERRORS as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
+                if self._received(response, spec):
+                    await self._read(response)
                 if response.is_success:
-                    if not spec.stream and spec.mode != "streaming":
-                        await self._read(response)
                     return self._result(response, spec, policy.retries_taken)
-                await self._read(response)
                 body = pipeline.decode_error_body(response)
                 await _async_sleep(policy.after_status(response, body))
         finally:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 
@@ -26,24 +24,16 @@ class APIError(EdgenError):
         self.message = message
         self.request = request
         self.body = body
-        self.kind: str | None = None
-        self.code: str | None = None
-        self.type: str | None = None
-        self.param: str | None = None
         err = body.get("error") if isinstance(body, dict) else None
-        if isinstance(err, str):
-            self.kind = err
-        elif isinstance(err, dict):
-            self.code = _str_or_none(err.get("code"))
-            self.type = _str_or_none(err.get("type"))
-            self.param = _str_or_none(err.get("param"))
+        self.kind = err if isinstance(err, str) else None
+        envelope = err if isinstance(err, dict) else {}
+        self.code, self.type, self.param = (
+            None if envelope.get(key) is None else str(envelope[key])
+            for key in ("code", "type", "param")
+        )
 
     def __str__(self) -> str:
         return self.message
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class APIConnectionError(APIError):

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
 
 logger = logging.getLogger("edgen")
 
-_configured = False
-
 SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
 
 # Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import.
+@functools.cache
 def setup_logging() -> None:
-    global _configured
-    if _configured:
-        return
-    _configured = True
     level = {"debug": logging.DEBUG, "info": logging.INFO}.get(
         os.environ.get("EDGEN_LOG", "").strip().lower()
     )

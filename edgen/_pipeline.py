@@ -70,10 +70,8 @@ def decode_error_body(response: httpx.Response) -> Any:
 # Whether a non-2xx response is worth another attempt.
 def should_retry(response: httpx.Response, body: Any) -> bool:
     hint = response.headers.get("x-should-retry")
-    if hint == "true":
-        return True
-    if hint == "false":
-        return False
+    if hint in ("true", "false"):
+        return hint == "true"  # type: ignore[no-any-return]
     status = response.status_code
     if status in RETRYABLE_STATUSES:
         return True

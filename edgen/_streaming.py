@@ -78,10 +78,7 @@ def _cap_reads(response: httpx.Response) -> Any:
 
 def _uncap_reads(stream: Any) -> None:
     if stream is not None:
-        try:
-            del stream.read
-        except AttributeError:
-            pass
+        del stream.read
 
 
 # Read what follows `[DONE]` (normally just the end of the chunked body): closing a
