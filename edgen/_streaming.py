@@ -157,25 +157,24 @@ class Stream(_StreamBase[_T]):
         if self._closed:  # close() came before iteration began
             return
         try:
-            try:
-                if _is_json(response):
-                    response.read()
-                    raise not_a_stream_error(response)
-                chunks = response.iter_bytes()
-                for chunk in chunks:
-                    for event in feed(chunk):
-                        item = convert(event)
-                        if item is None:
-                            _drain(chunks, response)
-                            return
-                        yield item
-                for event in decoder.flush():
+            if _is_json(response):
+                response.read()
+                raise not_a_stream_error(response)
+            chunks = response.iter_bytes()
+            for chunk in chunks:
+                for event in feed(chunk):
                     item = convert(event)
                     if item is None:
+                        _drain(chunks, response)
                         return
                     yield item
-            except _compat.READ_ERRORS as exc:
-                raise self._read_error(exc) from exc
+            for event in decoder.flush():
+                item = convert(event)
+                if item is None:
+                    return
+                yield item
+        except _compat.READ_ERRORS as exc:
+            raise self._read_error(exc) from exc
         finally:
             self._closed = True  # a later loop over the same stream ends at once
             response.close()
@@ -213,25 +212,24 @@ class AsyncStream(_StreamBase[_T]):
         if self._closed:
             return
         try:
-            try:
-                if _is_json(response):
-                    await response.aread()
-                    raise not_a_stream_error(response)
-                chunks = response.aiter_bytes()
-                async for chunk in chunks:
-                    for event in feed(chunk):
-                        item = convert(event)
-                        if item is None:
-                            await _adrain(chunks, response)
-                            return
-                        yield item
-                for event in decoder.flush():
+            if _is_json(response):
+                await response.aread()
+                raise not_a_stream_error(response)
+            chunks = response.aiter_bytes()
+            async for chunk in chunks:
+                for event in feed(chunk):
                     item = convert(event)
                     if item is None:
+                        await _adrain(chunks, response)
                         return
                     yield item
-            except _compat.READ_ERRORS as exc:
-                raise self._read_error(exc) from exc
+            for event in decoder.flush():
+                item = convert(event)
+                if item is None:
+                    return
+                yield item
+        except _compat.READ_ERRORS as exc:
+            raise self._read_error(exc) from exc
         finally:
             self._closed = True
             await response.aclose()
