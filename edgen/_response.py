@@ -137,15 +137,13 @@ class ResponseContextManager(Generic[_T]):
 
     def __init__(self, send: Callable[[], APIResponse[_T]]) -> None:
         self._send = send
-        self._response: APIResponse[_T] | None = None
 
     def __enter__(self) -> APIResponse[_T]:
         self._response = self._send()
         return self._response
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._response is not None:
-            self._response.close()
+        self._response.close()
 
 
 class AsyncResponseContextManager(Generic[_T]):
@@ -153,12 +151,10 @@ class AsyncResponseContextManager(Generic[_T]):
 
     def __init__(self, send: Callable[[], Awaitable[AsyncAPIResponse[_T]]]) -> None:
         self._send = send
-        self._response: AsyncAPIResponse[_T] | None = None
 
     async def __aenter__(self) -> AsyncAPIResponse[_T]:
         self._response = await self._send()
         return self._response
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._response is not None:
-            await self._response.close()
+        await self._response.close()
