@@ -198,11 +198,8 @@ class BaseEdgen(Generic[_H]):
         self.max_retries = max_retries
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
-        headers = dict(_DEFAULT_HEADERS)
-        if api_key:
-            pipeline.check_header_value("authorization", api_key)
-            headers["authorization"] = f"Bearer {api_key}"
-        self._headers = pipeline.merge_headers(headers, self._custom_headers)
+        custom_headers = {**self.auth_headers, **self._custom_headers}
+        self._headers = pipeline.merge_headers(_DEFAULT_HEADERS, custom_headers)
         self._owns_http = http_client is None
         if http_client is None:
             http_client = self._http_client_class(

@@ -174,17 +174,7 @@ def connection_error(
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-# Refuse header values that could smuggle extra header lines.
-def check_header_value(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value or "\x00" in value:
-        raise ValueError(f"header {name!r} has a line break or NUL in its value")
-    if not _HEADER_NAME.fullmatch(name):
-        raise ValueError(f"invalid header name {name!r}")
-    if not value.isascii():
-        raise ValueError(f"header {name!r} has a non-ASCII value")
-
-
-# `base` updated with `extra`; a NOT_GIVEN value removes a header.
+# `base` updated with `extra`, each header checked; a NOT_GIVEN (or None) value removes one.
 def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
     if not extra:
         return base
@@ -197,7 +187,13 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
             continue
         if not isinstance(value, str):
             raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
-        check_header_value(name, value)
+        # A line break or NUL could smuggle in extra header lines.
+        if "\r" in value or "\n" in value or "\x00" in value:
+            raise ValueError(f"header {name!r} has a line break or NUL in its value")
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        if not value.isascii():
+            raise ValueError(f"header {name!r} has a non-ASCII value")
         merged[name.lower()] = value
     return merged
 
