@@ -42,17 +42,17 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
-_C = TypeVar("_C", bound="BaseEdgen[Any]")
-# client attribute -> (module, class) of the top-level resources
-_RESOURCES = {
-    "chat": (".resources.chat", "Chat"),
-    "audio": (".resources.audio", "Audio"),
-    "embeddings": (".resources.embeddings", "Embeddings"),
-    "image": (".resources.images", "Image"),
-    "models": (".resources.models", "Models"),
-    "misc": (".resources.misc", "Misc"),
-}
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+
+# client attribute -> (module in .resources, class) of the top-level resources
+_RESOURCES = {
+    "chat": ("chat", "Chat"),
+    "audio": ("audio", "Audio"),
+    "embeddings": ("embeddings", "Embeddings"),
+    "image": ("images", "Image"),
+    "models": ("models", "Models"),
+    "misc": ("misc", "Misc"),
+}
 
 _DEFAULT_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
@@ -71,32 +71,19 @@ async def _async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-# Everything one endpoint call needs, built once and shared by sync and async.
-class RequestSpec:
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast: Any,
-        body: Mapping[str, Any] | None = None,
-        files: Any = None,
-        stream: bool = False,
-        options: Mapping[str, Any] | None = None,
-        mode: str = "parsed",
-        parse: Any = None,
-        cleanup: Any = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.body = body
-        self.files = files
-        self.cast = cast
-        self.stream = stream
-        self.options = options or {}
-        self.mode = mode
-        self.parse = parse  # a custom parser(response) for non-JSON answers
-        self.cleanup = cleanup  # called once the request is over: closes files opened for it
+class RequestSpec(msgspec.Struct):
+    """Everything one endpoint call needs, built once and shared by sync and async."""
+
+    method: str
+    path: str
+    cast: Any
+    body: Mapping[str, Any] | None = None
+    files: Any = None
+    stream: bool = False
+    options: Mapping[str, Any] = {}
+    mode: str = "parsed"
+    parse: Any = None  # a custom parser(response) for non-JSON answers
+    cleanup: Any = None  # called once the request is over: closes files opened for it
 
 
 # `timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted.
@@ -220,9 +207,9 @@ class BaseEdgen(Generic[_H]):
             # A resource is built on first access (a client costs little to make), then cached.
             if name not in _RESOURCES:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            module, class_name = _RESOURCES[name]
-            resource_class = getattr(importlib.import_module(module, __package__), class_name)
-            resource = self.__dict__[name] = resource_class(self)
+            module_name, class_name = _RESOURCES[name]
+            module = importlib.import_module(f".resources.{module_name}", __package__)
+            resource = self.__dict__[name] = getattr(module, class_name)(self)
             return resource
 
     # -- public configuration --
@@ -254,7 +241,7 @@ class BaseEdgen(Generic[_H]):
         )
 
     def copy(
-        self: _C,
+        self,
         *,
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
@@ -265,7 +252,7 @@ class BaseEdgen(Generic[_H]):
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
-    ) -> _C:
+    ) -> Self:
         """A new client with some options changed, sharing this one's connection pool.
 
         `default_headers`/`default_query` are merged in; `set_default_*` replace them.
