@@ -5,36 +5,20 @@
 
 from __future__ import annotations
 
+import msgspec
 
-# One dispatched event. `raw` holds the data bytes; `data` is their text.
-class ServerSentEvent:
-    __slots__ = ("event", "raw", "id", "retry")
 
-    def __init__(
-        self,
-        raw: bytes,
-        event: str | None = None,
-        id: str | None = None,
-        retry: int | None = None,
-    ) -> None:
-        self.raw = raw
-        self.event = event
-        self.id = id
-        self.retry = retry
+class ServerSentEvent(msgspec.Struct, gc=False):
+    """One dispatched event. `raw` holds the data bytes; `data` is their text."""
+
+    raw: bytes
+    event: str | None = None
+    id: str | None = None
+    retry: int | None = None
 
     @property
     def data(self) -> str:
         return self.raw.decode("utf-8", errors="replace")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ServerSentEvent):
-            return NotImplemented
-        return (self.raw, self.event, self.id, self.retry) == (
-            other.raw,
-            other.event,
-            other.id,
-            other.retry,
-        )
 
     def __repr__(self) -> str:
         return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
