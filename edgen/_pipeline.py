@@ -199,13 +199,10 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
 
 
 # Counts attempts; after each failure, the seconds to wait or (no retry left) the error.
-class RetryPolicy:
-    __slots__ = ("max_retries", "retries_taken", "_clock")
-
-    def __init__(self, max_retries: int, clock: Any = None) -> None:
-        self.max_retries = max_retries
-        self.retries_taken = 0
-        self._clock = clock
+class RetryPolicy(msgspec.Struct):
+    max_retries: int
+    clock: Any = None  # epoch seconds, for an HTTP-date Retry-After
+    retries_taken: int = 0
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
         if self.retries_taken >= self.max_retries:
@@ -218,7 +215,7 @@ class RetryPolicy:
         return self._next(response.request, response.headers, f"status {response.status_code}")
 
     def _next(self, request: httpx.Request, headers: Any, reason: str) -> float:
-        now = self._clock() if self._clock is not None and headers is not None else None
+        now = self.clock() if self.clock is not None and headers is not None else None
         delay = retry_delay(self.retries_taken, headers, now=now)
         self.retries_taken += 1
         logger.info(
