@@ -13,10 +13,8 @@ class EdgenError(Exception):
 class APIError(EdgenError):
     """A request failed, or a server answer could not be used.
 
-    `body` is the decoded JSON the server sent (every field kept), or its text,
-    or None when there was no answer. `kind` is the tag of an Edgen error
-    object (`{"error": "unknown_model_kind", ...}`); `code`, `type` and `param`
-    come from an OpenAI-style `{"error": {...}}` envelope.
+    `body`: the server's decoded JSON (or text; None without an answer). `kind`: an Edgen
+    error's tag; `code`, `type`, `param`: from an OpenAI-style `{"error": {...}}`.
     """
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:

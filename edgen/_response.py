@@ -11,13 +11,11 @@ _T = TypeVar("_T")
 
 
 class _BaseResponse(Generic[_T]):
-    __slots__ = ("http_response", "_parser", "_parsed", "retries_taken")
-
     def __init__(
         self,
         http_response: httpx.Response,
         parser: Callable[[httpx.Response], Any],
-        retries_taken: int = 0,
+        retries_taken: int,
     ) -> None:
         self.http_response = http_response
         self._parser = parser
@@ -62,8 +60,6 @@ _UNPARSED = object()
 class APIResponse(_BaseResponse[_T]):
     """An HTTP response together with the way to parse it into the method's result."""
 
-    __slots__ = ()
-
     def parse(self) -> _T:
         """What the plain method would have returned (for a stream: the `Stream`)."""
         if self._parsed is _UNPARSED:
@@ -100,8 +96,6 @@ class APIResponse(_BaseResponse[_T]):
 
 class AsyncAPIResponse(_BaseResponse[_T]):
     """The async twin of `APIResponse`: reading and parsing are awaitable."""
-
-    __slots__ = ()
 
     async def parse(self) -> _T:
         if self._parsed is _UNPARSED:
