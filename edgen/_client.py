@@ -96,8 +96,9 @@ def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
             f"timeout must be a number, an httpx.Timeout or None, not {type(timeout).__name__}"
         )
     values = [timeout] if number else timeout.as_dict().values()
-    if any(value is not None and value < 0 for value in values):
-        raise ValueError(f"timeout must not be negative, got {timeout!r}")
+    for value in values:
+        if value is not None and value < 0:
+            raise ValueError(f"timeout must not be negative, got {timeout!r}")
     if number or isinstance(timeout, timeout_class):
         return timeout
     return timeout_class(**timeout.as_dict())
@@ -106,7 +107,7 @@ def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
     invalid = f"base_url {text!r} is not a valid URL"
-    if any(c.isspace() for c in text):
+    if any(map(str.isspace, text)):
         raise ValueError(f"{invalid}: it contains whitespace")
     try:
         url = httpx.URL(text)
@@ -162,10 +163,8 @@ class BaseEdgen(Generic[_H]):
         self._base_url = _normalize_base_url(base_url)
         package = None
         if http_client is not None:
-            # Any client with httpx's API will do; map an httpx2 one's exceptions too.
+            # Any client with httpx's API will do (an httpx2 one's exceptions get mapped too).
             package = _compat.http_package(http_client)
-            if package is not None:
-                _compat.register_http_package(package)
             # A sync/async mix-up would only fail at the first request, with a confusing error.
             is_async = isinstance(http_client, (package or httpx).AsyncClient)
             if not hasattr(http_client, "send") or is_async != self._is_async:

@@ -30,13 +30,14 @@ __all__ = ["NotRequired", "Required", "TypedDict"]  # re-exported for the reques
 # join these tuples; they are read only while matching an exception.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
-STREAM_ERRORS: tuple[type[Exception], ...] = (httpx.StreamError,)
-READ_ERRORS: tuple[type[Exception], ...] = TRANSPORT_ERRORS + STREAM_ERRORS
+READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
 TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 
-# The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from; None for httpx.
+# The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from, None for httpx;
+# from now on its exceptions are caught and mapped as httpx's are.
 def http_package(client: object) -> ModuleType | None:
+    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     for cls in type(client).__mro__:
         top = cls.__module__.partition(".")[0]
         if top == "httpx":
@@ -47,17 +48,10 @@ def http_package(client: object) -> ModuleType | None:
             and isinstance(getattr(module, "TransportError", None), type)
             and isinstance(getattr(module, "AsyncClient", None), type)
         ):
+            if module.TransportError not in TRANSPORT_ERRORS:
+                TRANSPORT_ERRORS += (module.TransportError,)
+                TIMEOUT_ERRORS += (module.TimeoutException,)
+                READ_ERRORS += (module.TransportError, module.StreamError)
+                TIMEOUT_TYPES += (module.Timeout,)
             return module
     return None
-
-
-# Catch and map `module`'s exceptions as we do httpx's (idempotent).
-def register_http_package(module: ModuleType) -> None:
-    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, STREAM_ERRORS, READ_ERRORS, TIMEOUT_TYPES
-    if module.TransportError in TRANSPORT_ERRORS:
-        return
-    TRANSPORT_ERRORS += (module.TransportError,)
-    TIMEOUT_ERRORS += (module.TimeoutException,)
-    STREAM_ERRORS += (module.StreamError,)
-    READ_ERRORS = TRANSPORT_ERRORS + STREAM_ERRORS
-    TIMEOUT_TYPES += (module.Timeout,)

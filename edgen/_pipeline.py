@@ -142,7 +142,8 @@ def error_detail(body: Any) -> str:
         if isinstance(err, dict):  # OpenAI-style envelope
             return str(err.get("message") or err)
         if isinstance(err, str):  # Edgen's flat tagged error: kind plus its details
-            rest = {k: v for k, v in body.items() if k != "error"}
+            rest = dict(body)
+            del rest["error"]
             reason = rest.pop("reason", None)
             text = err + (f": {reason}" if reason else "")
             if rest:
