@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -139,7 +140,7 @@ class BaseEdgen(Generic[_H]):
     _context_manager_class: ClassVar[type[Any]]
     # Each client's I/O edge; awaitable on `AsyncEdgen`.
     _send: Callable[[RequestSpec], Any]
-    _read_and_parse: Callable[[httpx.Response, RequestSpec], Any]
+    _read_and_parse: Callable[[RequestSpec, httpx.Response], Any]
 
     def __init__(
         self,
@@ -312,16 +313,15 @@ class BaseEdgen(Generic[_H]):
     # Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
-            return self._context_manager_class(lambda: self._send(spec))
+            return self._context_manager_class(partial(self._send, spec))
         return self._send(spec)
 
     # What the call returns for a 2xx `response` (read unless streamed).
     def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.mode == "parsed":
             return self._parse(response, spec)
-        return self._response_class(
-            response, lambda r: self._read_and_parse(r, spec), retries_taken
-        )
+        parse = partial(self._read_and_parse, spec)
+        return self._response_class(response, parse, retries_taken)
 
     def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.stream:
@@ -401,7 +401,7 @@ class Edgen(BaseEdgen[httpx.Client]):
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+    def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if not spec.stream:
             self._read(response)
         return self._parse(response, spec)
@@ -456,7 +456,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    async def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+    async def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if not spec.stream:
             await self._read(response)
         return self._parse(response, spec)
