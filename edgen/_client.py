@@ -283,11 +283,9 @@ class BaseEdgen(Generic[_H]):
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
         params = {**self._custom_query, **(options.get("extra_query") or {})} or None
-        timeout = options.get("timeout", NOT_GIVEN)
-        if isinstance(timeout, NotGiven):
-            timeout = self.timeout
-        else:
-            timeout = _checked_timeout(timeout, self._timeout_class)
+        timeout = self.timeout
+        if "timeout" in options:
+            timeout = _checked_timeout(options["timeout"], self._timeout_class)
         body = spec.body
         if options.get("extra_body"):
             body = {**(body or {}), **options["extra_body"]}
