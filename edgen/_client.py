@@ -355,11 +355,7 @@ class BaseEdgen(Generic[_H]):
 
 
 class Edgen(BaseEdgen[httpx.Client]):
-    """Synchronous client for the Edgen server.
-
-    >>> client = Edgen()  # EDGEN_BASE_URL or http://127.0.0.1:33322/v1/
-    >>> client.chat.completions.create(model="default", messages=[...])
-    """
+    """Synchronous client for the Edgen server (EDGEN_BASE_URL or http://127.0.0.1:33322/v1/)."""
 
     _http_client_class = httpx.Client
     _is_async = False

@@ -110,9 +110,3 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
-
-
-def status_error_class(status: int) -> type[APIStatusError]:
-    if status >= 500:
-        return InternalServerError
-    return STATUS_ERRORS.get(status, APIStatusError)

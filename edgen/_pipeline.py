@@ -13,11 +13,12 @@ import msgspec
 
 from . import _compat
 from ._exceptions import (
+    STATUS_ERRORS,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    status_error_class,
+    InternalServerError,
 )
 from ._logs import logger
 from ._types import NOT_GIVEN
@@ -128,7 +129,10 @@ def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     status = response.status_code
     detail = error_detail(body)
     message = f"Error code: {status}" + (f" - {detail}" if detail else "")
-    return status_error_class(status)(message, response=response, body=body)
+    error_class = STATUS_ERRORS.get(
+        status, InternalServerError if status >= 500 else APIStatusError
+    )
+    return error_class(message, response=response, body=body)
 
 
 # The message in an error body (OpenAI's or Edgen's shape, or text).

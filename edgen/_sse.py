@@ -1,7 +1,6 @@
 # Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
-#
-# Bytes end to end: a chunk boundary inside a UTF-8 character is harmless, and `data`
-# goes to the JSON decoder without a text round trip.
+# Bytes end to end: a chunk may end inside a UTF-8 character, and `data` goes to the
+# JSON decoder without a text round trip.
 
 from __future__ import annotations
 

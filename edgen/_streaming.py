@@ -53,10 +53,8 @@ def _is_json(response: httpx.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
 
 
-# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
-#
-# Patches `read` on the connection's network stream (httpx's `network_stream`
-# extension) for the drain only; returns the stream to uncap, or None.
+# Make the socket reads of `response` (httpx's `network_stream` extension) give up
+# DRAIN_TIMEOUT seconds from now; returns the stream to uncap, or None.
 def _cap_reads(response: httpx.Response) -> Any:
     stream: Any = response.extensions.get("network_stream")
     read = getattr(stream, "read", None)
@@ -132,12 +130,8 @@ class _StreamBase(Generic[_T]):
 
 
 class Stream(_StreamBase[_T]):
-    """Iterate to receive decoded chunks.
-
-    Leaving a `for` loop early, `close()`, or leaving a `with` block releases
-    the connection. A broken connection raises `APIConnectionError`; a stream
-    is never retried once it has yielded.
-    """
+    """Iterate to receive decoded chunks; leaving the loop early, `close()` or a `with`
+    block releases the connection. A stream is never retried once it has yielded."""
 
     def __iter__(self) -> Iterator[_T]:
         # A fresh generator that only the for-loop holds: leaving the loop early
