@@ -51,25 +51,17 @@ class SSEDecoder:
             return []
         lines = chunk.splitlines()
         last = chunk[-1]
-        if last == 10:  # LF
+        if last in b"\r\n":
             self._pending = b""
-        elif last == 13:  # CR
-            self._pending = b""
-            self._skip_lf = True
+            self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
         else:
             self._pending = lines.pop()
         return self._lines(lines)
 
     # End of body: finish the last line and dispatch what is left (even with no blank line).
     def flush(self) -> list[ServerSentEvent]:
-        events: list[ServerSentEvent] = []
-        if self._pending:
-            pending, self._pending = self._pending, b""
-            events.extend(self._lines([pending]))
-        event = self._dispatch()
-        if event is not None:
-            events.append(event)
-        return events
+        lines, self._pending = [self._pending, b""], b""
+        return self._lines(lines)
 
     def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
         events: list[ServerSentEvent] = []
@@ -86,9 +78,7 @@ class SSEDecoder:
         if line[:6] == b"data: ":
             self._data.append(line[6:])
             return
-        if line[:1] == b":":
-            return  # a comment, e.g. llama.cpp's ": ping - <time>"
-        name, colon, value = line.partition(b":")
+        name, colon, value = line.partition(b":")  # a comment (": ping") has no name
         if colon and value[:1] == b" ":
             value = value[1:]
         if name == b"data":
