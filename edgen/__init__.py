@@ -1,10 +1,4 @@
-"""edgen: a fast Python client for the Edgen local inference server.
-
-from edgen import Edgen
-client = Edgen()
-for chunk in client.chat.completions.create(model="default", messages=[...], stream=True):
-    print(chunk.choices[0].delta.content or "", end="")
-"""
+"""edgen: a fast Python client for the Edgen local inference server (`edgen.Edgen()`)."""
 
 from __future__ import annotations
 

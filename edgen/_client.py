@@ -72,9 +72,8 @@ async def _async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
+# Everything one endpoint call needs, built once and shared by sync and async.
 class RequestSpec(msgspec.Struct):
-    """Everything one endpoint call needs, built once and shared by sync and async."""
-
     method: str
     path: str
     cast: Any

@@ -25,9 +25,8 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["NotRequired", "Required", "TypedDict"]  # re-exported for the request types
 
-# `http_client=` also takes a client of httpx2 (httpx's maintained fork: the same API,
-# its own exception and Timeout classes). Once one is passed in, its package's classes
-# join these tuples; they are read only while matching an exception.
+# `http_client=` also takes an httpx2 client (httpx's fork: the same API, its own
+# exception and Timeout classes, which then join these tuples).
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
 READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)

@@ -1,5 +1,5 @@
-# The exception hierarchy: EdgenError > APIError > APIConnectionError (> APITimeoutError),
-# APIResponseValidationError, and APIStatusError with one subclass per status below.
+# EdgenError > APIError > APIConnectionError (> APITimeoutError), APIResponseValidationError,
+# APIStatusError (> one class per status).
 
 from __future__ import annotations
 

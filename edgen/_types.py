@@ -11,8 +11,6 @@ import httpx
 class NotGiven:
     """The type of `NOT_GIVEN`: an argument the caller did not pass (`None` is sent as `null`)."""
 
-    __slots__ = ()
-
     def __bool__(self) -> Literal[False]:
         return False
 
