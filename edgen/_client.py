@@ -230,7 +230,7 @@ class BaseEdgen(Generic[_H]):
 
     @property
     def is_closed(self) -> bool:
-        return bool(self._http.is_closed)
+        return self._http.is_closed
 
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs and tracebacks.

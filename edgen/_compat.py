@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -35,18 +34,14 @@ TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 # The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from, None for httpx;
 # from now on its exceptions are caught and mapped as httpx's are.
-def http_package(client: object) -> ModuleType | None:
+def http_package(client: object) -> Any:
     global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     for cls in type(client).__mro__:
         top = cls.__module__.partition(".")[0]
         if top == "httpx":
             return None
-        module = sys.modules.get(top)
-        if (
-            module is not None
-            and isinstance(getattr(module, "TransportError", None), type)
-            and isinstance(getattr(module, "AsyncClient", None), type)
-        ):
+        module: Any = sys.modules.get(top)
+        if hasattr(module, "TransportError") and hasattr(module, "AsyncClient"):
             if module.TransportError not in TRANSPORT_ERRORS:
                 TRANSPORT_ERRORS += (module.TransportError,)
                 TIMEOUT_ERRORS += (module.TimeoutException,)
