@@ -1,16 +1,18 @@
-"""edgen: a fast Python client for the Edgen local inference server.
-
-from edgen import Edgen
-client = Edgen()
-for chunk in client.chat.completions.create(model="default", messages=[...], stream=True):
-    print(chunk.choices[0].delta.content or "", end="")
-"""
+"""edgen: a fast Python client for the Edgen local inference server (`edgen.Edgen()`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient, AsyncEdgen, Client, Edgen
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncClient,
+    AsyncEdgen,
+    Client,
+    Edgen,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -69,16 +71,15 @@ __all__ = [
     "InternalServerError",
 ]
 
-from ._client import DEFAULT_MAX_RETRIES  # noqa: E402
-
 if TYPE_CHECKING:
     from . import types
     from ._accumulate import ChatCompletionAccumulator
     from ._models import BaseModel
     from ._structured import StructuredOutputError, function_tool
 
-# Loaded on first use: name -> module.
+# Loaded on first use, so `import edgen` stays close to httpx + msgspec: name -> module.
 _LAZY = {
+    "types": ".types",
     "BaseModel": "._models",
     "ChatCompletionAccumulator": "._accumulate",
     "StructuredOutputError": "._structured",
@@ -87,17 +88,12 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # The response types are imported on first use: a client needs only the
-    # ones its endpoints return, and `import edgen` stays close to httpx + msgspec.
-    if name == "types":
-        import importlib
-
-        return importlib.import_module(".types", __name__)
     module = _LAZY.get(name)
-    if module is not None:
-        import importlib
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        value = getattr(importlib.import_module(module, __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = importlib.import_module(module, __name__)
+    if name != "types":
+        value = globals()[name] = getattr(value, name)
+    return value

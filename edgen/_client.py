@@ -1,4 +1,4 @@
-"""`Edgen` and `AsyncEdgen`: configuration, the request loop, and the resources."""
+# `Edgen` and `AsyncEdgen`: configuration, the request loop, and the resources.
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Mapping
-from types import ModuleType, TracebackType
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -15,7 +15,6 @@ import msgspec
 
 from . import _compat
 from . import _pipeline as pipeline
-from ._exceptions import APIConnectionError, APITimeoutError
 from ._logs import logger, redact_headers, setup_logging
 from ._response import (
     APIResponse,
@@ -28,7 +27,7 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from typing_extensions import Self
 
     from .resources.audio import Audio
     from .resources.chat import Chat
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from .resources.misc import Misc
     from .resources.models import Models
 
-__all__ = ["Edgen", "AsyncEdgen", "Client", "AsyncClient", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
-
 DEFAULT_BASE_URL = "http://127.0.0.1:33322/v1/"
 # Edgen loads (and may download) a model inside the request: reads can be long,
 # but a server that is not there should fail fast.
@@ -46,15 +43,25 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
-_C = TypeVar("_C", bound="BaseEdgen[Any]")
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
-_PLATFORM_HEADERS = {
+# client attribute -> (module in .resources, class) of the top-level resources
+_RESOURCES = {
+    "chat": ("chat", "Chat"),
+    "audio": ("audio", "Audio"),
+    "embeddings": ("embeddings", "Embeddings"),
+    "image": ("images", "Image"),
+    "models": ("models", "Models"),
+    "misc": ("misc", "Misc"),
+}
+
+_DEFAULT_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
     "x-edgen-lang": "python",
     "x-edgen-package-version": __version__,
     "x-edgen-runtime": sys.implementation.name,
     "x-edgen-runtime-version": "{}.{}.{}".format(*sys.version_info[:3]),
+    "accept": "application/json",
 }
 
 
@@ -65,52 +72,24 @@ async def _async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-class RequestSpec:
-    """Everything one endpoint call needs, built once and shared by sync and async."""
-
-    __slots__ = (
-        "method",
-        "path",
-        "body",
-        "files",
-        "cast",
-        "stream",
-        "options",
-        "mode",
-        "parse",
-        "cleanup",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast: Any,
-        body: Mapping[str, Any] | None = None,
-        files: Any = None,
-        stream: bool = False,
-        options: Mapping[str, Any] | None = None,
-        mode: str = "parsed",
-        parse: Any = None,
-        cleanup: Any = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.body = body
-        self.files = files
-        self.cast = cast
-        self.stream = stream
-        self.options = options or {}
-        self.mode = mode
-        self.parse = parse  # a custom parser(response) for non-JSON answers
-        # Called once the request is over (sent, retried, failed): closes files opened for it.
-        self.cleanup = cleanup
+# Everything one endpoint call needs, built once and shared by sync and async.
+class RequestSpec(msgspec.Struct):
+    method: str
+    path: str
+    cast: Any
+    body: Mapping[str, Any] | None = None
+    files: Any = None
+    stream: bool = False
+    options: Mapping[str, Any] = {}
+    mode: str = "parsed"
+    parse: Any = None  # a custom parser(response) for non-JSON answers
+    cleanup: Any = None  # called once the request is over: closes files opened for it
 
 
-def _check_timeout(timeout: Any) -> None:
+# `timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted.
+def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
     if timeout is None:
-        return
+        return None
     number = isinstance(timeout, (int, float))
     if isinstance(timeout, bool) or not (number or isinstance(timeout, _compat.TIMEOUT_TYPES)):
         raise TypeError(
@@ -120,61 +99,47 @@ def _check_timeout(timeout: Any) -> None:
     for value in values:
         if value is not None and value < 0:
             raise ValueError(f"timeout must not be negative, got {timeout!r}")
-
-
-def _check_max_retries(max_retries: Any) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-    return max_retries
+    if number or isinstance(timeout, timeout_class):
+        return timeout
+    return timeout_class(**timeout.as_dict())
 
 
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
-    if any(c.isspace() for c in text):
-        raise ValueError(f"base_url {text!r} is not a valid URL: it contains whitespace")
+    invalid = f"base_url {text!r} is not a valid URL"
+    if any(map(str.isspace, text)):
+        raise ValueError(f"{invalid}: it contains whitespace")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ValueError(f"base_url {text!r} is not a valid URL: {exc}") from None
+        raise ValueError(f"{invalid}: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {text!r}")
     if url.port is not None and not 0 < url.port < 65536:
         raise ValueError(f"base_url {text!r} has port {url.port}, outside 1-65535")
     if url.query or url.fragment:
-        # Paths are appended to the base URL: a query or fragment would end up in the middle.
         raise ValueError(f"base_url {text!r} must not have a query or fragment; use default_query")
     return text if text.endswith("/") else text + "/"
 
 
-def _timeout_as(timeout: Any, timeout_class: type[Any]) -> Any:
-    """An httpx.Timeout given for an httpx2 client (or the reverse) as the client's own kind."""
-    if timeout is None or isinstance(timeout, (int, float, timeout_class)):
-        return timeout
-    return timeout_class(**timeout.as_dict())
+def _updated(
+    current: dict[str, Any], update: Mapping[str, Any] | None, replace: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    if replace is not None:
+        return dict(replace)
+    return {**current, **(update or {})}
 
 
-def _check_http_client(
-    owner: str, http_client: Any, expected: type[Any], package: ModuleType | None
-) -> None:
-    # Duck-typed (any client with httpx's API will do), but a sync/async mix-up
-    # would only fail at the first request, with a confusing error.
-    is_async = isinstance(http_client, (package or httpx).AsyncClient)
-    if not hasattr(http_client, "send") or is_async != (expected is httpx.AsyncClient):
-        raise TypeError(
-            f"{owner} needs an {expected.__module__}.{expected.__name__} (or httpx2."
-            f"{expected.__name__}) as http_client, not {type(http_client).__name__}"
-        )
-
-
+# Configuration and request building shared by both clients.
 class BaseEdgen(Generic[_H]):
-    """Configuration and request building shared by both clients."""
-
     _http_client_class: ClassVar[type[Any]]
     _is_async: ClassVar[bool]
-    _http: _H
-    _owns_http: bool
+    _stream_class: ClassVar[type[Any]]
+    _response_class: ClassVar[type[Any]]
+    _context_manager_class: ClassVar[type[Any]]
+    # Each client's I/O edge; awaitable on `AsyncEdgen`.
+    _send: Callable[[RequestSpec], Any]
+    _read_and_parse: Callable[[RequestSpec, httpx.Response], Any]
 
     def __init__(
         self,
@@ -196,66 +161,57 @@ class BaseEdgen(Generic[_H]):
         if base_url is None:
             base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _normalize_base_url(base_url)
-        # An httpx2 client (or another httpx-compatible package's): map its exceptions too.
-        package = None if http_client is None else _compat.http_package(http_client)
-        if package is not None:
-            _compat.register_http_package(package)
+        package = None
+        if http_client is not None:
+            # Any client with httpx's API will do (an httpx2 one's exceptions get mapped too).
+            package = _compat.http_package(http_client)
+            # A sync/async mix-up would only fail at the first request, with a confusing error.
+            is_async = isinstance(http_client, (package or httpx).AsyncClient)
+            if not hasattr(http_client, "send") or is_async != self._is_async:
+                expected = self._http_client_class.__name__
+                raise TypeError(
+                    f"{type(self).__name__} needs an httpx.{expected} (or httpx2.{expected}) "
+                    f"as http_client, not {type(http_client).__name__}"
+                )
         if isinstance(timeout, NotGiven):
-            timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
-        _check_timeout(timeout)
+            timeout = DEFAULT_TIMEOUT if http_client is None else http_client.timeout
         self._timeout_class: type[Any] = (package or httpx).Timeout
-        self.timeout: Timeout = _timeout_as(timeout, self._timeout_class)
-        self.max_retries = _check_max_retries(max_retries)
+        self.timeout: Timeout = _checked_timeout(timeout, self._timeout_class)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        self.max_retries = max_retries
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
-        headers = dict(_PLATFORM_HEADERS)
-        headers["accept"] = "application/json"
-        if api_key:
-            pipeline.check_header_value("authorization", api_key)
-            headers["authorization"] = f"Bearer {api_key}"
-        self._headers = pipeline.merge_headers(headers, self._custom_headers)
+        custom_headers = {**self.auth_headers, **self._custom_headers}
+        self._headers = pipeline.merge_headers(_DEFAULT_HEADERS, custom_headers)
         self._owns_http = http_client is None
         if http_client is None:
             http_client = self._http_client_class(
                 timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
             )
-        else:
-            _check_http_client(type(self).__name__, http_client, self._http_client_class, package)
-        self._http = http_client
+        self._http: _H = http_client
 
-    # -- resources: built on first access, so a client costs little to make --
-    def _resource(self, module: str, name: str) -> Any:
-        cache = self.__dict__
-        if name not in cache:
-            cls = getattr(importlib.import_module(f".resources.{module}", __package__), name)
-            cache[name] = cls(self)
-        return cache[name]
+    chat: Chat[Self]
+    audio: Audio[Self]
+    embeddings: Embeddings[Self]
+    image: Image[Self]
+    models: Models[Self]
+    misc: Misc[Self]
 
-    @property
-    def chat(self: _C) -> Chat[_C]:
-        return self._resource("chat", "Chat")  # type: ignore[no-any-return]
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute
 
-    @property
-    def audio(self: _C) -> Audio[_C]:
-        return self._resource("audio", "Audio")  # type: ignore[no-any-return]
+        def __getattr__(self, name):
+            # A resource is built on first access (a client costs little to make), then cached.
+            if name not in _RESOURCES:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            module_name, class_name = _RESOURCES[name]
+            module = importlib.import_module(f".resources.{module_name}", __package__)
+            resource = self.__dict__[name] = getattr(module, class_name)(self)
+            return resource
 
-    @property
-    def embeddings(self: _C) -> Embeddings[_C]:
-        return self._resource("embeddings", "Embeddings")  # type: ignore[no-any-return]
-
-    @property
-    def image(self: _C) -> Image[_C]:
-        return self._resource("images", "Image")  # type: ignore[no-any-return]
-
-    @property
-    def models(self: _C) -> Models[_C]:
-        return self._resource("models", "Models")  # type: ignore[no-any-return]
-
-    @property
-    def misc(self: _C) -> Misc[_C]:
-        return self._resource("misc", "Misc")  # type: ignore[no-any-return]
-
-    # -- public configuration ---------------------------------------------
+    # -- public configuration --
     @property
     def base_url(self) -> httpx.URL:
         return httpx.URL(self._base_url)
@@ -272,6 +228,10 @@ class BaseEdgen(Generic[_H]):
     def auth_headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs and tracebacks.
         return (
@@ -280,7 +240,7 @@ class BaseEdgen(Generic[_H]):
         )
 
     def copy(
-        self: _C,
+        self,
         *,
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
@@ -291,33 +251,24 @@ class BaseEdgen(Generic[_H]):
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
-    ) -> _C:
+    ) -> Self:
         """A new client with some options changed, sharing this one's connection pool.
 
-        `default_headers`/`default_query` are merged into the current ones;
-        `set_default_headers`/`set_default_query` replace them.
+        `default_headers`/`default_query` are merged in; `set_default_*` replace them.
         """
-        if default_headers is not None and set_default_headers is not None:
-            raise ValueError("pass default_headers or set_default_headers, not both")
-        if default_query is not None and set_default_query is not None:
-            raise ValueError("pass default_query or set_default_query, not both")
-        headers = dict(self._custom_headers)
-        if set_default_headers is not None:
-            headers = dict(set_default_headers)
-        elif default_headers is not None:
-            headers.update(default_headers)
-        query = dict(self._custom_query)
-        if set_default_query is not None:
-            query = dict(set_default_query)
-        elif default_query is not None:
-            query.update(default_query)
+        for name, merge, replace in (
+            ("headers", default_headers, set_default_headers),
+            ("query", default_query, set_default_query),
+        ):
+            if merge is not None and replace is not None:
+                raise ValueError(f"pass default_{name} or set_default_{name}, not both")
         clone = type(self)(
             api_key=api_key if api_key is not None else self.api_key,
             base_url=base_url if base_url is not None else self._base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers=headers,
-            default_query=query,
+            default_headers=_updated(self._custom_headers, default_headers, set_default_headers),
+            default_query=_updated(self._custom_query, default_query, set_default_query),
             http_client=http_client if http_client is not None else self._http,
         )
         if http_client is None:
@@ -326,61 +277,52 @@ class BaseEdgen(Generic[_H]):
 
     with_options = copy
 
-    # -- request building (pure) ------------------------------------------
+    # -- request building and response handling (pure) --
     def _build_request(self, spec: RequestSpec) -> httpx.Request:
         options = spec.options
-        headers = self._headers
-        extra_headers = options.get("extra_headers")
-        if extra_headers:
-            headers = pipeline.merge_headers(headers, extra_headers)
-        params: Any = self._custom_query or None
-        extra_query = options.get("extra_query")
-        if extra_query:
-            params = {**(params or {}), **extra_query}
-        timeout = options.get("timeout", NOT_GIVEN)
-        if isinstance(timeout, NotGiven):
-            timeout = self.timeout
-        else:
-            _check_timeout(timeout)
-            timeout = _timeout_as(timeout, self._timeout_class)
+        headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
+        params = {**self._custom_query, **(options.get("extra_query") or {})} or None
+        timeout = self.timeout
+        if "timeout" in options:
+            timeout = _checked_timeout(options["timeout"], self._timeout_class)
         body = spec.body
-        extra_body = options.get("extra_body")
-        if extra_body:
-            body = {**(body or {}), **extra_body}
-        url = self._base_url + spec.path
-        if spec.files is not None:
-            return self._http.build_request(
-                spec.method,
-                url,
-                headers=headers,
-                params=params,
-                data=body,
-                files=spec.files,
-                timeout=timeout,
-            )
+        if options.get("extra_body"):
+            body = {**(body or {}), **options["extra_body"]}
         content = None
-        if body is not None:
+        if body is not None and spec.files is None:
             try:
                 content = msgspec.json.encode(body)
             except (TypeError, msgspec.EncodeError) as exc:
                 raise TypeError(f"request body is not JSON-serializable: {exc}") from None
             headers = {**headers, "content-type": "application/json"}
+            body = None
         return self._http.build_request(
-            spec.method, url, headers=headers, params=params, content=content, timeout=timeout
+            spec.method,
+            self._base_url + spec.path,
+            headers=headers,
+            params=params,
+            content=content,
+            data=body,  # form fields of a multipart upload
+            files=spec.files,
+            timeout=timeout,
         )
 
+    # Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:
-        """Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`."""
-        raise NotImplementedError
+        if spec.mode == "streaming":
+            return self._context_manager_class(partial(self._send, spec))
+        return self._send(spec)
 
-    def _max_retries_for(self, spec: RequestSpec) -> int:
-        value = spec.options.get("max_retries", NOT_GIVEN)
-        if isinstance(value, NotGiven):
-            return self.max_retries
-        return _check_max_retries(value)
+    # What the call returns for a 2xx `response` (read unless streamed).
+    def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
+        if spec.mode == "parsed":
+            return self._parse(response, spec)
+        parse = partial(self._read_and_parse, spec)
+        return self._response_class(response, parse, retries_taken)
 
-    # -- response handling (pure, body already read) ----------------------
-    def _parse_body(self, response: httpx.Response, spec: RequestSpec) -> Any:
+    def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
+        if spec.stream:
+            return self._stream_class(cast_to=spec.cast, response=response)
         if spec.parse is not None:
             return spec.parse(response)
         return pipeline.decode_response(response, spec.cast)
@@ -388,40 +330,37 @@ class BaseEdgen(Generic[_H]):
     @staticmethod
     def _log_request(request: httpx.Request, attempt: int) -> None:
         if logger.isEnabledFor(10):
+            headers = redact_headers(request.headers)
             logger.debug(
                 "Request: %s %s (attempt %d) headers=%s",
                 request.method,
                 request.url,
-                attempt + 1,
-                redact_headers(request.headers),
+                attempt,
+                headers,
             )
 
-    @staticmethod
-    def _log_response(response: httpx.Response) -> None:
+    # Logs a response; says whether to read its body now (all but streamed 2xx ones).
+    def _received(self, response: httpx.Response, spec: RequestSpec) -> bool:
         if logger.isEnabledFor(20):
+            request = response.request
             logger.info(
                 'HTTP Request: %s %s "%d %s"',
-                response.request.method,
-                response.request.url,
+                request.method,
+                request.url,
                 response.status_code,
                 response.reason_phrase,
             )
+        return not (response.is_success and (spec.stream or spec.mode == "streaming"))
 
 
 class Edgen(BaseEdgen[httpx.Client]):
-    """Synchronous client for the Edgen server.
-
-    >>> client = Edgen()  # EDGEN_BASE_URL or http://127.0.0.1:33322/v1/
-    >>> client.chat.completions.create(model="default", messages=[...])
-    """
+    """Synchronous client for the Edgen server (EDGEN_BASE_URL or http://127.0.0.1:33322/v1/)."""
 
     _http_client_class = httpx.Client
     _is_async = False
-
-    # -- lifecycle ----------------------------------------------------------
-    @property
-    def is_closed(self) -> bool:
-        return bool(self._http.is_closed)
+    _stream_class = Stream
+    _response_class = APIResponse
+    _context_manager_class = ResponseContextManager
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
@@ -431,59 +370,34 @@ class Edgen(BaseEdgen[httpx.Client]):
     def __enter__(self) -> Edgen:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- the I/O edge -------------------------------------------------------
-    def _request(self, spec: RequestSpec) -> Any:
-        if spec.mode == "streaming":
-            return ResponseContextManager(lambda: self._send(spec))
-        return self._send(spec)
-
+    # -- the I/O edge --
     def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            policy = pipeline.RetryPolicy(self.max_retries, time.time)
             while True:
-                self._log_request(request, policy.retries_taken)
+                self._log_request(request, policy.retries_taken + 1)
                 try:
                     response = self._http.send(request, stream=True)
                 except _compat.TRANSPORT_ERRORS as exc:
                     time.sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
+                if self._received(response, spec):
+                    self._read(response)
                 if response.is_success:
-                    return self._finish(response, spec, policy.retries_taken)
-                self._read(response)
-                response.close()
+                    return self._result(response, spec, policy.retries_taken)
                 time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
         finally:
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
-        if spec.stream:
-            parse_stream: Callable[[httpx.Response], Any] = lambda r: Stream(  # noqa: E731
-                cast_to=spec.cast, response=r
-            )
-            if spec.mode == "parsed":
-                return parse_stream(response)
-            return APIResponse(response, parse_stream, retries_taken)
-        if spec.mode == "streaming":
-            return APIResponse(response, lambda r: self._read_and_parse(r, spec), retries_taken)
-        self._read(response)
-        if spec.mode == "raw":
-            return APIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
-        return self._parse_body(response, spec)
-
-    def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
-        self._read(response)
-        return self._parse_body(response, spec)
+    def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
+        if not spec.stream:
+            self._read(response)
+        return self._parse(response, spec)
 
     @staticmethod
     def _read(response: httpx.Response) -> None:
@@ -491,9 +405,7 @@ class Edgen(BaseEdgen[httpx.Client]):
             response.read()
         except _compat.TRANSPORT_ERRORS as exc:
             response.close()
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(response.request) from exc
-            raise APIConnectionError(request=response.request) from exc
+            raise pipeline.connection_error(response.request, exc) from exc
 
 
 class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
@@ -501,10 +413,9 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
 
     _http_client_class = httpx.AsyncClient
     _is_async = True
-
-    @property
-    def is_closed(self) -> bool:
-        return bool(self._http.is_closed)
+    _stream_class = AsyncStream
+    _response_class = AsyncAPIResponse
+    _context_manager_class = AsyncResponseContextManager
 
     async def close(self) -> None:
         if self._owns_http:
@@ -513,62 +424,35 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     async def __aenter__(self) -> AsyncEdgen:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    # -- the I/O edge -------------------------------------------------------
-    def _request(self, spec: RequestSpec) -> Any:
-        if spec.mode == "streaming":
-            return AsyncResponseContextManager(self._send(spec))
-        return self._send(spec)
-
+    # -- the I/O edge --
     async def _send(self, spec: RequestSpec) -> Any:
         try:
             request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self._max_retries_for(spec), time.time)
+            policy = pipeline.RetryPolicy(self.max_retries, time.time)
             while True:
-                self._log_request(request, policy.retries_taken)
+                self._log_request(request, policy.retries_taken + 1)
                 try:
                     response = await self._http.send(request, stream=True)
                 except _compat.TRANSPORT_ERRORS as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
+                if self._received(response, spec):
+                    await self._read(response)
                 if response.is_success:
-                    return await self._finish(response, spec, policy.retries_taken)
-                await self._read(response)
-                await response.aclose()
+                    return self._result(response, spec, policy.retries_taken)
                 body = pipeline.decode_error_body(response)
                 await _async_sleep(policy.after_status(response, body))
         finally:
             if spec.cleanup is not None:
                 spec.cleanup()
 
-    async def _finish(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
-        if spec.stream:
-            parse_stream: Callable[[httpx.Response], Any] = lambda r: AsyncStream(  # noqa: E731
-                cast_to=spec.cast, response=r
-            )
-            if spec.mode == "parsed":
-                return parse_stream(response)
-            return AsyncAPIResponse(response, parse_stream, retries_taken)
-        if spec.mode == "streaming":
-            return AsyncAPIResponse(
-                response, lambda r: self._read_and_parse(r, spec), retries_taken
-            )
-        await self._read(response)
-        if spec.mode == "raw":
-            return AsyncAPIResponse(response, lambda r: self._parse_body(r, spec), retries_taken)
-        return self._parse_body(response, spec)
-
-    async def _read_and_parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
-        await self._read(response)
-        return self._parse_body(response, spec)
+    async def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
+        if not spec.stream:
+            await self._read(response)
+        return self._parse(response, spec)
 
     @staticmethod
     async def _read(response: httpx.Response) -> None:
@@ -576,9 +460,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
             await response.aread()
         except _compat.TRANSPORT_ERRORS as exc:
             await response.aclose()
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(response.request) from exc
-            raise APIConnectionError(request=response.request) from exc
+            raise pipeline.connection_error(response.request, exc) from exc
 
 
 Client = Edgen

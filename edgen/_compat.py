@@ -1,9 +1,8 @@
-"""Typing names that moved between Python versions, and httpx-compatible HTTP packages."""
+# Typing names that moved between Python versions, and httpx-compatible HTTP packages.
 
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -23,56 +22,30 @@ else:  # pragma: no cover - Python 3.10
         NotRequired: Any = _Marker()  # type: ignore[no-redef]
         Required: Any = _Marker()  # type: ignore[no-redef]
 
-__all__ = [
-    "NotRequired",
-    "Required",
-    "TypedDict",
-    "TRANSPORT_ERRORS",
-    "TIMEOUT_ERRORS",
-    "STREAM_ERRORS",
-    "READ_ERRORS",
-    "TIMEOUT_TYPES",
-    "http_package",
-    "register_http_package",
-]
+__all__ = ["NotRequired", "Required", "TypedDict"]  # re-exported for the request types
 
-
-# -- httpx-compatible HTTP packages -------------------------------------------
-# `http_client=` also takes a client of httpx2, the maintained fork of httpx: the
-# same API, but its own exception and Timeout classes. Once such a client is
-# passed in, its package's classes join these tuples. They are read when an
-# exception is being matched (`except _compat.TRANSPORT_ERRORS`), so requests
-# that succeed pay nothing for this.
+# `http_client=` also takes an httpx2 client (httpx's fork: the same API, its own
+# exception and Timeout classes, which then join these tuples).
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
-STREAM_ERRORS: tuple[type[Exception], ...] = (httpx.StreamError,)
-READ_ERRORS: tuple[type[Exception], ...] = TRANSPORT_ERRORS + STREAM_ERRORS
+READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
 TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 
-def http_package(client: object) -> ModuleType | None:
-    """The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from; None for httpx."""
+# The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from, None for httpx;
+# from now on its exceptions are caught and mapped as httpx's are.
+def http_package(client: object) -> Any:
+    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     for cls in type(client).__mro__:
         top = cls.__module__.partition(".")[0]
         if top == "httpx":
             return None
-        module = sys.modules.get(top)
-        if (
-            module is not None
-            and isinstance(getattr(module, "TransportError", None), type)
-            and isinstance(getattr(module, "AsyncClient", None), type)
-        ):
+        module: Any = sys.modules.get(top)
+        if hasattr(module, "TransportError") and hasattr(module, "AsyncClient"):
+            if module.TransportError not in TRANSPORT_ERRORS:
+                TRANSPORT_ERRORS += (module.TransportError,)
+                TIMEOUT_ERRORS += (module.TimeoutException,)
+                READ_ERRORS += (module.TransportError, module.StreamError)
+                TIMEOUT_TYPES += (module.Timeout,)
             return module
     return None
-
-
-def register_http_package(module: ModuleType) -> None:
-    """Catch and map `module`'s exceptions as we do httpx's (idempotent)."""
-    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, STREAM_ERRORS, READ_ERRORS, TIMEOUT_TYPES
-    if module.TransportError in TRANSPORT_ERRORS:
-        return
-    TRANSPORT_ERRORS += (module.TransportError,)
-    TIMEOUT_ERRORS += (module.TimeoutException,)
-    STREAM_ERRORS += (module.StreamError,)
-    READ_ERRORS = TRANSPORT_ERRORS + STREAM_ERRORS
-    TIMEOUT_TYPES += (module.Timeout,)

@@ -1,39 +1,9 @@
-"""The exception hierarchy.
-
-EdgenError
-└── APIError
-    ├── APIConnectionError
-    │   └── APITimeoutError
-    ├── APIResponseValidationError
-    └── APIStatusError
-        ├── BadRequestError (400)      ├── ConflictError (409)
-        ├── AuthenticationError (401)  ├── UnprocessableEntityError (422)
-        ├── PermissionDeniedError (403)├── RateLimitError (429)
-        ├── NotFoundError (404)        └── InternalServerError (>= 500)
-"""
+# EdgenError > APIError > APIConnectionError (> APITimeoutError), APIResponseValidationError,
+# APIStatusError (> one class per status).
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
-
-__all__ = [
-    "EdgenError",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-]
 
 
 class EdgenError(Exception):
@@ -43,41 +13,25 @@ class EdgenError(Exception):
 class APIError(EdgenError):
     """A request failed, or a server answer could not be used.
 
-    `body` is the decoded JSON the server sent (every field kept), or its text,
-    or None when there was no answer. `kind` is the tag of an Edgen error
-    object (`{"error": "unknown_model_kind", ...}`); `code`, `type` and `param`
-    come from an OpenAI-style `{"error": {...}}` envelope.
+    `body`: the server's decoded JSON (or text; None without an answer). `kind`: an Edgen
+    error's tag; `code`, `type`, `param`: from an OpenAI-style `{"error": {...}}`.
     """
-
-    message: str
-    request: httpx.Request
-    body: object | None
-    kind: str | None
-    code: str | None
-    type: str | None
-    param: str | None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
         self.body = body
-        self.kind = self.code = self.type = self.param = None
-        if isinstance(body, dict):
-            err = body.get("error")
-            if isinstance(err, str):
-                self.kind = err
-            elif isinstance(err, dict):
-                self.code = _str_or_none(err.get("code"))
-                self.type = _str_or_none(err.get("type"))
-                self.param = _str_or_none(err.get("param"))
+        err = body.get("error") if isinstance(body, dict) else None
+        self.kind = err if isinstance(err, str) else None
+        envelope = err if isinstance(err, dict) else {}
+        self.code, self.type, self.param = (
+            None if envelope.get(key) is None else str(envelope[key])
+            for key in ("code", "type", "param")
+        )
 
     def __str__(self) -> str:
         return self.message
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class APIConnectionError(APIError):
@@ -97,30 +51,17 @@ class APITimeoutError(APIConnectionError):
 class APIResponseValidationError(APIError):
     """The server answered 2xx, but the body does not fit the expected type."""
 
-    response: httpx.Response
-    status_code: int
-
     def __init__(
-        self,
-        response: httpx.Response,
-        body: object | None,
-        *,
-        message: str | None = None,
+        self, response: httpx.Response, body: object | None, *, message: str | None = None
     ) -> None:
-        super().__init__(
-            message or "Data returned by API invalid for expected schema.",
-            response.request,
-            body=body,
-        )
+        message = message or "Data returned by API invalid for expected schema."
+        super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
 
 
 class APIStatusError(APIError):
     """The server answered with a 4xx or 5xx status."""
-
-    response: httpx.Response
-    status_code: int
 
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
         super().__init__(message, response.request, body=body)
@@ -129,35 +70,35 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError):
-    pass
+    """400"""
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    """401"""
 
 
 class PermissionDeniedError(APIStatusError):
-    pass
+    """403"""
 
 
 class NotFoundError(APIStatusError):
-    pass
+    """404"""
 
 
 class ConflictError(APIStatusError):
-    pass
+    """409"""
 
 
 class UnprocessableEntityError(APIStatusError):
-    pass
+    """422"""
 
 
 class RateLimitError(APIStatusError):
-    pass
+    """429"""
 
 
 class InternalServerError(APIStatusError):
-    pass
+    """500 and above"""
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -169,9 +110,3 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
-
-
-def status_error_class(status: int) -> type[APIStatusError]:
-    if status >= 500:
-        return InternalServerError
-    return STATUS_ERRORS.get(status, APIStatusError)

@@ -1,27 +1,20 @@
-"""The `edgen` logger, switched on by the EDGEN_LOG environment variable."""
+# The `edgen` logger, switched on by the EDGEN_LOG environment variable.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+from collections.abc import Mapping
 
 logger = logging.getLogger("edgen")
-
-_configured = False
 
 SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
 
+# Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import.
+@functools.cache
 def setup_logging() -> None:
-    """Apply EDGEN_LOG once per process (`debug` or `info`); other values do nothing.
-
-    Called when the first client is built rather than at import, so importing
-    edgen never touches logging configuration.
-    """
-    global _configured
-    if _configured:
-        return
-    _configured = True
     level = {"debug": logging.DEBUG, "info": logging.INFO}.get(
         os.environ.get("EDGEN_LOG", "").strip().lower()
     )
@@ -36,7 +29,6 @@ def setup_logging() -> None:
     logger.setLevel(level)
 
 
-def redact_headers(headers: object) -> dict[str, str]:
-    """Headers safe to log: credentials replaced by a marker."""
-    items = headers.items() if hasattr(headers, "items") else []
-    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in items}
+# Headers safe to log: credentials replaced by a marker.
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}

@@ -1,8 +1,4 @@
-"""Request pipeline decisions, sans-IO: no sockets, no sleeping, no clocks read.
-
-The sync and async clients both drive the same functions; only sending,
-reading and sleeping differ between them.
-"""
+# Request pipeline decisions, sans-IO (no sockets, sleeping or clocks): shared by both clients.
 
 from __future__ import annotations
 
@@ -17,21 +13,22 @@ import msgspec
 
 from . import _compat
 from ._exceptions import (
+    STATUS_ERRORS,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    status_error_class,
+    InternalServerError,
 )
 from ._logs import logger
 from ._types import NOT_GIVEN
 
 _T = TypeVar("_T")
+# One decoder per type, reused: building one costs far more than decoding a chunk.
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
-    """One reused decoder per type: building one costs far more than decoding a chunk."""
     try:
         return _decoders[cast_to]
     except KeyError:
@@ -39,27 +36,14 @@ def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
         return dec
 
 
+# The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError.
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
-    """The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError."""
     try:
         return decoder_for(cast_to).decode(response.content)
     # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise validation_error(response, exc) from None
 
-
-__all__ = [
-    "INITIAL_RETRY_DELAY",
-    "MAX_RETRY_DELAY",
-    "NON_RETRYABLE_KINDS",
-    "should_retry",
-    "retry_delay",
-    "status_error",
-    "decode_error_body",
-    "merge_headers",
-    "check_header_value",
-    "RetryPolicy",
-]
 
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
@@ -71,24 +55,24 @@ NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
-def decode_error_body(response: httpx.Response) -> Any:
-    """The error body as JSON when it is JSON, else its text (possibly empty)."""
-    content = response.content
-    if not content:
-        return None
+# `content` decoded as JSON if it is JSON, else `text`.
+def json_or(content: bytes, text: str) -> Any:
     try:
         return msgspec.json.decode(content)
     except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
-        return response.text
+        return text
 
 
+# The error body as JSON when it is JSON, else its text; None when empty.
+def decode_error_body(response: httpx.Response) -> Any:
+    return json_or(response.content, response.text) if response.content else None
+
+
+# Whether a non-2xx response is worth another attempt.
 def should_retry(response: httpx.Response, body: Any) -> bool:
-    """Whether a non-2xx response is worth another attempt."""
     hint = response.headers.get("x-should-retry")
-    if hint == "true":
-        return True
-    if hint == "false":
-        return False
+    if hint in ("true", "false"):
+        return hint == "true"  # type: ignore[no-any-return]
     status = response.status_code
     if status in RETRYABLE_STATUSES:
         return True
@@ -98,6 +82,11 @@ def should_retry(response: httpx.Response, body: Any) -> bool:
     return False
 
 
+# Seconds to wait before the next attempt.
+#
+# The server's `retry-after-ms` / `Retry-After` when it asks for 0-60 s (`now`, epoch
+# seconds, is needed for an HTTP date); else backoff from 0.5 s capped at 8 s, minus up
+# to 25% jitter so that clients retrying together spread out.
 def retry_delay(
     retries_taken: int,
     headers: Mapping[str, str] | None = None,
@@ -105,13 +94,6 @@ def retry_delay(
     now: float | None = None,
     jitter: float | None = None,
 ) -> float:
-    """Seconds to wait before the next attempt.
-
-    A server's `retry-after-ms` or `Retry-After` (seconds or an HTTP date) wins
-    when it asks for 0 to 60 s; otherwise exponential backoff from 0.5 s, capped
-    at 8 s, minus up to 25% jitter so that clients retrying together spread out.
-    `now` (epoch seconds) is only needed for an HTTP-date `Retry-After`.
-    """
     if headers is not None:
         asked = _server_retry_after(headers, now)
         if asked is not None and 0 <= asked <= MAX_RETRY_AFTER:
@@ -142,15 +124,19 @@ def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float 
     return float(email.utils.mktime_tz(parsed)) - now
 
 
+# The typed exception for a non-2xx response, keeping everything the server sent.
 def status_error(response: httpx.Response, body: Any) -> APIStatusError:
-    """The typed exception for a non-2xx response, keeping everything the server sent."""
     status = response.status_code
-    detail = _error_detail(body)
+    detail = error_detail(body)
     message = f"Error code: {status}" + (f" - {detail}" if detail else "")
-    return status_error_class(status)(message, response=response, body=body)
+    error_class = STATUS_ERRORS.get(
+        status, InternalServerError if status >= 500 else APIStatusError
+    )
+    return error_class(message, response=response, body=body)
 
 
-def _error_detail(body: Any) -> str:
+# The message in an error body (OpenAI's or Edgen's shape, or text).
+def error_detail(body: Any) -> str:
     if body is None:
         return ""
     if isinstance(body, str):
@@ -160,7 +146,8 @@ def _error_detail(body: Any) -> str:
         if isinstance(err, dict):  # OpenAI-style envelope
             return str(err.get("message") or err)
         if isinstance(err, str):  # Edgen's flat tagged error: kind plus its details
-            rest = {k: v for k, v in body.items() if k != "error"}
+            rest = dict(body)
+            del rest["error"]
             reason = rest.pop("reason", None)
             text = err + (f": {reason}" if reason else "")
             if rest:
@@ -174,12 +161,17 @@ def _error_detail(body: Any) -> str:
 
 
 def validation_error(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
-    text = response.text
-    return APIResponseValidationError(
-        response,
-        text,
-        message=f"Response body does not fit the expected type: {exc}",
-    )
+    message = f"Response body does not fit the expected type: {exc}"
+    return APIResponseValidationError(response, response.text, message=message)
+
+
+# The error for a transport failure `exc`: a timeout or a connection error.
+def connection_error(
+    request: httpx.Request, exc: Exception, message: str = "Connection error."
+) -> APIConnectionError:
+    if isinstance(exc, _compat.TIMEOUT_ERRORS):
+        return APITimeoutError(request)
+    return APIConnectionError(message=message, request=request)
 
 
 # RFC 9110 token characters: anything else in a name would be refused on the wire
@@ -187,18 +179,8 @@ def validation_error(response: httpx.Response, exc: Exception) -> APIResponseVal
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-def check_header_value(name: str, value: str) -> None:
-    """Refuse header values that could smuggle extra header lines."""
-    if "\r" in value or "\n" in value or "\x00" in value:
-        raise ValueError(f"header {name!r} has a line break or NUL in its value")
-    if not _HEADER_NAME.fullmatch(name):
-        raise ValueError(f"invalid header name {name!r}")
-    if not value.isascii():
-        raise ValueError(f"header {name!r} has a non-ASCII value")
-
-
+# `base` updated with `extra`, each header checked; a NOT_GIVEN (or None) value removes one.
 def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
-    """`base` updated with `extra`; a NOT_GIVEN value removes a header."""
     if not extra:
         return base
     merged = dict(base)
@@ -210,31 +192,26 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
             continue
         if not isinstance(value, str):
             raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
-        check_header_value(name, value)
+        # A line break or NUL could smuggle in extra header lines.
+        if "\r" in value or "\n" in value or "\x00" in value:
+            raise ValueError(f"header {name!r} has a line break or NUL in its value")
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        if not value.isascii():
+            raise ValueError(f"header {name!r} has a non-ASCII value")
         merged[name.lower()] = value
     return merged
 
 
-class RetryPolicy:
-    """Counts attempts and decides, after each failure, to wait or to raise.
-
-    The clients call `after_transport_error` / `after_status` and sleep for the
-    returned number of seconds; when no retry is left these raise the error
-    the caller should see. No I/O here, so sync and async share it.
-    """
-
-    __slots__ = ("max_retries", "retries_taken", "_clock")
-
-    def __init__(self, max_retries: int, clock: Any = None) -> None:
-        self.max_retries = max_retries
-        self.retries_taken = 0
-        self._clock = clock
+# Counts attempts; after each failure, the seconds to wait or (no retry left) the error.
+class RetryPolicy(msgspec.Struct):
+    max_retries: int
+    clock: Any = None  # epoch seconds, for an HTTP-date Retry-After
+    retries_taken: int = 0
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
         if self.retries_taken >= self.max_retries:
-            if isinstance(exc, _compat.TIMEOUT_ERRORS):
-                raise APITimeoutError(request) from exc
-            raise APIConnectionError(request=request) from exc
+            raise connection_error(request, exc) from exc
         return self._next(request, None, type(exc).__name__)
 
     def after_status(self, response: httpx.Response, body: Any) -> float:
@@ -243,7 +220,7 @@ class RetryPolicy:
         return self._next(response.request, response.headers, f"status {response.status_code}")
 
     def _next(self, request: httpx.Request, headers: Any, reason: str) -> float:
-        now = self._clock() if self._clock is not None and headers is not None else None
+        now = self.clock() if self.clock is not None and headers is not None else None
         delay = retry_delay(self.retries_taken, headers, now=now)
         self.retries_taken += 1
         logger.info(

@@ -1,31 +1,21 @@
-"""Raw responses: what `.with_raw_response` and `.with_streaming_response` return."""
+# Raw responses: what `.with_raw_response` and `.with_streaming_response` return.
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import httpx
-
-__all__ = [
-    "APIResponse",
-    "AsyncAPIResponse",
-    "ResponseContextManager",
-    "AsyncResponseContextManager",
-]
 
 _T = TypeVar("_T")
 
 
 class _BaseResponse(Generic[_T]):
-    __slots__ = ("http_response", "_parser", "_parsed", "retries_taken")
-
     def __init__(
         self,
         http_response: httpx.Response,
         parser: Callable[[httpx.Response], Any],
-        retries_taken: int = 0,
+        retries_taken: int,
     ) -> None:
         self.http_response = http_response
         self._parser = parser
@@ -70,8 +60,6 @@ _UNPARSED = object()
 class APIResponse(_BaseResponse[_T]):
     """An HTTP response together with the way to parse it into the method's result."""
 
-    __slots__ = ()
-
     def parse(self) -> _T:
         """What the plain method would have returned (for a stream: the `Stream`)."""
         if self._parsed is _UNPARSED:
@@ -109,14 +97,9 @@ class APIResponse(_BaseResponse[_T]):
 class AsyncAPIResponse(_BaseResponse[_T]):
     """The async twin of `APIResponse`: reading and parsing are awaitable."""
 
-    __slots__ = ()
-
     async def parse(self) -> _T:
         if self._parsed is _UNPARSED:
-            parsed = self._parser(self.http_response)
-            if isinstance(parsed, Awaitable):
-                parsed = await parsed
-            self._parsed = parsed
+            self._parsed = await self._parser(self.http_response)
         return self._parsed  # type: ignore[no-any-return]
 
     async def read(self) -> bytes:
@@ -148,38 +131,24 @@ class ResponseContextManager(Generic[_T]):
 
     def __init__(self, send: Callable[[], APIResponse[_T]]) -> None:
         self._send = send
-        self._response: APIResponse[_T] | None = None
 
     def __enter__(self) -> APIResponse[_T]:
         self._response = self._send()
         return self._response
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._response is not None:
-            self._response.close()
+    def __exit__(self, *exc_info: object) -> None:
+        self._response.close()
 
 
 class AsyncResponseContextManager(Generic[_T]):
     """`async with client.x.with_streaming_response.create(...) as response:`."""
 
-    def __init__(self, send: Awaitable[AsyncAPIResponse[_T]]) -> None:
+    def __init__(self, send: Callable[[], Awaitable[AsyncAPIResponse[_T]]]) -> None:
         self._send = send
-        self._response: AsyncAPIResponse[_T] | None = None
 
     async def __aenter__(self) -> AsyncAPIResponse[_T]:
-        self._response = await self._send
+        self._response = await self._send()
         return self._response
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._response is not None:
-            await self._response.close()
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._response.close()

@@ -1,54 +1,30 @@
-"""Server-sent events, sans-IO: feed bytes in, get events out.
-
-Works on bytes end to end, so a chunk boundary inside a multi-byte UTF-8
-character is harmless and `data` goes to the JSON decoder without a text
-round trip. Handles LF, CRLF and CR line endings, comments, multi-line data,
-and `event:` / `id:` / `retry:` fields, per the WHATWG EventSource rules.
-"""
+# Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
+# Bytes end to end: a chunk may end inside a UTF-8 character, and `data` goes to the
+# JSON decoder without a text round trip.
 
 from __future__ import annotations
 
-__all__ = ["ServerSentEvent", "SSEDecoder"]
+import msgspec
 
 
-class ServerSentEvent:
+class ServerSentEvent(msgspec.Struct, gc=False):
     """One dispatched event. `raw` holds the data bytes; `data` is their text."""
 
-    __slots__ = ("event", "raw", "id", "retry")
-
-    def __init__(
-        self,
-        raw: bytes,
-        event: str | None = None,
-        id: str | None = None,
-        retry: int | None = None,
-    ) -> None:
-        self.raw = raw
-        self.event = event
-        self.id = id
-        self.retry = retry
+    raw: bytes
+    event: str | None = None
+    id: str | None = None
+    retry: int | None = None
 
     @property
     def data(self) -> str:
         return self.raw.decode("utf-8", errors="replace")
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ServerSentEvent):
-            return NotImplemented
-        return (self.raw, self.event, self.id, self.retry) == (
-            other.raw,
-            other.event,
-            other.id,
-            other.retry,
-        )
-
     def __repr__(self) -> str:
         return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
 
 
+# Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body.
 class SSEDecoder:
-    """Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body."""
-
     __slots__ = ("_pending", "_skip_lf", "_data", "_event", "_last_id", "_retry")
 
     def __init__(self) -> None:
@@ -63,41 +39,8 @@ class SSEDecoder:
     def last_event_id(self) -> str | None:
         return self._last_id
 
+    # Take the next bytes of the body; return the events they complete.
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        """Take the next bytes of the body; return the events they complete."""
-        if not (self._pending or self._skip_lf or self._data or self._event is not None):
-            events = self._feed_data_only(chunk)
-            if events is not None:
-                return events
-        return self._feed(chunk)
-
-    def _feed_data_only(self, chunk: bytes) -> list[ServerSentEvent] | None:
-        """The common framing, `data: <json>\n\n` per event, without the line machinery.
-
-        Runs only when the decoder holds no state. Takes the complete events at the
-        front of `chunk` when each is exactly one `data: ` line and a blank line with
-        LF endings, and hands an unfinished tail to the full decoder. None means
-        "not this shape" (nothing consumed): the full decoder takes the whole chunk.
-        """
-        if chunk.find(b"\r") >= 0:
-            return None
-        n = len(chunk)
-        last_id, retry = self._last_id, self._retry
-        events = []
-        pos = 0
-        while pos < n:
-            lf = chunk.find(b"\n", pos)
-            if lf < 0 or lf + 1 == n:
-                break  # an unfinished line or event: the full decoder keeps it
-            if chunk[lf + 1] != 10 or chunk[pos : pos + 6] != b"data: ":
-                return None
-            events.append(ServerSentEvent(chunk[pos + 6 : lf], None, last_id, retry))
-            pos = lf + 2
-        if pos < n:
-            events += self._feed(chunk[pos:] if pos else chunk)
-        return events
-
-    def _feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._skip_lf and chunk:  # an empty chunk must not forget the pending CR
             self._skip_lf = False
             if chunk[:1] == b"\n":
@@ -108,29 +51,17 @@ class SSEDecoder:
             return []
         lines = chunk.splitlines()
         last = chunk[-1]
-        if last == 10:  # LF
+        if last in b"\r\n":
             self._pending = b""
-        elif last == 13:  # CR
-            self._pending = b""
-            self._skip_lf = True
+            self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
         else:
             self._pending = lines.pop()
         return self._lines(lines)
 
+    # End of body: finish the last line and dispatch what is left (even with no blank line).
     def flush(self) -> list[ServerSentEvent]:
-        """End of body: finish the last line and dispatch what is left.
-
-        A server that closes the body right after the last data line (no blank
-        line) still gets its event delivered rather than silently dropped.
-        """
-        events: list[ServerSentEvent] = []
-        if self._pending:
-            pending, self._pending = self._pending, b""
-            events.extend(self._lines([pending]))
-        event = self._dispatch()
-        if event is not None:
-            events.append(event)
-        return events
+        lines, self._pending = [self._pending, b""], b""
+        return self._lines(lines)
 
     def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
         events: list[ServerSentEvent] = []
@@ -147,9 +78,7 @@ class SSEDecoder:
         if line[:6] == b"data: ":
             self._data.append(line[6:])
             return
-        if line[:1] == b":":
-            return  # a comment, e.g. llama.cpp's ": ping - <time>"
-        name, colon, value = line.partition(b":")
+        name, colon, value = line.partition(b":")  # a comment (": ping") has no name
         if colon and value[:1] == b" ":
             value = value[1:]
         if name == b"data":
