@@ -1,39 +1,169 @@
-"""``EdgenEmulator``: an in-process Edgen server running on a background thread."""
+"""``EdgenEmulator``: the emulated server on background threads, and its command line."""
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import collections
+import re
+import signal
+import socket
+import socketserver
+import sys
 import threading
 import time
-from types import TracebackType
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from http.client import responses
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
 
 from ._faults import Fault
-from ._http import HttpServer
-from ._records import RecordedRequest
-from ._routes import App, Dialect
+from ._records import RecordedRequest, Request, parse_multipart
+from ._routes import App, Dialect, Response, _PendingFault, _sleep
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_MAX_BODY", "EdgenEmulator"]
+__all__ = ["DEFAULT_MAX_BODY", "EdgenEmulator", "serve_forever"]
 
 #: The real server's default ``max_request_size``.
 DEFAULT_MAX_BODY = 103_833_600
+DEFAULT_STATUS = {
+    "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
+    "embeddings": "nomic-embed-text-v1.5.f16.gguf",
+    "audio": "ggml-distil-small.en.bin",
+}
 
 
-class EdgenEmulator:
-    """An emulated Edgen server speaking HTTP/1.1 on a daemon thread with its own event loop.
+class _Handler(BaseHTTPRequestHandler):
+    """One connection: reads each request whole, lets the app answer, writes the reply."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
+    default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
+    server: _Server
+
+    def handle(self) -> None:
+        self.server.connections.add(self.connection)  # for stop() to close
+        try:
+            super().handle()
+        finally:
+            self.server.connections.discard(self.connection)
+
+    def log_message(self, *args: Any) -> None:
+        pass  # tests want a quiet stderr
+
+    def _serve(self) -> None:
+        app = self.server.app
+        path, _, query = self.path.partition("?")
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            body, size = self._read_body(app.max_body)
+        except ValueError:
+            self.send_error(400, "bad body framing")
+            return
+        request = Request(self.command, path, query, headers, body, size, size > app.max_body)
+        content_type = headers.get("content-type", "")
+        boundary = re.search(r'boundary="?([^";]+)', content_type)
+        if boundary and content_type.lower().startswith("multipart/form-data"):
+            try:
+                request.parts = parse_multipart(body, boundary[1].encode("latin-1"))
+            except ValueError as exc:
+                request.parts, request.multipart_error = [], str(exc)
+        response = app.handle(request)
+        if response is None:
+            self.close_connection = True
+        else:
+            self._write(response)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def _read_body(self, limit: int) -> tuple[bytes, int]:
+        """The body and its size; a body over ``limit`` is read to its end but not kept."""
+        chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        if chunked:
+            sizes: Any = iter(lambda: int(self.rfile.readline().split(b";")[0], 16), 0)
+        else:
+            sizes = [int(self.headers.get("content-length") or 0)]
+        kept, size = bytearray(), 0
+        for remaining in sizes:
+            while remaining > 0:
+                piece = self.rfile.read(min(remaining, 1 << 20))
+                if not piece:
+                    raise ConnectionError("the body was cut short")
+                remaining -= len(piece)
+                size += len(piece)
+                if size <= limit:
+                    kept += piece
+            if chunked:
+                self.rfile.readline()  # the CRLF after the chunk
+        while chunked and self.rfile.readline() not in (b"\r\n", b""):
+            pass  # trailers are ignored
+        return (bytes(kept) if size <= limit else b""), size
+
+    def _write(self, response: Response) -> None:
+        cut = response.drop_after
+        head = [f"HTTP/1.1 {response.status} {responses.get(response.status, 'Unknown')}"]
+        head += [f"{name}: {value}" for name, value in response.headers]
+        if response.events is None:
+            if response.content_type:
+                head.append(f"content-type: {response.content_type}")
+            head.append(f"content-length: {len(response.body)}")
+            frames = [b"" if self.command == "HEAD" else response.body[:cut]]
+        else:
+            head += ["content-type: text/event-stream", "cache-control: no-cache"]
+            head.append("transfer-encoding: chunked")
+            events = [response.prelude, *response.events[:cut]]
+            if cut is None:
+                events.append(response.epilogue)
+            frames = [b"%x\r\n%s\r\n" % (len(event), event) for event in events if event]
+            if cut is None:
+                frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
+        if self.close_connection:
+            head.append("connection: close")
+        start = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        if response.delay <= 0:
+            self.wfile.write(start + b"".join(frames))  # one write: cheapest for benchmarks
+        else:
+            self.wfile.write(start)
+            for index, frame in enumerate(frames):
+                if index:
+                    _sleep(response.delay)
+                self.wfile.write(frame)
+        if cut is not None:
+            self.close_connection = True  # before the body ends: the client sees it cut
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() closes the connections instead of waiting for them
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Peers vanishing mid-response are normal for an emulator; report anything else.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+class EdgenEmulator(App):
+    """An emulated Edgen server, serving HTTP/1.1 on background threads.
 
     Use it as a context manager, sync or async::
 
         with EdgenEmulator() as server:
             httpx.get(server.url + "misc/version")
 
-    ``dialect="edgen"`` follows the Edgen wire contract byte for byte; ``"openai"`` speaks
-    like llama.cpp's OpenAI-compatible server. Output is deterministic for the given
-    ``seed`` and request. Faults are injected with the ``x-emulator-fault`` request header
-    or with :meth:`inject`.
+    ``dialect="edgen"`` follows the Edgen wire contract; ``"openai"`` speaks like
+    llama.cpp's OpenAI-compatible server. Output is deterministic for the ``seed`` and
+    the request. The settings are plain attributes that may change while it runs;
+    ``models`` (id -> created), ``status`` (the AIStatus objects of the chat, embeddings
+    and audio routes) and ``sessions`` (transcription session -> last use) are live state.
     """
 
     def __init__(
@@ -50,46 +180,54 @@ class EdgenEmulator:
         max_body: int = DEFAULT_MAX_BODY,
         max_recorded: int | None = 100_000,
     ) -> None:
-        self._requested_host = host
-        self._requested_port = port
-        self._max_body = max_body
-        self._app = App(
-            dialect=dialect,
-            seed=seed,
-            tokens=tokens,
-            token_delay=token_delay,
-            strict_models=strict_models,
-            embedding_dim=embedding_dim,
-            max_recorded=max_recorded,
-        )
-        self._lifecycle = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_event: asyncio.Event | None = None
-        self._bound: tuple[str, int] | None = None
-
-    # -- addresses ---------------------------------------------------------------------
+        if dialect not in ("edgen", "openai"):
+            raise ValueError(f"dialect must be 'edgen' or 'openai', not {dialect!r}")
+        self.host, self._port = host, port
+        self.dialect = dialect
+        self.seed = seed
+        self.tokens = tokens
+        self.token_delay = token_delay
+        self.strict_models = strict_models
+        self.embedding_dim = embedding_dim
+        self.max_body = max_body
+        self.models = {
+            "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
+            "distil-whisper/distil-small.en": 1708333030,
+        }
+        self.status = {
+            key: {
+                "active_model": model,
+                "download_ongoing": False,
+                "download_progress": 100,
+                "last_errors": [],
+            }
+            for key, model in DEFAULT_STATUS.items()
+        }
+        self.sessions = {}
+        self._lock = threading.Condition()
+        self._recorded = collections.deque(maxlen=max_recorded)
+        self._pending = []
+        self._fault_counts = {}
+        self._server: _Server | None = None
 
     @property
-    def host(self) -> str:
-        """The bound host (the requested one until started)."""
-        return self._bound[0] if self._bound else self._requested_host
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
 
     @property
     def port(self) -> int:
         """The bound port; raises if the server is not running and was asked for port 0."""
-        if self._bound is not None:
-            return self._bound[1]
-        if self._requested_port:
-            return self._requested_port
-        raise RuntimeError("EdgenEmulator is not running; call start() first")
+        if self._server is not None:
+            return int(self._server.server_address[1])
+        if not self._port:
+            raise RuntimeError("EdgenEmulator is not running; call start() first")
+        return self._port
 
     @property
     def base_url(self) -> str:
         """``http://host:port`` without the ``/v1`` prefix."""
-        host = self.host
-        if ":" in host:
-            host = f"[{host}]"
+        host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
     @property
@@ -97,219 +235,120 @@ class EdgenEmulator:
         """The API base URL, ending in ``/v1/``."""
         return self.base_url + "/v1/"
 
-    @property
-    def running(self) -> bool:
-        """True between :meth:`start` and :meth:`stop`."""
-        return self._thread is not None
-
-    # -- settings that may change while running ---------------------------------------
-
-    @property
-    def dialect(self) -> Dialect:
-        """``"edgen"`` or ``"openai"``."""
-        return self._app.dialect
-
-    @dialect.setter
-    def dialect(self, value: Dialect) -> None:
-        if value not in ("edgen", "openai"):
-            raise ValueError(f"dialect must be 'edgen' or 'openai', not {value!r}")
-        self._app.dialect = value
-
-    @property
-    def seed(self) -> int:
-        """Seed of the deterministic chat, embedding and image output."""
-        return self._app.seed
-
-    @seed.setter
-    def seed(self, value: int) -> None:
-        self._app.seed = value
-
-    @property
-    def tokens(self) -> int:
-        """Default number of chat tokens per completion."""
-        return self._app.tokens
-
-    @tokens.setter
-    def tokens(self, value: int) -> None:
-        self._app.tokens = value
-
-    @property
-    def token_delay(self) -> float:
-        """Default seconds between stream chunks."""
-        return self._app.token_delay
-
-    @token_delay.setter
-    def token_delay(self, value: float) -> None:
-        self._app.token_delay = value
-
-    @property
-    def strict_models(self) -> bool:
-        """Apply the server's model-kind rule to model names."""
-        return self._app.strict_models
-
-    @strict_models.setter
-    def strict_models(self, value: bool) -> None:
-        self._app.strict_models = value
-
-    @property
-    def models(self) -> dict[str, int]:
-        """The model registry (mutable): ``"owner/repo"`` → ``created`` (unix seconds).
-
-        ``owned_by`` is derived from the owner part, as the server derives it from the
-        cache folder name.
-        """
-        return self._app.models
-
-    def add_model(self, model_id: str, created: int | None = None) -> None:
-        """Register a model so ``/models`` lists it."""
-        self._app.models[model_id] = int(time.time()) if created is None else created
-
-    @property
-    def status(self) -> dict[str, dict[str, object]]:
-        """The AIStatus objects served by the ``/status`` routes, keyed ``"chat"``,
-        ``"embeddings"`` and ``"audio"``; mutate them to simulate a download."""
-        return self._app.status
-
-    @property
-    def sessions(self) -> dict[str, float]:
-        """Live transcription sessions: UUID → last use (``time.monotonic()``)."""
-        return self._app.sessions
-
-    # -- lifecycle ----------------------------------------------------------------------
-
     def start(self) -> Self:
         """Start serving on a background thread (no-op when already running)."""
-        with self._lifecycle:
-            if self._thread is not None:
-                return self
-            ready = threading.Event()
-            errors: list[BaseException] = []
-            thread = threading.Thread(
-                target=self._run, args=(ready, errors), name="edgen-emulator", daemon=True
-            )
-            thread.start()
-            ready.wait()
-            if errors:
-                thread.join()
-                raise errors[0]
-            self._thread = thread
+        if self._server is None:
+            server = _Server((self.host, self._port), self)
+            # Polling every 10 ms lets stop() return quickly, for a negligible idle cost.
+            threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+            self._server = server
         return self
 
     def stop(self) -> None:
-        """Close every connection and join the thread (no-op when not running)."""
-        with self._lifecycle:
-            thread, loop, event = self._thread, self._loop, self._stop_event
-            if thread is None:
-                return
-            if loop is not None and event is not None and not loop.is_closed():
+        """Stop listening and close every connection (no-op when not running)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            for connection in list(server.connections):
                 try:
-                    loop.call_soon_threadsafe(event.set)
-                except RuntimeError:
-                    pass  # the loop has already finished
-            thread.join(timeout=5.0)
-            self._thread = None
-            self._bound = None
-
-    def _run(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._main(ready, errors))
-        finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                loop.close()
-                self._loop = None
-                ready.set()
-
-    async def _main(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        self._stop_event = asyncio.Event()
-        server = HttpServer(self._app.handle, max_body=self._max_body)
-        try:
-            self._bound = await server.start(self._requested_host, self._requested_port)
-        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
-            errors.append(exc)
-            ready.set()
-            return
-        ready.set()
-        try:
-            await self._stop_event.wait()
-        finally:
-            await server.close()
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the peer
 
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     async def __aenter__(self) -> Self:
-        # Starting takes a few milliseconds, so blocking the caller's loop briefly is fine.
-        return self.start()
+        return self.start()  # binding takes a millisecond: no need to leave the loop
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:
-        where = self.url if self._bound else "stopped"
-        return f"<EdgenEmulator {self.dialect} {where}>"
+        return f"<EdgenEmulator {self.dialect} {self.url if self.running else 'stopped'}>"
 
-    # -- request log --------------------------------------------------------------------
+    # -- the request log and faults -----------------------------------------------------
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the recorded requests, oldest first."""
-        with self._app.lock:
-            return list(self._app.recorded)
+        with self._lock:
+            return list(self._recorded)
 
     def clear_requests(self) -> None:
         """Empty the request log."""
-        with self._app.lock:
-            self._app.recorded.clear()
+        with self._lock:
+            self._recorded.clear()
 
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
-        """Block until at least ``count`` requests are recorded; returns the log.
+        """Wait until at least ``count`` requests are recorded (else TimeoutError); the log."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self._recorded) >= count, timeout):
+                raise TimeoutError(f"{len(self._recorded)} of {count} requests after {timeout} s")
+            return list(self._recorded)
 
-        Raises ``TimeoutError`` when they do not arrive in time.
-        """
-        deadline = time.monotonic() + timeout
-        with self._app.recorded_changed:
-            while len(self._app.recorded) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    got = len(self._app.recorded)
-                    raise TimeoutError(f"{got} of {count} requests after {timeout} s")
-                self._app.recorded_changed.wait(remaining)
-            return list(self._app.recorded)
-
-    # -- faults -------------------------------------------------------------------------
+    def add_model(self, model_id: str, created: int | None = None) -> None:
+        """Register a model so ``/models`` lists it."""
+        self.models[model_id] = int(time.time()) if created is None else created
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
         """Queue a fault for the next ``times`` requests whose route matches ``path``.
 
-        ``spec`` uses the header grammar (``"status=429;retry_after=1"``) or is a
-        :class:`Fault`. ``times`` defaults to the spec's own ``times`` or 1. ``path`` is
-        a route such as ``"/chat/completions"`` (a ``/v1`` prefix and glob patterns
-        like ``"/models/*"`` work too); None matches every request.
+        ``spec`` is a :class:`Fault` or a spec string (``"status=429;retry_after=1"``);
+        ``times`` defaults to the spec's own or 1. ``path`` is a route such as
+        ``"/chat/completions"``, with or without ``/v1``, or a glob like ``"/models/*"``;
+        None matches every request.
         """
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:
             raise ValueError("times must be >= 1")
-        self._app.inject(fault, count, path)
+        with self._lock:
+            self._pending.append(_PendingFault(fault, count, path))
         return fault
 
     def clear_faults(self) -> None:
         """Drop queued faults and reset the ``times``/``key`` counters of header faults."""
-        self._app.clear_faults()
+        with self._lock:
+            self._pending.clear()
+            self._fault_counts.clear()
+
+
+def serve_forever(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
+    parser = argparse.ArgumentParser(
+        "python -m edgen.testing",
+        description="Run an Edgen server emulator.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=33322, help="0 for any free port")
+    parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated output")
+    parser.add_argument("--tokens", type=int, default=8, help="chat tokens per completion")
+    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between chunks")
+    args = parser.parse_args(argv)
+    server = EdgenEmulator(**vars(args))
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    print(server.url, flush=True)
+    try:
+        while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
+            pass
+    finally:
+        server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

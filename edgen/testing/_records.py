@@ -1,12 +1,14 @@
-"""The request log entries kept by the emulator."""
+"""What the emulator receives: requests, their log entries and multipart parts."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-__all__ = ["RecordedRequest", "UploadedFile"]
+__all__ = ["Part", "RecordedRequest", "Request", "UploadedFile", "parse_multipart"]
 
 
 class UploadedFile(NamedTuple):
@@ -17,16 +19,33 @@ class UploadedFile(NamedTuple):
     sha256: str
 
 
+Part = tuple[str, str | UploadedFile]  # (field name, text or file)
+
+
+@dataclass
+class Request:
+    """A request with its whole body read (the body is empty past the size limit)."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    body_size: int
+    too_large: bool
+    parts: list[Part] | None = None  # None unless multipart/form-data
+    multipart_error: str | None = None
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request as the emulator received it.
 
-    ``path`` is the raw path (percent-encoding kept, query removed) and ``query`` the raw
-    query string. ``headers`` has lower-cased names. ``body`` is the raw body; for
-    multipart bodies of 10 MB or more (and bodies over the size limit) it is ``b""``,
-    while ``body_size`` always holds the real size. For multipart requests ``form``
-    maps each field name to its text, or to an :class:`UploadedFile` for file parts,
-    and ``files`` holds just the file parts (first occurrence of each name wins).
+    ``path`` is the raw path (percent-encoding kept) and ``query`` the raw query string;
+    ``headers`` has lower-cased names. ``body`` is empty for multipart bodies of 10 MB or
+    more and for bodies over the size limit; ``body_size`` is always the real size.
+    ``form`` maps each multipart field to its text or :class:`UploadedFile` and ``files``
+    holds the file parts (the first part of each name wins).
     """
 
     method: str
@@ -47,3 +66,28 @@ class RecordedRequest:
     def route(self) -> str:
         """The path without the ``/v1`` prefix, e.g. ``/chat/completions``."""
         return self.path[3:] if self.path.startswith("/v1/") else self.path
+
+
+def _param(head: bytes, name: bytes) -> str | None:
+    found = re.search(rb'[; ]%s="?([^"\r\n;]*)' % name, head, re.IGNORECASE)
+    return found[1].decode("utf-8", "replace") if found else None
+
+
+def parse_multipart(body: bytes, boundary: bytes) -> list[Part]:
+    """Split a whole ``multipart/form-data`` body into its parts; ValueError if malformed."""
+    sections = (b"\r\n" + body).split(b"\r\n--" + boundary)
+    if len(sections) < 2 or not sections[-1].startswith(b"--"):
+        raise ValueError("incomplete multipart stream")
+    parts: list[Part] = []
+    for section in sections[1:-1]:
+        head, blank, content = section.partition(b"\r\n\r\n")
+        if not blank:
+            raise ValueError("invalid part header")
+        name = _param(head, b"name") or ""
+        filename = _param(head, b"filename")
+        if filename is None:
+            parts.append((name, content.decode("utf-8", "replace")))
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+            parts.append((name, UploadedFile(filename, len(content), digest)))
+    return parts
