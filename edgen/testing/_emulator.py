@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import re
 import signal
 import socket
 import socketserver
@@ -17,17 +16,15 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from ._faults import Fault
-from ._records import RecordedRequest, Request, parse_multipart
-from ._routes import App, Dialect, Response, _PendingFault, _sleep
+from ._records import RecordedRequest, record
+from ._routes import App, Dialect, Response, _sleep
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_MAX_BODY", "EdgenEmulator", "serve_forever"]
-
 #: The real server's default ``max_request_size``.
 DEFAULT_MAX_BODY = 103_833_600
-DEFAULT_STATUS = {
+_ACTIVE_MODELS = {
     "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
     "embeddings": "nomic-embed-text-v1.5.f16.gguf",
     "audio": "ggml-distil-small.en.bin",
@@ -45,6 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.connections.add(self.connection)  # for stop() to close
         try:
             super().handle()
+        except OSError:
+            pass  # peers vanishing mid-response are normal for an emulator
         finally:
             self.server.connections.discard(self.connection)
 
@@ -53,22 +52,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         app = self.server.app
-        path, _, query = self.path.partition("?")
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             body, size = self._read_body(app.max_body)
         except ValueError:
             self.send_error(400, "bad body framing")
             return
-        request = Request(self.command, path, query, headers, body, size, size > app.max_body)
-        content_type = headers.get("content-type", "")
-        boundary = re.search(r'boundary="?([^";]+)', content_type)
-        if boundary and content_type.lower().startswith("multipart/form-data"):
-            try:
-                request.parts = parse_multipart(body, boundary[1].encode("latin-1"))
-            except ValueError as exc:
-                request.parts, request.multipart_error = [], str(exc)
-        response = app.handle(request)
+        response = app.handle(record(self.command, self.path, headers, body, size))
         if response is None:
             self.close_connection = True
         else:
@@ -78,42 +68,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
         """The body and its size; a body over ``limit`` is read to its end but not kept."""
+        rfile, kept, size = self.rfile, bytearray(), 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
-            sizes: Any = iter(lambda: int(self.rfile.readline().split(b";")[0], 16), 0)
+            lengths: Any = iter(lambda: int(rfile.readline().split(b";")[0], 16), 0)
         else:
-            sizes = [int(self.headers.get("content-length") or 0)]
-        kept, size = bytearray(), 0
-        for remaining in sizes:
-            while remaining > 0:
-                piece = self.rfile.read(min(remaining, 1 << 20))
+            lengths = [int(self.headers.get("content-length") or 0)]
+        for length in lengths:
+            while length > 0:
+                piece = rfile.read(min(length, 1 << 20))
                 if not piece:
                     raise ConnectionError("the body was cut short")
-                remaining -= len(piece)
+                length -= len(piece)
                 size += len(piece)
                 if size <= limit:
                     kept += piece
             if chunked:
-                self.rfile.readline()  # the CRLF after the chunk
-        while chunked and self.rfile.readline() not in (b"\r\n", b""):
+                rfile.readline()  # the CRLF after the chunk
+        while chunked and rfile.readline() not in (b"\r\n", b""):
             pass  # trailers are ignored
         return (bytes(kept) if size <= limit else b""), size
 
     def _write(self, response: Response) -> None:
-        cut = response.drop_after
-        head = [f"HTTP/1.1 {response.status} {responses.get(response.status, 'Unknown')}"]
-        head += [f"{name}: {value}" for name, value in response.headers]
-        if response.events is None:
-            if response.content_type:
-                head.append(f"content-type: {response.content_type}")
+        cut, events = response.drop_after, response.events
+        head = [f"HTTP/1.1 {response.status} {responses.get(response.status, '')}"]
+        head += map(": ".join, response.headers)
+        if events is None:
             head.append(f"content-length: {len(response.body)}")
             frames = [b"" if self.command == "HEAD" else response.body[:cut]]
         else:
-            head += ["content-type: text/event-stream", "cache-control: no-cache"]
+            head += "content-type: text/event-stream", "cache-control: no-cache"
             head.append("transfer-encoding: chunked")
-            events = [response.prelude, *response.events[:cut]]
-            if cut is None:
-                events.append(response.epilogue)
+            events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
             frames = [b"%x\r\n%s\r\n" % (len(event), event) for event in events if event]
             if cut is None:
                 frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
@@ -145,25 +131,16 @@ class _Server(socketserver.ThreadingTCPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Peers vanishing mid-response are normal for an emulator; report anything else.
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)
-
 
 class EdgenEmulator(App):
     """An emulated Edgen server, serving HTTP/1.1 on background threads.
 
-    Use it as a context manager, sync or async::
-
-        with EdgenEmulator() as server:
-            httpx.get(server.url + "misc/version")
-
-    ``dialect="edgen"`` follows the Edgen wire contract; ``"openai"`` speaks like
-    llama.cpp's OpenAI-compatible server. Output is deterministic for the ``seed`` and
-    the request. The settings are plain attributes that may change while it runs;
-    ``models`` (id -> created), ``status`` (the AIStatus objects of the chat, embeddings
-    and audio routes) and ``sessions`` (transcription session -> last use) are live state.
+    Use it as a context manager, sync or async: ``with EdgenEmulator() as server: ...``.
+    ``dialect="openai"`` speaks like llama.cpp's OpenAI-compatible server instead. The
+    output is deterministic for the ``seed`` and the request. The settings are plain
+    attributes that may change while it runs, and so are ``models`` (id -> created),
+    ``status`` (the AIStatus objects, keyed chat, embeddings and audio) and ``sessions``
+    (transcription session -> last use).
     """
 
     def __init__(
@@ -201,7 +178,7 @@ class EdgenEmulator(App):
                 "download_progress": 100,
                 "last_errors": [],
             }
-            for key, model in DEFAULT_STATUS.items()
+            for key, model in _ACTIVE_MODELS.items()
         }
         self.sessions = {}
         self._lock = threading.Condition()
@@ -218,11 +195,10 @@ class EdgenEmulator(App):
     @property
     def port(self) -> int:
         """The bound port; raises if the server is not running and was asked for port 0."""
-        if self._server is not None:
-            return int(self._server.server_address[1])
-        if not self._port:
+        port = self._server.server_address[1] if self._server else self._port
+        if not port:
             raise RuntimeError("EdgenEmulator is not running; call start() first")
-        return self._port
+        return int(port)
 
     @property
     def base_url(self) -> str:
@@ -296,19 +272,17 @@ class EdgenEmulator(App):
         self.models[model_id] = int(time.time()) if created is None else created
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
-        """Queue a fault for the next ``times`` requests whose route matches ``path``.
+        """Queue a fault for the next ``times`` requests (default: the spec's, or 1).
 
-        ``spec`` is a :class:`Fault` or a spec string (``"status=429;retry_after=1"``);
-        ``times`` defaults to the spec's own or 1. ``path`` is a route such as
-        ``"/chat/completions"``, with or without ``/v1``, or a glob like ``"/models/*"``;
-        None matches every request.
+        ``path`` is a route such as ``"/chat/completions"``, with or without ``/v1``, or a
+        glob like ``"/models/*"``; None matches every request.
         """
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:
             raise ValueError("times must be >= 1")
         with self._lock:
-            self._pending.append(_PendingFault(fault, count, path))
+            self._pending += [(fault, path and path.removeprefix("/v1"))] * count
         return fault
 
     def clear_faults(self) -> None:
@@ -318,19 +292,20 @@ class EdgenEmulator(App):
             self._fault_counts.clear()
 
 
+_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+
+
 def serve_forever(argv: Sequence[str] | None = None) -> int:
-    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
+    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line.
+
+    Call it on the main thread: it installs a SIGTERM handler.
+    """
     parser = argparse.ArgumentParser(
-        "python -m edgen.testing",
-        description="Run an Edgen server emulator.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "python -m edgen.testing", description="Run an Edgen emulator."
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=33322, help="0 for any free port")
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated output")
-    parser.add_argument("--tokens", type=int, default=8, help="chat tokens per completion")
-    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between chunks")
+    for option, default in _OPTIONS.items():
+        parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     args = parser.parse_args(argv)
     server = EdgenEmulator(**vars(args))
     try:
@@ -338,17 +313,12 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    stop = threading.Event()
-    previous: dict[signal.Signals, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
     print(server.url, flush=True)
     try:
-        while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
-            pass
+        while True:
+            _sleep(0.5)  # short waits keep the main thread responsive to signals
+    except KeyboardInterrupt:
+        return 0
     finally:
         server.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    return 0

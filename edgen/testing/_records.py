@@ -1,14 +1,13 @@
-"""What the emulator receives: requests, their log entries and multipart parts."""
+"""What the emulator received: request log entries and multipart form parsing."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-
-__all__ = ["Part", "RecordedRequest", "Request", "UploadedFile", "parse_multipart"]
 
 
 class UploadedFile(NamedTuple):
@@ -22,30 +21,14 @@ class UploadedFile(NamedTuple):
 Part = tuple[str, str | UploadedFile]  # (field name, text or file)
 
 
-@dataclass
-class Request:
-    """A request with its whole body read (the body is empty past the size limit)."""
-
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: bytes
-    body_size: int
-    too_large: bool
-    parts: list[Part] | None = None  # None unless multipart/form-data
-    multipart_error: str | None = None
-
-
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request as the emulator received it.
 
     ``path`` is the raw path (percent-encoding kept) and ``query`` the raw query string;
-    ``headers`` has lower-cased names. ``body`` is empty for multipart bodies of 10 MB or
-    more and for bodies over the size limit; ``body_size`` is always the real size.
-    ``form`` maps each multipart field to its text or :class:`UploadedFile` and ``files``
-    holds the file parts (the first part of each name wins).
+    ``headers`` has lower-cased names. ``body`` is empty when it was over the size limit;
+    ``body_size`` is always the real size. ``form`` maps each multipart field to its text
+    or :class:`UploadedFile`, and ``files`` holds the file parts (the first of a name wins).
     """
 
     method: str
@@ -68,14 +51,38 @@ class RecordedRequest:
         return self.path[3:] if self.path.startswith("/v1/") else self.path
 
 
-def _param(head: bytes, name: bytes) -> str | None:
-    found = re.search(rb'[; ]%s="?([^"\r\n;]*)' % name, head, re.IGNORECASE)
+def record(
+    method: str, target: str, headers: dict[str, str], body: bytes, size: int
+) -> RecordedRequest:
+    """The log entry of a request, with its multipart fields if it has any."""
+    try:
+        parts = parse_form(headers, body) or []
+    except ValueError:
+        parts = []
+    form: dict[str, str | UploadedFile] = {}
+    for name, value in parts:
+        if name:
+            form.setdefault(name, value)
+    files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+    path, _, query = target.partition("?")
+    return RecordedRequest(method, path, query, headers, body, size, form, files, time.time())
+
+
+def _param(head: bytes, key: bytes) -> str | None:
+    found = re.search(rb'[; ]%s="?([^"\r\n;]*)' % key, head, re.IGNORECASE)
     return found[1].decode("utf-8", "replace") if found else None
 
 
-def parse_multipart(body: bytes, boundary: bytes) -> list[Part]:
-    """Split a whole ``multipart/form-data`` body into its parts; ValueError if malformed."""
-    sections = (b"\r\n" + body).split(b"\r\n--" + boundary)
+def parse_form(headers: dict[str, str], body: bytes) -> list[Part] | None:
+    """The parts of a ``multipart/form-data`` body (None for another content type).
+
+    Raises ValueError for a malformed body.
+    """
+    content_type = headers.get("content-type", "")
+    boundary = re.search(r'boundary="?([^";]+)', content_type)
+    if not boundary or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    sections = (b"\r\n" + body).split(b"\r\n--" + boundary[1].encode("latin-1"))
     if len(sections) < 2 or not sections[-1].startswith(b"--"):
         raise ValueError("incomplete multipart stream")
     parts: list[Part] = []
@@ -83,8 +90,7 @@ def parse_multipart(body: bytes, boundary: bytes) -> list[Part]:
         head, blank, content = section.partition(b"\r\n\r\n")
         if not blank:
             raise ValueError("invalid part header")
-        name = _param(head, b"name") or ""
-        filename = _param(head, b"filename")
+        name, filename = _param(head, b"name") or "", _param(head, b"filename")
         if filename is None:
             parts.append((name, content.decode("utf-8", "replace")))
         else:

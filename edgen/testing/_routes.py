@@ -25,7 +25,8 @@ import msgspec
 from msgspec import Struct
 
 from ._faults import Fault, FaultSpecError
-from ._records import RecordedRequest, Request, UploadedFile
+from ._records import RecordedRequest as Request  # the handlers get the logged request
+from ._records import UploadedFile, parse_form
 from ._schema import split_text, value_for_schema
 
 __all__ = ["FROST_TEXT", "App", "Dialect", "Response"]
@@ -37,8 +38,8 @@ FROST_TEXT = (
     " before I sleep, and miles to go before I sleep."
 )
 _FINGERPRINT = "edgen-0.1.5"
-_JSON = "application/json"
-_TEXT = "text/plain; charset=utf-8"
+_JSON = ("content-type", "application/json")
+_TEXT = ("content-type", "text/plain; charset=utf-8")
 _WORDS = (  # noqa: SIM905 - easier to read as prose
     "the quick brown fox jumps over lazy dog a model answers every question with care and "
     "some light humor while woods are lovely dark deep but I have promises to keep miles go "
@@ -82,17 +83,6 @@ class _Tool(Struct):
     function: _Function
 
 
-class _FunctionCall(Struct):
-    name: str
-    arguments: str
-
-
-class _ToolCall(Struct):
-    id: str
-    type: str
-    function: _FunctionCall
-
-
 class _TextPart(Struct, tag="text"):
     text: str
 
@@ -116,7 +106,7 @@ class _User(_Message, tag="user"):
 
 class _Assistant(_Message, tag="assistant"):
     content: str | None = None
-    tool_calls: list[_ToolCall] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
 
 
 class _ToolResult(_Message, tag="tool"):
@@ -161,11 +151,6 @@ class _Embeddings(Struct):
     input: str | list[str]
     encoding_format: str | None = None
     dimensions: U32 | None = None
-
-
-class _OpenAIEmbeddings(Struct):
-    model: str
-    input: str | list[Any]  # token arrays too
 
 
 class _ImageFiles(Struct):
@@ -216,7 +201,6 @@ class Response:
 
     status: int
     body: bytes = b""
-    content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
     events: list[bytes] | None = None
     prelude: bytes = b""  # sent first and not counted by faults (": ping")
@@ -230,11 +214,11 @@ class _Reject(Exception):
 
 
 def _json(status: int, obj: object) -> Response:
-    return Response(status, _encode(obj), _JSON)
+    return Response(status, _encode(obj), [_JSON])
 
 
 def _text(status: int, text: str) -> Response:
-    return Response(status, text.encode(), _TEXT)
+    return Response(status, text.encode(), [_TEXT])
 
 
 def _openai_error(
@@ -243,6 +227,11 @@ def _openai_error(
     if type_ is None:
         type_ = "server_error" if status >= 500 else "invalid_request_error"
     return _json(status, {"error": {"message": message, "type": type_, "code": code}})
+
+
+def _model_not_found(name: str) -> _Reject:
+    message = f"The model `{name}` does not exist"
+    return _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
 
 
 def _edgen_tagged(kind: str, model_name: str) -> dict[str, object]:
@@ -290,13 +279,6 @@ def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
     return tuple(w.capitalize() if i == 0 else " " + w for i, w in enumerate(words))
 
 
-@dataclass
-class _PendingFault:
-    fault: Fault
-    remaining: int
-    path: str | None  # a glob, matched against the path with and without /v1
-
-
 class App:
     """Answers requests from the state that :class:`EdgenEmulator` sets up."""
 
@@ -311,32 +293,14 @@ class App:
     status: dict[str, dict[str, object]]
     sessions: dict[str, float]
     _lock: threading.Condition
-    _recorded: collections.deque[RecordedRequest]
-    _pending: list[_PendingFault]
+    _recorded: collections.deque[Request]
+    _pending: list[tuple[Fault, str | None]]  # one per time, with a route glob or None
     _fault_counts: dict[str, int]
 
     def handle(self, request: Request) -> Response | None:
-        """Record ``request`` and answer it; None closes the connection without a response."""
-        form: dict[str, str | UploadedFile] = {}
-        for name, value in request.parts or ():
-            if name and name not in form:
-                form[name] = value
-        files = {name: v for name, v in form.items() if isinstance(v, UploadedFile)}
-        large_upload = request.parts is not None and request.body_size >= 10 << 20
-        body = b"" if large_upload else request.body
-        entry = RecordedRequest(
-            request.method,
-            request.path,
-            request.query,
-            request.headers,
-            body,
-            request.body_size,
-            form,
-            files,
-            time.time(),
-        )
+        """Log ``request`` and answer it; None closes the connection without a response."""
         with self._lock:
-            self._recorded.append(entry)
+            self._recorded.append(request)
             self._lock.notify_all()
         try:
             fault = self._select_fault(request)
@@ -365,21 +329,14 @@ class App:
         with self._lock:
             if spec:
                 fault = Fault.parse(spec)
-                if fault.times is not None:
-                    key = fault.key or spec
-                    used = self._fault_counts[key] = self._fault_counts.get(key, 0) + 1
-                    if used > fault.times:
-                        return None
-                return fault
-            route = request.path[3:] if request.path.startswith("/v1/") else request.path
+                key = fault.key or spec
+                used = self._fault_counts[key] = self._fault_counts.get(key, 0) + 1
+                return fault if fault.times is None or used <= fault.times else None
+            route = request.path.removeprefix("/v1")
             for pending in self._pending:
-                if pending.path is None or any(
-                    fnmatch.fnmatchcase(path, pending.path) for path in (route, request.path)
-                ):
-                    pending.remaining -= 1
-                    if pending.remaining <= 0:
-                        self._pending.remove(pending)
-                    return pending.fault
+                if pending[1] is None or fnmatch.fnmatchcase(route, pending[1]):
+                    self._pending.remove(pending)
+                    return pending[0]
         return None
 
     def _fault_response(self, request: Request, fault: Fault) -> Response:
@@ -388,15 +345,14 @@ class App:
         if fault.body is not None:
             try:
                 msgspec.json.decode(fault.body)
-                response = Response(status, fault.body.encode(), _JSON)
+                response = Response(status, fault.body.encode(), [_JSON])
             except msgspec.DecodeError:
                 response = _text(status, fault.body)
         elif self.dialect == "openai":
             response = _openai_error(status, message, fault.kind)
         elif fault.kind is not None:
-            parts = dict(reversed(request.parts or []))  # the first part of a name wins
             try:
-                model = parts.get("model") or msgspec.json.decode(request.body)["model"]
+                model = request.form.get("model") or msgspec.json.decode(request.body)["model"]
             except (msgspec.DecodeError, LookupError, TypeError):
                 model = "injected"
             response = _json(status, _edgen_tagged(fault.kind, str(model)))
@@ -442,10 +398,10 @@ class App:
     def _body(self, request: Request, edgen_type: type, openai_type: type) -> dict[str, Any]:
         """The JSON object body, checked against the route's Struct for the dialect."""
         openai = self.dialect == "openai"
-        if request.too_large:
+        if request.body_size > self.max_body:
             raise self._error(413, "Failed to buffer the request body: length limit exceeded")
         mime = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        is_json = mime == _JSON or (mime.startswith("application/") and mime.endswith("+json"))
+        is_json = mime == _JSON[1] or (mime.startswith("application/") and mime.endswith("+json"))
         if not openai and not is_json:
             raise self._error(415, "Expected request with `Content-Type: application/json`")
         try:
@@ -464,8 +420,7 @@ class App:
         if not self.strict_models or lowered in ("default", "") or any(k in lowered for k in kinds):
             return
         if self.dialect == "openai":
-            message = f"The model `{name}` does not exist"
-            raise _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
+            raise _model_not_found(name)
         raise _Reject(_json(500, _edgen_tagged("unknown_model_kind", name)))
 
     @staticmethod
@@ -481,18 +436,15 @@ class App:
 
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
-        model, messages = body["model"], body.get("messages") or []
-        self._check_model_kind(model, ("gguf", "fake"))
+        self._check_model_kind(body["model"], ("gguf", "fake"))
         count = int(self._header(request, "x-emulator-tokens", self.tokens))
         delay = self._header(request, "x-emulator-token-delay", self.token_delay)
         limit = body.get("max_tokens", body.get("max_completion_tokens"))
         finish_reason = "stop"
         if limit is not None and limit < count:
             count, finish_reason = limit, "length"
-        if self.dialect == "edgen":
-            count = min(count, 4096)  # the real server's cap
-        key = _encode(messages, order="sorted")
-        tokens: Sequence[str] = _tokens_for(self.seed, key, count)
+        key = _encode(body.get("messages") or [], order="sorted")
+        tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
         rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
         fmt = body.get("response_format")
         if isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object"):
@@ -515,7 +467,12 @@ class App:
                 for token in tokens
             ]
             return Response(200, events=events, delay=delay)
-        message = {"role": "assistant", "content": "".join(tokens), "name": None, "tool_calls": None}
+        message = {
+            "role": "assistant",
+            "content": "".join(tokens),
+            "name": None,
+            "tool_calls": None,
+        }
         completion = {
             "id": str(uuid.uuid4()),
             "choices": [{"message": message, "finish_reason": None, "index": 0}],
@@ -535,52 +492,50 @@ class App:
         delay: float,
         rng: random.Random,
     ) -> Response:
-        call = self._tool_call(body, rng)
-        if call is not None:
-            finish_reason = "tool_calls"
         prompt = sum(4 + len(str(m.get("content") or "").split()) for m in body["messages"])
-        usage = {
-            "prompt_tokens": prompt,
-            "completion_tokens": len(tokens),
-            "total_tokens": prompt + len(tokens),
-        }
-        stream = body.get("stream")
+        usage = {"prompt_tokens": prompt, "completion_tokens": len(tokens)}
+        usage["total_tokens"] = prompt + len(tokens)
         head = {
             "id": "chatcmpl-" + uuid.uuid4().hex,
-            "object": "chat.completion.chunk" if stream else "chat.completion",
+            "object": "chat.completion",
             "created": int(time.time()),
             "model": body["model"],
             "system_fingerprint": "b0000-emulator",
         }
-        if not stream:
+        call = self._tool_call(body, rng)
+        if call is not None:
+            finish_reason = "tool_calls"
+        if not body.get("stream"):
             message = {"role": "assistant", "content": "".join(tokens)}
             if call is not None:
                 message = {"role": "assistant", "content": None, "tool_calls": [call]}
-            choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}
-            return _json(200, {**head, "choices": [choice], "usage": usage})
-
-        def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
-            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-            # llama.cpp writes its stream JSON with spaces after "," and ":".
-            return b"data: %s\n\n" % dumps({**head, "choices": [choice]}).encode()
-
-        events = [event({"role": "assistant"})]
+            choice = {"index": 0, "message": message, "logprobs": None}
+            choices = [{**choice, "finish_reason": finish_reason}]
+            return _json(200, {**head, "choices": choices, "usage": usage})
+        head["object"] = "chat.completion.chunk"
+        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
-            events += [event({"content": token}) for token in tokens]
+            deltas += [{"content": token} for token in tokens]
         else:  # like a real server: the id and name first, then the arguments in pieces
-            function = call["function"]
-            first = {**call, "function": {"name": function["name"], "arguments": ""}}
-            events.append(event({"tool_calls": [{"index": 0, **first}]}))
-            for piece in split_text(function["arguments"], 5):
-                events.append(event({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}))
-        events.append(event({}, finish_reason))
+            name, arguments = call["function"]["name"], call["function"]["arguments"]
+            first = {**call, "function": {"name": name, "arguments": ""}}
+            deltas.append({"tool_calls": [{"index": 0, **first}]})
+            for piece in split_text(arguments, 5):
+                deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+        deltas.append({})
+        choices = [
+            {"index": 0, "delta": d, "logprobs": None, "finish_reason": None} for d in deltas
+        ]
+        choices[-1]["finish_reason"] = finish_reason
+        chunks = [{**head, "choices": [choice]} for choice in choices]
         options = body.get("stream_options")
         if isinstance(options, dict) and options.get("include_usage"):
-            events.append(b"data: %s\n\n" % dumps({**head, "choices": [], "usage": usage}).encode())
+            chunks.append({**head, "choices": [], "usage": usage})
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
         return Response(
             200,
-            events=events,
+            # llama.cpp writes its stream JSON with spaces after "," and ":".
+            events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
             delay=delay,
@@ -592,26 +547,18 @@ class App:
 
         "auto" or no choice answers with text, so tests decide when tools run.
         """
-        tools = body.get("tools")
-        functions = [
-            tool["function"]
-            for tool in (tools if isinstance(tools, list) else [])
-            if isinstance(tool, dict) and isinstance(tool.get("function"), dict)
-        ]
         choice = body.get("tool_choice")
-        if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
-            name = choice["function"].get("name")
-            functions = [f for f in functions if f.get("name") == name]
+        functions = [tool.get("function") or {} for tool in body.get("tools") or []]
+        if isinstance(choice, dict):
+            name = (choice.get("function") or {}).get("name")
+            functions = [function for function in functions if function.get("name") == name]
         elif choice != "required":
             return None
         if not functions:
             return None
-        arguments = value_for_schema(functions[0].get("parameters") or {}, rng)
-        return {
-            "id": "call_" + uuid.uuid4().hex[:16],
-            "type": "function",
-            "function": {"name": str(functions[0].get("name")), "arguments": _encode(arguments).decode()},
-        }
+        arguments = _encode(value_for_schema(functions[0].get("parameters") or {}, rng))
+        function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
+        return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
 
     # -- R2-R4, R6, R11 -----------------------------------------------------------------
 
@@ -622,10 +569,10 @@ class App:
         return _json(200, {"major": 0, "minor": 1, "patch": 5, "build": ""})
 
     def _embeddings(self, request: Request) -> Response:
-        body = self._body(request, _Embeddings, _OpenAIEmbeddings)
+        body = self._body(request, _Embeddings, _Embeddings)
         model, raw = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
-        inputs = [raw] if isinstance(raw, str) else [str(item) for item in raw]
+        inputs = [raw] if isinstance(raw, str) else raw
         items = b",".join(
             b'{"object":"embedding","embedding":%s,"index":%d}'
             % (_vector(self.seed, self.embedding_dim, text), index)
@@ -637,20 +584,22 @@ class App:
         else:
             key, usage = b"embeddings", b'{"prompt_tokens":0,"total_tokens":0}'
         reply = b'{"object":"list","%s":[%s],"model":%s,"usage":%s}'
-        return Response(200, reply % (key, items, _encode(model), usage), _JSON)
+        return Response(200, reply % (key, items, _encode(model), usage), [_JSON])
 
     # -- R5 transcriptions --------------------------------------------------------------
 
     def _transcriptions(self, request: Request) -> Response:
-        if request.too_large:
+        if request.body_size > self.max_body:
             raise self._error(413, "request body is malformed (length limit exceeded)")
-        if request.parts is None:
+        try:
+            parts = parse_form(request.headers, request.body)
+        except ValueError as exc:
+            raise self._error(400, f"request body is malformed ({exc})") from None
+        if parts is None:
             detail = "Invalid `boundary` for `multipart/form-data` request"
             raise self._error(400, f"request is malformed ({detail})")
-        if request.multipart_error is not None:
-            raise self._error(400, f"request body is malformed ({request.multipart_error})")
         fields: dict[str, str | UploadedFile] = {}
-        for name, value in request.parts:
+        for name, value in parts:
             if not name:
                 problem = "field name is empty"
             elif name not in _FORM_FIELDS:
@@ -673,17 +622,14 @@ class App:
         self._check_model_kind(str(fields["model"]), ("whisper", "distil"))
 
         session = fields.get("session")
-        now = time.monotonic()
         with self._lock:
-            for expired in [s for s, used in self.sessions.items() if now - used > 120]:
-                del self.sessions[expired]
             sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
             if session is not None and sid not in self.sessions:
                 if self.dialect == "openai":
                     raise _Reject(_openai_error(404, f"session {sid} not found"))
                 raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
             if session is not None or fields.get("create_session") == "true":
-                self.sessions[sid] = now
+                self.sessions[sid] = time.monotonic()
         if fields.get("create_session") == "true":
             return _json(200, {"text": FROST_TEXT, "session": sid})
         return _json(200, {"text": FROST_TEXT})
@@ -723,10 +669,7 @@ class App:
             model_id = ""
         if model_id in self.models:
             return model_id
-        if self.dialect == "openai":
-            message = f"The model `{model_id}` does not exist"
-            raise _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
-        raise _Reject(Response(500))
+        raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
 
     def _get_model(self, request: Request) -> Response:
         return _json(200, self._model_object(self._model_id(request)))

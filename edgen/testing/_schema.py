@@ -1,8 +1,8 @@
 """Deterministic JSON values that fit a JSON Schema, for structured-output requests.
 
 Covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
-lists), enum/const, anyOf/oneOf/allOf, $ref into $defs, object properties, arrays with
-minItems/maxItems and numeric bounds.
+lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
+minItems, maxItems, minimum and maximum.
 """
 
 from __future__ import annotations
@@ -10,61 +10,50 @@ from __future__ import annotations
 import random
 from typing import Any
 
-__all__ = ["split_text", "value_for_schema"]
-
 _WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
 
 
-def value_for_schema(schema: Any, rng: random.Random) -> Any:
+def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
     """A value valid for `schema` (a JSON Schema dict), drawn from `rng`."""
-    root = schema if isinstance(schema, dict) else {}
-    return _value(root, root, rng, 0)
-
-
-def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) -> Any:
     if not isinstance(schema, dict) or depth > 12:
         return None
+    root = schema if root is None else root
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = rng.choice([k for k in kind if k != "null"] or ["null"])
+    low, high = schema.get("minimum", 0), schema.get("maximum")
     if "$ref" in schema:
-        node: Any = root
+        target = root
         for key in schema["$ref"].lstrip("#/").split("/"):
-            node = node.get(key, {}) if isinstance(node, dict) else {}
-        return _value(node, root, rng, depth + 1)
+            target = target.get(key) if isinstance(target, dict) else None
+        options = [target]
+    else:
+        # Prefer a non-null branch: a structured answer full of nulls tests little.
+        options = schema.get("anyOf") or schema.get("oneOf") or []
+        options = [o for o in options if o.get("type") != "null"] or options
+    if options:
+        return value_for_schema(rng.choice(options), rng, root, depth + 1)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return rng.choice(schema["enum"])
-    options = schema.get("anyOf") or schema.get("oneOf")
-    if options:
-        # Prefer a non-null branch: a structured answer full of nulls tests little.
-        concrete = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-        return _value(rng.choice(concrete or options), root, rng, depth + 1)
-    if schema.get("allOf"):
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            merged.update(part if isinstance(part, dict) else {})
-        return _value(merged, root, rng, depth + 1)
-    kind = schema.get("type", "object" if "properties" in schema else "string")
-    if isinstance(kind, list):
-        kind = rng.choice([k for k in kind if k != "null"] or kind or ["null"])
-    low, high = schema.get("minimum"), schema.get("maximum")
     if kind == "object":
-        props = schema.get("properties", {})
-        return {name: _value(sub, root, rng, depth + 1) for name, sub in props.items()}
+        properties = schema.get("properties", {})
+        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties.items()}
     if kind == "array":
         least = schema.get("minItems", 1)
         count = rng.randint(least, max(least, schema.get("maxItems", 3)))
-        return [_value(schema.get("items", {}), root, rng, depth + 1) for _ in range(count)]
+        items = schema.get("items", {})
+        return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
     if kind == "integer":
-        low = -1 if low is None else low
-        return rng.randint(low, max(low, low + 100 if high is None else high))
+        return rng.randint(int(low), int(max(low, low + 100 if high is None else high)))
     if kind == "number":
-        low = 0.0 if low is None else low
-        return round(rng.uniform(low, max(low, low + 100.0 if high is None else high)), 3)
+        return round(rng.uniform(low, max(low, low + 100 if high is None else high)), 3)
     if kind == "boolean":
         return rng.random() < 0.5
     if kind == "null":
         return None
-    return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
+    return " ".join(rng.choices(_WORDS, k=rng.randint(1, 3)))
 
 
 def split_text(text: str, size: int = 6) -> tuple[str, ...]:
