@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import collections
 import signal
 import socket
 import socketserver
@@ -11,24 +10,17 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from http.client import responses
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from ._faults import Fault
 from ._records import RecordedRequest, record
-from ._routes import App, Dialect, Response, _sleep
+from ._routes import App, Response, _sleep
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-#: The real server's default ``max_request_size``.
-DEFAULT_MAX_BODY = 103_833_600
-_ACTIVE_MODELS = {
-    "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
-    "embeddings": "nomic-embed-text-v1.5.f16.gguf",
-    "audio": "ggml-distil-small.en.bin",
-}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -132,60 +124,21 @@ class _Server(socketserver.ThreadingTCPServer):
         super().__init__(address, _Handler)
 
 
+@dataclass(eq=False, repr=False)
 class EdgenEmulator(App):
     """An emulated Edgen server, serving HTTP/1.1 on background threads.
 
     Use it as a context manager, sync or async: ``with EdgenEmulator() as server: ...``.
     ``dialect="openai"`` speaks like llama.cpp's OpenAI-compatible server instead. The
-    output is deterministic for the ``seed`` and the request. The settings are plain
-    attributes that may change while it runs, and so are ``models`` (id -> created),
-    ``status`` (the AIStatus objects, keyed chat, embeddings and audio) and ``sessions``
-    (transcription session -> last use).
+    output is deterministic for the ``seed`` and the request. The settings are attributes
+    that may change while it runs, and so are ``models`` (id -> created), ``status`` (the
+    AIStatus objects, keyed chat, embeddings and audio) and ``sessions``.
     """
 
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        dialect: Dialect = "edgen",
-        seed: int = 0,
-        tokens: int = 8,
-        token_delay: float = 0.0,
-        strict_models: bool = False,
-        embedding_dim: int = 768,
-        max_body: int = DEFAULT_MAX_BODY,
-        max_recorded: int | None = 100_000,
-    ) -> None:
-        if dialect not in ("edgen", "openai"):
-            raise ValueError(f"dialect must be 'edgen' or 'openai', not {dialect!r}")
-        self.host, self._port = host, port
-        self.dialect = dialect
-        self.seed = seed
-        self.tokens = tokens
-        self.token_delay = token_delay
-        self.strict_models = strict_models
-        self.embedding_dim = embedding_dim
-        self.max_body = max_body
-        self.models = {
-            "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
-            "distil-whisper/distil-small.en": 1708333030,
-        }
-        self.status = {
-            key: {
-                "active_model": model,
-                "download_ongoing": False,
-                "download_progress": 100,
-                "last_errors": [],
-            }
-            for key, model in _ACTIVE_MODELS.items()
-        }
-        self.sessions = {}
-        self._lock = threading.Condition()
-        self._recorded = collections.deque(maxlen=max_recorded)
-        self._pending = []
-        self._fault_counts = {}
-        self._server: _Server | None = None
+    host: str = "127.0.0.1"
+    port: int = 0  # the bound port while running
+    _server: _Server | None = field(default=None, init=False)
+    _requested_port: int = field(default=0, init=False)
 
     @property
     def running(self) -> bool:
@@ -193,16 +146,10 @@ class EdgenEmulator(App):
         return self._server is not None
 
     @property
-    def port(self) -> int:
-        """The bound port; raises if the server is not running and was asked for port 0."""
-        port = self._server.server_address[1] if self._server else self._port
-        if not port:
-            raise RuntimeError("EdgenEmulator is not running; call start() first")
-        return int(port)
-
-    @property
     def base_url(self) -> str:
         """``http://host:port`` without the ``/v1`` prefix."""
+        if not self.port:
+            raise RuntimeError("EdgenEmulator is not running; call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -214,16 +161,17 @@ class EdgenEmulator(App):
     def start(self) -> Self:
         """Start serving on a background thread (no-op when already running)."""
         if self._server is None:
-            server = _Server((self.host, self._port), self)
+            self._server = server = _Server((self.host, self.port), self)
+            self._requested_port, self.port = self.port, server.server_address[1]
             # Polling every 10 ms lets stop() return quickly, for a negligible idle cost.
             threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-            self._server = server
         return self
 
     def stop(self) -> None:
         """Stop listening and close every connection (no-op when not running)."""
         server, self._server = self._server, None
         if server is not None:
+            self.port = self._requested_port
             server.shutdown()
             server.server_close()
             for connection in list(server.connections):

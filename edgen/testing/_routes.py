@@ -15,7 +15,6 @@ import uuid
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from http.client import responses
 from json import dumps
 from typing import Annotated, Any, Literal
@@ -29,8 +28,6 @@ from ._records import RecordedRequest as Request  # the handlers get the logged 
 from ._records import UploadedFile, parse_form
 from ._schema import split_text, value_for_schema
 
-__all__ = ["FROST_TEXT", "App", "Dialect", "Response"]
-
 Dialect = Literal["edgen", "openai"]
 
 FROST_TEXT = (
@@ -38,26 +35,31 @@ FROST_TEXT = (
     " before I sleep, and miles to go before I sleep."
 )
 _FINGERPRINT = "edgen-0.1.5"
+DEFAULT_MAX_BODY = 103_833_600  # the real server's default max_request_size
+_ACTIVE_MODELS = {
+    "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
+    "embeddings": "nomic-embed-text-v1.5.f16.gguf",
+    "audio": "ggml-distil-small.en.bin",
+}
 _JSON = ("content-type", "application/json")
 _TEXT = ("content-type", "text/plain; charset=utf-8")
 _WORDS = (  # noqa: SIM905 - easier to read as prose
-    "the quick brown fox jumps over lazy dog a model answers every question with care and "
-    "some light humor while woods are lovely dark deep but I have promises to keep miles go "
-    "before sleep local inference runs on your own machine fast private simple small tokens "
-    "stream one by until done edge server client library"
+    "the quick brown fox jumps over a lazy dog while local models answer every question "
+    "on your own machine fast private and small token by token until done"
 ).split()
-_ROUTES = {  # path -> method -> handler name; /v1/models/{id} is matched apart
-    "/v1/chat/completions": {"POST": "_chat"},
-    "/v1/chat/completions/status": {"GET": "_status"},
-    "/v1/embeddings": {"POST": "_embeddings"},
-    "/v1/embeddings/status": {"GET": "_status"},
-    "/v1/audio/transcriptions": {"POST": "_transcriptions"},
-    "/v1/audio/transcriptions/status": {"GET": "_status"},
-    "/v1/image/generations": {"POST": "_images"},
-    "/v1/models": {"GET": "_list_models"},
-    "/v1/misc/version": {"GET": "_version"},
+_ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
+    "POST /v1/chat/completions": "_chat",
+    "GET /v1/chat/completions/status": "_status",
+    "POST /v1/embeddings": "_embeddings",
+    "GET /v1/embeddings/status": "_status",
+    "POST /v1/audio/transcriptions": "_transcriptions",
+    "GET /v1/audio/transcriptions/status": "_status",
+    "POST /v1/image/generations": "_images",
+    "GET /v1/models": "_list_models",
+    "GET /v1/models/{id}": "_get_model",
+    "DELETE /v1/models/{id}": "_delete_model",
+    "GET /v1/misc/version": "_version",
 }
-_MODEL_ROUTES = {"GET": "_get_model", "DELETE": "_delete_model"}
 
 _encode = msgspec.json.encode
 # Not time.sleep: the test suite patches that to record the client's retry waits.
@@ -93,25 +95,24 @@ class _ImagePart(Struct, tag="image_url"):  # flat, unlike OpenAI's nested image
 
 
 class _Message(Struct, tag_field="role", kw_only=True):
+    content: str | None = None
     name: str | None = None
 
 
 class _System(_Message, tag="system"):
-    content: str | None = None
+    pass
 
 
 class _User(_Message, tag="user"):
-    content: str | list[_TextPart | _ImagePart]
+    content: str | list[_TextPart | _ImagePart]  # type: ignore[assignment]  # required here
 
 
 class _Assistant(_Message, tag="assistant"):
-    content: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
 
 class _ToolResult(_Message, tag="tool"):
     tool_call_id: str
-    content: str | None = None
 
 
 class _Chat(Struct):
@@ -234,7 +235,7 @@ def _model_not_found(name: str) -> _Reject:
     return _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
 
 
-def _edgen_tagged(kind: str, model_name: str) -> dict[str, object]:
+def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
     """A flat tagged Edgen error object of the given kind, with plausible members."""
     reason = f'unknown model kind for model: ("{model_name}")'
     members: dict[str, dict[str, object]] = {
@@ -252,14 +253,14 @@ def _png(width: int, height: int, seed: bytes) -> bytes:
     """A one-colour RGB PNG of at most 64 pixels a side (real ones are 768), from ``seed``."""
     width, height = max(1, min(width, 64)), max(1, min(height, 64))
     rows = (b"\0" + hashlib.sha256(seed).digest()[:3] * width) * height  # filter byte 0: None
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(tag + data)
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(rows)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    png = b"\x89PNG\r\n\x1a\n"
+    for tag, data in (
+        (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+        (b"IDAT", zlib.compress(rows)),
+        (b"IEND", b""),
+    ):
+        png += struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    return png
 
 
 @functools.lru_cache(maxsize=4096)
@@ -279,23 +280,40 @@ def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
     return tuple(w.capitalize() if i == 0 else " " + w for i, w in enumerate(words))
 
 
+@dataclass(kw_only=True, eq=False)
 class App:
-    """Answers requests from the state that :class:`EdgenEmulator` sets up."""
+    """The settings, state and route handlers of :class:`EdgenEmulator`."""
 
-    dialect: Dialect
-    seed: int
-    tokens: int
-    token_delay: float
-    strict_models: bool
-    embedding_dim: int
-    max_body: int
-    models: dict[str, int]
-    status: dict[str, dict[str, object]]
-    sessions: dict[str, float]
-    _lock: threading.Condition
-    _recorded: collections.deque[Request]
-    _pending: list[tuple[Fault, str | None]]  # one per time, with a route glob or None
-    _fault_counts: dict[str, int]
+    dialect: Dialect = "edgen"
+    seed: int = 0
+    tokens: int = 8
+    token_delay: float = 0.0
+    strict_models: bool = False
+    embedding_dim: int = 768
+    max_body: int = DEFAULT_MAX_BODY
+    max_recorded: int | None = 100_000
+
+    def __post_init__(self) -> None:
+        if self.dialect not in ("edgen", "openai"):
+            raise ValueError(f"dialect must be 'edgen' or 'openai', not {self.dialect!r}")
+        self.models = {  # id -> created (unix seconds)
+            "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
+            "distil-whisper/distil-small.en": 1708333030,
+        }
+        self.status: dict[str, dict[str, object]] = {  # the AIStatus objects
+            key: {
+                "active_model": model,
+                "download_ongoing": False,
+                "download_progress": 100,
+                "last_errors": [],
+            }
+            for key, model in _ACTIVE_MODELS.items()
+        }
+        self.sessions: dict[str, float] = {}  # transcription session -> last use
+        self._lock = threading.Condition()
+        self._recorded: collections.deque[Request] = collections.deque(maxlen=self.max_recorded)
+        self._pending: list[tuple[Fault, str | None]] = []  # one per time, with a route glob
+        self._fault_counts: dict[str, int] = {}
 
     def handle(self, request: Request) -> Response | None:
         """Log ``request`` and answer it; None closes the connection without a response."""
@@ -313,14 +331,13 @@ class App:
             return None
         response = self._fault_response(request, fault) if fault.is_error else None
         response = response or self._dispatch(request)
-        if response.events is not None:
-            if fault.malformed_after is not None:
-                response.events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
-            if fault.error_event_after is not None:
-                error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
-                del response.events[fault.error_event_after :]
-                response.events.append(b"data: %s\n\n" % error)
-                response.epilogue = b""
+        events = response.events
+        if events is not None and fault.malformed_after is not None:
+            events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
+        if events is not None and fault.error_event_after is not None:
+            error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
+            events[fault.error_event_after :] = [b"data: %s\n\n" % error]
+            response.epilogue = b""
         response.drop_after = fault.drop_after
         return response
 
@@ -332,16 +349,15 @@ class App:
                 key = fault.key or spec
                 used = self._fault_counts[key] = self._fault_counts.get(key, 0) + 1
                 return fault if fault.times is None or used <= fault.times else None
-            route = request.path.removeprefix("/v1")
             for pending in self._pending:
-                if pending[1] is None or fnmatch.fnmatchcase(route, pending[1]):
+                if pending[1] is None or fnmatch.fnmatchcase(request.route, pending[1]):
                     self._pending.remove(pending)
                     return pending[0]
         return None
 
     def _fault_response(self, request: Request, fault: Fault) -> Response:
         status = fault.status or 500
-        message = f"injected {status} {responses.get(status, 'Unknown')}"
+        message = f"injected {status} {responses.get(status, '')}"
         if fault.body is not None:
             try:
                 msgspec.json.decode(fault.body)
@@ -355,13 +371,13 @@ class App:
                 model = request.form.get("model") or msgspec.json.decode(request.body)["model"]
             except (msgspec.DecodeError, LookupError, TypeError):
                 model = "injected"
-            response = _json(status, _edgen_tagged(fault.kind, str(model)))
+            response = _json(status, _edgen_error(fault.kind, str(model)))
         elif status != 500:
             response = _text(status, message)
         elif request.path.startswith(("/v1/models", "/v1/misc/")):
             response = Response(500)  # R8-R11 fail with an empty body
         else:
-            response = _json(500, {"error": "endpoint", "Load": "injected"})
+            response = _json(500, _edgen_error("endpoint", ""))
         if fault.retry_after is not None:
             response.headers.append(("retry-after", fault.retry_after))
         if fault.retry_after_ms is not None:
@@ -372,20 +388,21 @@ class App:
 
     def _dispatch(self, request: Request) -> Response:
         path = request.path
+        if path.startswith("/v1/models/") and "/" not in path[11:]:
+            path = "/v1/models/{id}"
+        allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
+        method = "GET" if request.method == "HEAD" else request.method
         openai = self.dialect == "openai"
-        methods = _ROUTES.get(path)
-        if methods is None and path.startswith("/v1/models/") and "/" not in path[11:]:
-            methods = _MODEL_ROUTES
-        if methods is None:
-            return _openai_error(404, f"Unknown route: {path}") if openai else Response(404)
-        handler = methods.get("GET" if request.method == "HEAD" else request.method)
-        if handler is None:
-            response = _openai_error(405, "Method Not Allowed") if openai else Response(405)
-            allow = ",".join(m + (",HEAD" if m == "GET" else "") for m in methods)
-            response.headers.append(("allow", allow))
+        if method not in allowed:
+            status, message = (405, "Method Not Allowed") if allowed else (404, "Unknown route")
+            response = _openai_error(status, message) if openai else Response(status)
+            if allowed:
+                allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
+                response.headers.append(("allow", allow))
             return response
+        handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
-            return getattr(self, handler)(request)  # type: ignore[no-any-return]
+            return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
 
@@ -421,24 +438,21 @@ class App:
             return
         if self.dialect == "openai":
             raise _model_not_found(name)
-        raise _Reject(_json(500, _edgen_tagged("unknown_model_kind", name)))
-
-    @staticmethod
-    def _header(request: Request, name: str, default: float) -> float:
-        """A number from an ``x-emulator-*`` header, of the type of ``default``."""
-        raw = request.headers.get(name)
-        try:
-            return default if raw is None else max(0, type(default)(raw))
-        except ValueError:
-            raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
+        raise _Reject(_json(500, _edgen_error("unknown_model_kind", name)))
 
     # -- R1 chat ------------------------------------------------------------------------
 
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
         self._check_model_kind(body["model"], ("gguf", "fake"))
-        count = int(self._header(request, "x-emulator-tokens", self.tokens))
-        delay = self._header(request, "x-emulator-token-delay", self.token_delay)
+        headers = {"x-emulator-tokens": self.tokens, "x-emulator-token-delay": self.token_delay}
+        for name, default in headers.items():
+            raw = request.headers.get(name)
+            try:
+                headers[name] = default if raw is None else max(0, type(default)(raw))
+            except ValueError:
+                raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
+        count, delay = int(headers["x-emulator-tokens"]), headers["x-emulator-token-delay"]
         limit = body.get("max_tokens", body.get("max_completion_tokens"))
         finish_reason = "stop"
         if limit is not None and limit < count:
@@ -503,12 +517,11 @@ class App:
             "system_fingerprint": "b0000-emulator",
         }
         call = self._tool_call(body, rng)
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
         if call is not None:
             finish_reason = "tool_calls"
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
         if not body.get("stream"):
-            message = {"role": "assistant", "content": "".join(tokens)}
-            if call is not None:
-                message = {"role": "assistant", "content": None, "tool_calls": [call]}
             choice = {"index": 0, "message": message, "logprobs": None}
             choices = [{**choice, "finish_reason": finish_reason}]
             return _json(200, {**head, "choices": choices, "usage": usage})
@@ -522,16 +535,15 @@ class App:
             deltas.append({"tool_calls": [{"index": 0, **first}]})
             for piece in split_text(arguments, 5):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
-        deltas.append({})
         choices = [
             {"index": 0, "delta": d, "logprobs": None, "finish_reason": None} for d in deltas
         ]
-        choices[-1]["finish_reason"] = finish_reason
+        choices.append({"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_reason})
         chunks = [{**head, "choices": [choice]} for choice in choices]
         options = body.get("stream_options")
         if isinstance(options, dict) and options.get("include_usage"):
             chunks.append({**head, "choices": [], "usage": usage})
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         return Response(
             200,
             # llama.cpp writes its stream JSON with spaces after "," and ":".
@@ -570,9 +582,9 @@ class App:
 
     def _embeddings(self, request: Request) -> Response:
         body = self._body(request, _Embeddings, _Embeddings)
-        model, raw = body["model"], body["input"]
+        model, inputs = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
-        inputs = [raw] if isinstance(raw, str) else raw
+        inputs = [inputs] if isinstance(inputs, str) else inputs
         items = b",".join(
             b'{"object":"embedding","embedding":%s,"index":%d}'
             % (_vector(self.seed, self.embedding_dim, text), index)
@@ -620,19 +632,16 @@ class App:
             if name not in fields:
                 raise self._error(400, f"field '{name}' is required")
         self._check_model_kind(str(fields["model"]), ("whisper", "distil"))
-
         session = fields.get("session")
-        with self._lock:
-            sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
-            if session is not None and sid not in self.sessions:
-                if self.dialect == "openai":
-                    raise _Reject(_openai_error(404, f"session {sid} not found"))
-                raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
-            if session is not None or fields.get("create_session") == "true":
-                self.sessions[sid] = time.monotonic()
-        if fields.get("create_session") == "true":
-            return _json(200, {"text": FROST_TEXT, "session": sid})
-        return _json(200, {"text": FROST_TEXT})
+        created = fields.get("create_session") == "true"
+        sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
+        if session is not None and sid not in self.sessions:
+            if self.dialect == "openai":
+                raise _Reject(_openai_error(404, f"session {sid} not found"))
+            raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
+        if session is not None or created:
+            self.sessions[sid] = time.monotonic()
+        return _json(200, {"text": FROST_TEXT, "session": sid} if created else {"text": FROST_TEXT})
 
     # -- R7 images ----------------------------------------------------------------------
 
@@ -650,11 +659,11 @@ class App:
     # -- R8-R10 models ------------------------------------------------------------------
 
     def _model_object(self, model_id: str) -> dict[str, object]:
-        owner = model_id.partition("/")[0]
+        model = {"id": model_id, "created": self.models.get(model_id, 0), "object": "model"}
+        model["owned_by"] = model_id.partition("/")[0]
         if self.dialect == "openai":
-            return {"id": model_id, "object": "model", "owned_by": owner}
-        created = self.models.get(model_id, 0)
-        return {"id": model_id, "created": created, "object": "model", "owned_by": owner}
+            del model["created"]
+        return model
 
     def _list_models(self, request: Request) -> Response:
         data = [self._model_object(model_id) for model_id in list(self.models)]
