@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """One connection: reads each request whole, lets the app answer, writes the reply."""
+    # One connection: reads each request whole, lets the app answer, writes the reply.
 
     protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
     default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
@@ -59,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
-        """The body and its size; a body over ``limit`` is read to its end but not kept."""
+        # The body and its size; a body over the limit is read to its end but not kept.
         rfile, kept, size = self.rfile, bytearray(), 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
@@ -126,14 +126,12 @@ class _Server(socketserver.ThreadingTCPServer):
 
 @dataclass(eq=False, repr=False)
 class EdgenEmulator(App):
-    """An emulated Edgen server, serving HTTP/1.1 on background threads.
+    """An emulated Edgen server on background threads; a context manager, sync or async."""
 
-    Use it as a context manager, sync or async: ``with EdgenEmulator() as server: ...``.
-    ``dialect="openai"`` speaks like llama.cpp's OpenAI-compatible server instead. The
-    output is deterministic for the ``seed`` and the request. The settings are attributes
-    that may change while it runs, and so are ``models`` (id -> created), ``status`` (the
-    AIStatus objects, keyed chat, embeddings and audio) and ``sessions``.
-    """
+    # dialect="openai" speaks like llama.cpp's OpenAI-compatible server instead. Output
+    # is deterministic for the seed and the request. The settings may change while it
+    # runs, and so may models (id -> created), status (the AIStatus objects, keyed chat,
+    # embeddings and audio) and sessions.
 
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
@@ -244,22 +242,18 @@ _OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-d
 
 
 def serve_forever(argv: Sequence[str] | None = None) -> int:
-    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line.
-
-    Call it on the main thread: it installs a SIGTERM handler.
-    """
+    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
     parser = argparse.ArgumentParser(
         "python -m edgen.testing", description="Run an Edgen emulator."
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     for option, default in _OPTIONS.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
-    args = parser.parse_args(argv)
-    server = EdgenEmulator(**vars(args))
+    server = EdgenEmulator(**vars(parser.parse_args(argv)))
     try:
         server.start()
     except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"cannot listen on {server.host}:{server.port}: {exc}", file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
     print(server.url, flush=True)

@@ -6,8 +6,6 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["Fault", "FaultSpecError"]
-
 _Count = Annotated[int, msgspec.Meta(ge=0)]
 
 
@@ -15,8 +13,21 @@ class FaultSpecError(ValueError):
     """Raised for a fault spec that cannot be parsed."""
 
 
+# The keys of a spec such as "status=429;retry_after=1;times=2;key=a":
+# - status=<code>: that status, with the dialect's error body; with retry_after=<s>
+#   (Retry-After), retry_after_ms=<n> (retry-after-ms), kind=<Edgen error kind> (a
+#   tagged JSON error, status 500 by default) or body=<text> (verbatim; it comes last,
+#   as it may contain ";").
+# - times=<n>;key=<k> (header form): only the first n requests with that key get it.
+# - stall=<seconds>: wait before answering.
+# - drop_after=<n>: close the connection after n SSE events (or body bytes).
+# - malformed_after=<n>: insert `data: {"id": broken` after n events.
+# - error_event_after=<n>: end the stream with an in-band {"error": ...} event.
+# - close: close the connection without a response.
+
+
 class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One fault to inject into a response; the keys are listed in ``edgen.testing``."""
+    """One fault to inject into a response (its keys are listed in this module)."""
 
     status: Annotated[int, msgspec.Meta(ge=100, le=999)] | None = None
     retry_after: str | None = None
@@ -33,10 +44,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
-        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``.
-
-        ``body=`` takes the rest of the spec verbatim (it may contain ``;``), so it comes last.
-        """
+        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
         values: dict[str, str] = {}
         rest = spec.strip()
         while rest:
@@ -47,11 +55,9 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
             rest = rest.lstrip()
             name, eq, value = item.partition("=")
             name = name.strip().lower().replace("-", "_")
-            if name == "close" and not eq:
-                value, eq = "true", "="
-            if not eq:
+            if not eq and name != "close":
                 raise FaultSpecError(f"fault item {item!r} has no '=' (spec {spec!r})")
-            values[name] = value.strip()
+            values[name] = value.strip() if eq else "true"
         try:
             return msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as exc:

@@ -23,13 +23,11 @@ Part = tuple[str, str | UploadedFile]  # (field name, text or file)
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the emulator received it.
+    """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    ``path`` is the raw path (percent-encoding kept) and ``query`` the raw query string;
-    ``headers`` has lower-cased names. ``body`` is empty when it was over the size limit;
-    ``body_size`` is always the real size. ``form`` maps each multipart field to its text
-    or :class:`UploadedFile`, and ``files`` holds the file parts (the first of a name wins).
-    """
+    # headers: lower-cased names. body: empty when over the size limit (body_size is the
+    # real size). form: each multipart field's text or UploadedFile (the first of a name
+    # wins), and files: just the files.
 
     method: str
     path: str
@@ -37,8 +35,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     body_size: int = 0
-    form: dict[str, str | UploadedFile] = field(default_factory=dict[str, "str | UploadedFile"])
-    files: dict[str, UploadedFile] = field(default_factory=dict[str, UploadedFile])
+    form: dict[str, str | UploadedFile] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
 
     def json(self) -> Any:
@@ -74,10 +72,7 @@ def _param(head: bytes, key: bytes) -> str | None:
 
 
 def parse_form(headers: dict[str, str], body: bytes) -> list[Part] | None:
-    """The parts of a ``multipart/form-data`` body (None for another content type).
-
-    Raises ValueError for a malformed body.
-    """
+    """The parts of a multipart/form-data body, None for others; ValueError if malformed."""
     content_type = headers.get("content-type", "")
     boundary = re.search(r'boundary="?([^";]+)', content_type)
     if not boundary or not content_type.lower().startswith("multipart/form-data"):

@@ -198,7 +198,7 @@ _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 @dataclass
 class Response:
-    """A response; with ``events`` it is a 200 SSE stream sent as a chunked body."""
+    # With events it is a 200 SSE stream, sent as a chunked body.
 
     status: int
     body: bytes = b""
@@ -211,7 +211,7 @@ class Response:
 
 
 class _Reject(Exception):
-    """Abort a handler with the Response in ``args[0]``."""
+    pass  # aborts a handler with the Response in args[0]
 
 
 def _json(status: int, obj: object) -> Response:
@@ -236,7 +236,7 @@ def _model_not_found(name: str) -> _Reject:
 
 
 def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
-    """A flat tagged Edgen error object of the given kind, with plausible members."""
+    # A flat tagged Edgen error object of the given kind, with plausible members.
     reason = f'unknown model kind for model: ("{model_name}")'
     members: dict[str, dict[str, object]] = {
         "no_such_model": {"model_name": model_name},
@@ -250,7 +250,7 @@ def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
 
 
 def _png(width: int, height: int, seed: bytes) -> bytes:
-    """A one-colour RGB PNG of at most 64 pixels a side (real ones are 768), from ``seed``."""
+    # One colour, at most 64 pixels a side (real ones are 768).
     width, height = max(1, min(width, 64)), max(1, min(height, 64))
     rows = (b"\0" + hashlib.sha256(seed).digest()[:3] * width) * height  # filter byte 0: None
     png = b"\x89PNG\r\n\x1a\n"
@@ -265,7 +265,7 @@ def _png(width: int, height: int, seed: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=4096)
 def _vector(seed: int, dim: int, text: str) -> bytes:
-    """A deterministic unit vector for ``text``, JSON-encoded (cached: benchmarks repeat it)."""
+    # A unit vector, JSON-encoded (cached: benchmarks repeat the inputs).
     rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
     values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
     norm = math.sqrt(sum(v * v for v in values)) or 1.0
@@ -274,7 +274,7 @@ def _vector(seed: int, dim: int, text: str) -> bytes:
 
 @functools.lru_cache(maxsize=1024)
 def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
-    """Llama-style tokens (a leading space on all but the first); cached for load tests."""
+    # Llama-style: a leading space on all but the first (cached for load tests).
     rng = random.Random(hashlib.sha256(b"%d:%s" % (seed, messages_json)).digest())
     words = rng.choices(_WORDS, k=count)
     return tuple(w.capitalize() if i == 0 else " " + w for i, w in enumerate(words))
@@ -282,7 +282,7 @@ def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
 
 @dataclass(kw_only=True, eq=False)
 class App:
-    """The settings, state and route handlers of :class:`EdgenEmulator`."""
+    # The settings, state and route handlers of EdgenEmulator.
 
     dialect: Dialect = "edgen"
     seed: int = 0
@@ -316,7 +316,7 @@ class App:
         self._fault_counts: dict[str, int] = {}
 
     def handle(self, request: Request) -> Response | None:
-        """Log ``request`` and answer it; None closes the connection without a response."""
+        # Log the request and answer it; None closes the connection without a response.
         with self._lock:
             self._recorded.append(request)
             self._lock.notify_all()
@@ -407,13 +407,13 @@ class App:
             return exc.args[0]  # type: ignore[no-any-return]
 
     def _error(self, status: int, message: str) -> _Reject:
-        """A text/plain error, or the openai dialect's envelope (where 422 is 400)."""
+        # A text/plain error, or the openai dialect's envelope (where 422 is 400).
         if self.dialect == "openai":
             return _Reject(_openai_error(400 if status == 422 else status, message))
         return _Reject(_text(status, message))
 
     def _body(self, request: Request, edgen_type: type, openai_type: type) -> dict[str, Any]:
-        """The JSON object body, checked against the route's Struct for the dialect."""
+        # The JSON object body, checked against the route's Struct for the dialect.
         openai = self.dialect == "openai"
         if request.body_size > self.max_body:
             raise self._error(413, "Failed to buffer the request body: length limit exceeded")
@@ -432,7 +432,7 @@ class App:
         return body
 
     def _check_model_kind(self, name: str, kinds: Sequence[str]) -> None:
-        """With ``strict_models``, apply the server's substring rule for backends."""
+        # With strict_models, the server's substring rule picks a backend by the name.
         lowered = name.lower()
         if not self.strict_models or lowered in ("default", "") or any(k in lowered for k in kinds):
             return
@@ -445,18 +445,19 @@ class App:
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
         self._check_model_kind(body["model"], ("gguf", "fake"))
-        headers = {"x-emulator-tokens": self.tokens, "x-emulator-token-delay": self.token_delay}
-        for name, default in headers.items():
+        openai = self.dialect == "openai"
+        settings = {"x-emulator-tokens": self.tokens, "x-emulator-token-delay": self.token_delay}
+        for name, default in settings.items():  # per-request overrides of the settings
             raw = request.headers.get(name)
             try:
-                headers[name] = default if raw is None else max(0, type(default)(raw))
+                settings[name] = default if raw is None else max(0, type(default)(raw))
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
-        count, delay = int(headers["x-emulator-tokens"]), headers["x-emulator-token-delay"]
+        count = int(settings["x-emulator-tokens"])
         limit = body.get("max_tokens", body.get("max_completion_tokens"))
-        finish_reason = "stop"
+        finish = "stop"
         if limit is not None and limit < count:
-            count, finish_reason = limit, "length"
+            count, finish = limit, "length"
         key = _encode(body.get("messages") or [], order="sorted")
         tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
         rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
@@ -466,66 +467,40 @@ class App:
             schema = spec.get("schema") if isinstance(spec, dict) else None
             value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
             tokens = split_text(_encode(value).decode())
-        if self.dialect == "openai":
-            return self._openai_chat(body, tokens, finish_reason, delay, rng)
-        if body.get("stream"):
-            # Byte templates: streams are the benchmarks' hot path.
-            suffix = (
-                b',"role":null},"finish_reason":null,"index":0}],"created":%d,"model":"main",'
-                b'"system_fingerprint":"%s","object":"text_completion"}\n\n'
-                % (time.time(), _FINGERPRINT.encode())
-            )
-            events = [
-                b'data: {"id":"%s","choices":[{"delta":{"content":%s%s'
-                % (str(uuid.uuid4()).encode(), _encode(token), suffix)
-                for token in tokens
-            ]
-            return Response(200, events=events, delay=delay)
-        message = {
-            "role": "assistant",
-            "content": "".join(tokens),
-            "name": None,
-            "tool_calls": None,
-        }
-        completion = {
-            "id": str(uuid.uuid4()),
-            "choices": [{"message": message, "finish_reason": None, "index": 0}],
-            "created": int(time.time()),
-            "model": "main",
-            "system_fingerprint": _FINGERPRINT,
-            "object": "text_completion",
-            "usage": {"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0},
-        }
-        return _json(200, completion)
-
-    def _openai_chat(
-        self,
-        body: dict[str, Any],
-        tokens: Sequence[str],
-        finish_reason: str,
-        delay: float,
-        rng: random.Random,
-    ) -> Response:
-        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in body["messages"])
-        usage = {"prompt_tokens": prompt, "completion_tokens": len(tokens)}
-        usage["total_tokens"] = prompt + len(tokens)
-        head = {
-            "id": "chatcmpl-" + uuid.uuid4().hex,
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body["model"],
-            "system_fingerprint": "b0000-emulator",
-        }
-        call = self._tool_call(body, rng)
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
+        call = self._tool_call(body, rng) if openai else None
         if call is not None:
-            finish_reason = "tool_calls"
-            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+            finish = "tool_calls"
+        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in body["messages"])
+        counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
+        usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
+        head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
+            "id": "chatcmpl-" + uuid.uuid4().hex if openai else str(uuid.uuid4()),
+            "choices": [],
+            "created": int(time.time()),
+            "model": body["model"] if openai else "main",
+            "system_fingerprint": "b0000-emulator" if openai else _FINGERPRINT,
+            "object": "chat.completion" if openai else "text_completion",
+        }
+
+        def choice(key: str, value: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            # Edgen sends no reason; OpenAI adds logprobs.
+            extra = {"logprobs": None} if openai else {}
+            return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
+
         if not body.get("stream"):
-            choice = {"index": 0, "message": message, "logprobs": None}
-            choices = [{**choice, "finish_reason": finish_reason}]
-            return _json(200, {**head, "choices": choices, "usage": usage})
-        head["object"] = "chat.completion.chunk"
+            message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
+            message.update(name=None, tool_calls=None)
+            if call is not None:
+                message.update(content=None, tool_calls=[call])
+            head["choices"] = [choice("message", message, finish)]
+            return _json(200, {**head, "usage": usage})
+        if not openai:
+            events = []
+            for token in tokens:
+                head["choices"] = [choice("delta", {"content": token, "role": None})]
+                events.append(b"data: %s\n\n" % _encode(head))
+                head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
+            return Response(200, events=events, delay=settings["x-emulator-token-delay"])
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
             deltas += [{"content": token} for token in tokens]
@@ -535,14 +510,12 @@ class App:
             deltas.append({"tool_calls": [{"index": 0, **first}]})
             for piece in split_text(arguments, 5):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
-        choices = [
-            {"index": 0, "delta": d, "logprobs": None, "finish_reason": None} for d in deltas
-        ]
-        choices.append({"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_reason})
-        chunks = [{**head, "choices": [choice]} for choice in choices]
+        head["object"] = "chat.completion.chunk"
+        chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
+        chunks.append({**head, "choices": [choice("delta", {}, finish)]})
         options = body.get("stream_options")
         if isinstance(options, dict) and options.get("include_usage"):
-            chunks.append({**head, "choices": [], "usage": usage})
+            chunks.append({**head, "usage": usage})
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         return Response(
             200,
@@ -550,15 +523,13 @@ class App:
             events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
-            delay=delay,
+            delay=settings["x-emulator-token-delay"],
         )
 
     @staticmethod
     def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
-        """A call when tool_choice is "required" (the first tool) or names a function.
-
-        "auto" or no choice answers with text, so tests decide when tools run.
-        """
+        # A call when tool_choice is "required" (the first tool) or names a function;
+        # "auto" or no choice answers with text, so tests decide when tools run.
         choice = body.get("tool_choice")
         functions = [tool.get("function") or {} for tool in body.get("tools") or []]
         if isinstance(choice, dict):

@@ -1,9 +1,8 @@
-"""Deterministic JSON values that fit a JSON Schema, for structured-output requests.
+"""Deterministic JSON values that fit a JSON Schema, for structured-output requests."""
 
-Covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
-lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
-minItems, maxItems, minimum and maximum.
-"""
+# It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
+# lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
+# minItems, maxItems, minimum and maximum.
 
 from __future__ import annotations
 
