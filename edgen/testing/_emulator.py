@@ -97,15 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
                 frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
         if self.close_connection:
             head.append("connection: close")
-        start = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         if response.delay <= 0:
-            self.wfile.write(start + b"".join(frames))  # one write: cheapest for benchmarks
-        else:
-            self.wfile.write(start)
-            for index, frame in enumerate(frames):
-                if index:
-                    _sleep(response.delay)
-                self.wfile.write(frame)
+            frames = [b"".join(frames)]  # one write: cheapest for benchmarks
+        for index, frame in enumerate(frames):
+            if index > 1:  # the headers go with the first event
+                _sleep(response.delay)
+            self.wfile.write(frame)
         if cut is not None:
             self.close_connection = True  # before the body ends: the client sees it cut
 
@@ -124,7 +122,7 @@ class _Server(socketserver.ThreadingTCPServer):
         super().__init__(address, _Handler)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class EdgenEmulator(App):
     """An emulated Edgen server on background threads; a context manager, sync or async."""
 
@@ -135,8 +133,8 @@ class EdgenEmulator(App):
 
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
-    _server: _Server | None = field(default=None, init=False)
-    _requested_port: int = field(default=0, init=False)
+    _server: _Server | None = field(default=None, init=False, repr=False)
+    _requested_port: int = field(default=0, init=False, repr=False)
 
     @property
     def running(self) -> bool:
@@ -190,9 +188,6 @@ class EdgenEmulator(App):
     async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def __repr__(self) -> str:
-        return f"<EdgenEmulator {self.dialect} {self.url if self.running else 'stopped'}>"
-
     # -- the request log and faults -----------------------------------------------------
 
     @property
@@ -218,11 +213,9 @@ class EdgenEmulator(App):
         self.models[model_id] = int(time.time()) if created is None else created
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
-        """Queue a fault for the next ``times`` requests (default: the spec's, or 1).
-
-        ``path`` is a route such as ``"/chat/completions"``, with or without ``/v1``, or a
-        glob like ``"/models/*"``; None matches every request.
-        """
+        """Queue a fault for the next ``times`` requests (default: the spec's, or 1)."""
+        # path: a route such as "/chat/completions" (with or without /v1) or a glob such as
+        # "/models/*"; None matches every request.
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:

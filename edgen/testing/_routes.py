@@ -56,8 +56,8 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
     "GET /v1/audio/transcriptions/status": "_status",
     "POST /v1/image/generations": "_images",
     "GET /v1/models": "_list_models",
-    "GET /v1/models/{id}": "_get_model",
-    "DELETE /v1/models/{id}": "_delete_model",
+    "GET /v1/models/{id}": "_model",
+    "DELETE /v1/models/{id}": "_model",
     "GET /v1/misc/version": "_version",
 }
 
@@ -402,6 +402,8 @@ class App:
             return response
         handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
+            if request.body_size > self.max_body:
+                raise self._error(413, "Failed to buffer the request body: length limit exceeded")
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
@@ -415,8 +417,6 @@ class App:
     def _body(self, request: Request, edgen_type: type, openai_type: type) -> dict[str, Any]:
         # The JSON object body, checked against the route's Struct for the dialect.
         openai = self.dialect == "openai"
-        if request.body_size > self.max_body:
-            raise self._error(413, "Failed to buffer the request body: length limit exceeded")
         mime = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         is_json = mime == _JSON[1] or (mime.startswith("application/") and mime.endswith("+json"))
         if not openai and not is_json:
@@ -572,8 +572,6 @@ class App:
     # -- R5 transcriptions --------------------------------------------------------------
 
     def _transcriptions(self, request: Request) -> Response:
-        if request.body_size > self.max_body:
-            raise self._error(413, "request body is malformed (length limit exceeded)")
         try:
             parts = parse_form(request.headers, request.body)
         except ValueError as exc:
@@ -607,8 +605,6 @@ class App:
         created = fields.get("create_session") == "true"
         sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
         if session is not None and sid not in self.sessions:
-            if self.dialect == "openai":
-                raise _Reject(_openai_error(404, f"session {sid} not found"))
             raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
         if session is not None or created:
             self.sessions[sid] = time.monotonic()
@@ -642,19 +638,14 @@ class App:
             return _json(200, {"object": "list", "data": data})
         return _json(200, {"object": "list", "data": data, "page": 1, "per_page": len(data)})
 
-    def _model_id(self, request: Request) -> str:
+    def _model(self, request: Request) -> Response:
         try:
             model_id = unquote(request.path[len("/v1/models/") :], errors="strict")
         except UnicodeDecodeError:
             model_id = ""
-        if model_id in self.models:
-            return model_id
-        raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
-
-    def _get_model(self, request: Request) -> Response:
-        return _json(200, self._model_object(self._model_id(request)))
-
-    def _delete_model(self, request: Request) -> Response:
-        model_id = self._model_id(request)
-        self.models.pop(model_id, None)
-        return _json(200, {"id": model_id, "object": "model", "deleted": True})
+        if model_id not in self.models:
+            raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
+        if request.method == "DELETE":
+            del self.models[model_id]
+            return _json(200, {"id": model_id, "object": "model", "deleted": True})
+        return _json(200, self._model_object(model_id))
