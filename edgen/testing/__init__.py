@@ -12,8 +12,8 @@ one chat request. ``python -m edgen.testing --help`` runs it as a process.
 """
 
 from ._emulator import EdgenEmulator, serve_forever
-from ._faults import Fault, FaultSpecError
 from ._records import RecordedRequest, UploadedFile
+from ._routes import Fault, FaultSpecError
 
 __all__ = [
     "EdgenEmulator",

@@ -15,9 +15,8 @@ from http.client import responses
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from ._faults import Fault
 from ._records import RecordedRequest, record
-from ._routes import App, Response, _sleep
+from ._routes import App, Fault, Response, _sleep
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -1,4 +1,4 @@
-"""Route handlers of the emulated server, in both wire dialects, and fault injection."""
+"""Route handlers of the emulated server, in both wire dialects, and its faults."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import collections
 import fnmatch
 import functools
 import hashlib
-import math
 import random
-import struct
 import threading
 import time
 import uuid
@@ -23,7 +21,6 @@ from urllib.parse import unquote
 import msgspec
 from msgspec import Struct
 
-from ._faults import Fault, FaultSpecError
 from ._records import RecordedRequest as Request  # the handlers get the logged request
 from ._records import UploadedFile, parse_form
 from ._schema import split_text, value_for_schema
@@ -64,6 +61,71 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 _encode = msgspec.json.encode
 # Not time.sleep: the test suite patches that to record the client's retry waits.
 _sleep = threading.Event().wait
+
+# -- faults ---------------------------------------------------------------------------
+
+_Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class FaultSpecError(ValueError):
+    """Raised for a fault spec that cannot be parsed."""
+
+
+# The keys of a spec such as "status=429;retry_after=1;times=2;key=a":
+# - status=<code>: that status, with the dialect's error body; with retry_after=<s>
+#   (Retry-After), retry_after_ms=<n> (retry-after-ms), kind=<Edgen error kind> (a
+#   tagged JSON error, status 500 by default) or body=<text> (verbatim; it comes last,
+#   as it may contain ";").
+# - times=<n>;key=<k> (header form): only the first n requests with that key get it.
+# - stall=<seconds>: wait before answering.
+# - drop_after=<n>: close the connection after n SSE events (or body bytes).
+# - malformed_after=<n>: insert `data: {"id": broken` after n events.
+# - error_event_after=<n>: end the stream with an in-band {"error": ...} event.
+# - close: close the connection without a response.
+
+
+class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One fault to inject into a response (its keys are listed in this module)."""
+
+    status: Annotated[int, msgspec.Meta(ge=100, le=999)] | None = None
+    retry_after: str | None = None
+    retry_after_ms: _Count | None = None
+    body: str | None = None
+    kind: str | None = None
+    stall: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    drop_after: _Count | None = None
+    malformed_after: _Count | None = None
+    error_event_after: _Count | None = None
+    close: bool = False
+    times: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    key: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
+        values: dict[str, str] = {}
+        rest = spec.strip()
+        while rest:
+            if rest.startswith("body="):
+                values["body"] = rest[5:]
+                break
+            item, _, rest = rest.partition(";")
+            rest = rest.lstrip()
+            name, eq, value = item.partition("=")
+            name = name.strip().lower().replace("-", "_")
+            if not eq and name != "close":
+                raise FaultSpecError(f"fault item {item!r} has no '=' (spec {spec!r})")
+            values[name] = value.strip() if eq else "true"
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise FaultSpecError(f"{exc} (spec {spec!r})") from None
+
+    @property
+    def is_error(self) -> bool:
+        """True when the fault replaces the response with an error response."""
+        return self.status is not None or self.kind is not None or self.body is not None
+
 
 # -- request bodies -------------------------------------------------------------------
 # A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
@@ -254,22 +316,20 @@ def _png(width: int, height: int, seed: bytes) -> bytes:
     width, height = max(1, min(width, 64)), max(1, min(height, 64))
     rows = (b"\0" + hashlib.sha256(seed).digest()[:3] * width) * height  # filter byte 0: None
     png = b"\x89PNG\r\n\x1a\n"
-    for tag, data in (
-        (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
-        (b"IDAT", zlib.compress(rows)),
-        (b"IEND", b""),
-    ):
-        png += struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\0\0\0"
+    for tag, data in (b"IHDR", ihdr), (b"IDAT", zlib.compress(rows)), (b"IEND", b""):
+        crc = zlib.crc32(tag + data).to_bytes(4, "big")
+        png += len(data).to_bytes(4, "big") + tag + data + crc
     return png
 
 
 @functools.lru_cache(maxsize=4096)
-def _vector(seed: int, dim: int, text: str) -> bytes:
-    # A unit vector, JSON-encoded (cached: benchmarks repeat the inputs).
+def _vector(seed: int, dim: int, text: str) -> list[float]:
+    # A unit vector (cached: benchmarks repeat the inputs).
     rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
     values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    return _encode([round(v / norm, 7) for v in values])
+    norm = sum(v * v for v in values) ** 0.5 or 1.0
+    return [round(v / norm, 7) for v in values]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -556,18 +616,16 @@ class App:
         model, inputs = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
         inputs = [inputs] if isinstance(inputs, str) else inputs
-        items = b",".join(
-            b'{"object":"embedding","embedding":%s,"index":%d}'
-            % (_vector(self.seed, self.embedding_dim, text), index)
-            for index, text in enumerate(inputs)
-        )
-        if self.dialect == "openai":
-            words = sum(len(text.split()) for text in inputs)
-            key, usage = b"data", _encode({"prompt_tokens": words, "total_tokens": words})
-        else:
-            key, usage = b"embeddings", b'{"prompt_tokens":0,"total_tokens":0}'
-        reply = b'{"object":"list","%s":[%s],"model":%s,"usage":%s}'
-        return Response(200, reply % (key, items, _encode(model), usage), [_JSON])
+        vectors = [_vector(self.seed, self.embedding_dim, text) for text in inputs]
+        data = [
+            {"object": "embedding", "embedding": vector, "index": index}
+            for index, vector in enumerate(vectors)
+        ]
+        openai = self.dialect == "openai"
+        words = sum(len(text.split()) for text in inputs) if openai else 0
+        usage = {"prompt_tokens": words, "total_tokens": words}
+        key = "data" if openai else "embeddings"
+        return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
 
     # -- R5 transcriptions --------------------------------------------------------------
 

@@ -20,7 +20,6 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
     kind = schema.get("type", "object" if "properties" in schema else "string")
     if isinstance(kind, list):
         kind = rng.choice([k for k in kind if k != "null"] or ["null"])
-    low, high = schema.get("minimum", 0), schema.get("maximum")
     if "$ref" in schema:
         target = root
         for key in schema["$ref"].lstrip("#/").split("/"):
@@ -44,10 +43,10 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
         count = rng.randint(least, max(least, schema.get("maxItems", 3)))
         items = schema.get("items", {})
         return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
-    if kind == "integer":
-        return rng.randint(int(low), int(max(low, low + 100 if high is None else high)))
-    if kind == "number":
-        return round(rng.uniform(low, max(low, low + 100 if high is None else high)), 3)
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", 0)
+        high = max(low, schema.get("maximum", low + 100))
+        return rng.randint(int(low), int(high)) if kind == "integer" else rng.uniform(low, high)
     if kind == "boolean":
         return rng.random() < 0.5
     if kind == "null":
