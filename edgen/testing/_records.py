@@ -18,9 +18,6 @@ class UploadedFile(NamedTuple):
     sha256: str
 
 
-Part = tuple[str, str | UploadedFile]  # (field name, text or file)
-
-
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request as the emulator received it (``path`` and ``query`` still encoded)."""
@@ -52,7 +49,7 @@ class RecordedRequest:
 def record(
     method: str, target: str, headers: dict[str, str], body: bytes, size: int
 ) -> RecordedRequest:
-    """The log entry of a request, with its multipart fields if it has any."""
+    # The log entry of a request, with its multipart fields if it has any.
     try:
         parts = parse_form(headers, body) or []
     except ValueError:
@@ -71,8 +68,8 @@ def _param(head: bytes, key: bytes) -> str | None:
     return found[1].decode("utf-8", "replace") if found else None
 
 
-def parse_form(headers: dict[str, str], body: bytes) -> list[Part] | None:
-    """The parts of a multipart/form-data body, None for others; ValueError if malformed."""
+def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | UploadedFile]] | None:
+    # The parts of a multipart/form-data body, None for others; ValueError if malformed.
     content_type = headers.get("content-type", "")
     boundary = re.search(r'boundary="?([^";]+)', content_type)
     if not boundary or not content_type.lower().startswith("multipart/form-data"):
@@ -80,7 +77,7 @@ def parse_form(headers: dict[str, str], body: bytes) -> list[Part] | None:
     sections = (b"\r\n" + body).split(b"\r\n--" + boundary[1].encode("latin-1"))
     if len(sections) < 2 or not sections[-1].startswith(b"--"):
         raise ValueError("incomplete multipart stream")
-    parts: list[Part] = []
+    parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
     for section in sections[1:-1]:
         head, blank, content = section.partition(b"\r\n\r\n")
         if not blank:

@@ -23,7 +23,6 @@ from msgspec import Struct
 
 from ._records import RecordedRequest as Request  # the handlers get the logged request
 from ._records import UploadedFile, parse_form
-from ._schema import split_text, value_for_schema
 
 Dialect = Literal["edgen", "openai"]
 
@@ -31,8 +30,6 @@ FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
     " before I sleep, and miles to go before I sleep."
 )
-_FINGERPRINT = "edgen-0.1.5"
-DEFAULT_MAX_BODY = 103_833_600  # the real server's default max_request_size
 _ACTIVE_MODELS = {
     "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
     "embeddings": "nomic-embed-text-v1.5.f16.gguf",
@@ -61,6 +58,61 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 _encode = msgspec.json.encode
 # Not time.sleep: the test suite patches that to record the client's retry waits.
 _sleep = threading.Event().wait
+
+# -- JSON that fits a schema, for structured-output requests ---------------------------
+# It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
+# lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
+# minItems, maxItems, minimum and maximum.
+
+_SCHEMA_WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
+
+
+def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
+    # A value valid for the schema (a JSON Schema dict), drawn from rng.
+    if not isinstance(schema, dict) or depth > 12:
+        return None
+    root = schema if root is None else root
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = rng.choice([k for k in kind if k != "null"] or ["null"])
+    if "$ref" in schema:
+        target = root
+        for key in schema["$ref"].lstrip("#/").split("/"):
+            target = target.get(key) if isinstance(target, dict) else None
+        options = [target]
+    else:
+        # Prefer a non-null branch: a structured answer full of nulls tests little.
+        options = schema.get("anyOf") or schema.get("oneOf") or []
+        options = [o for o in options if o.get("type") != "null"] or options
+    if options:
+        return value_for_schema(rng.choice(options), rng, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return rng.choice(schema["enum"])
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties.items()}
+    if kind == "array":
+        least = schema.get("minItems", 1)
+        count = rng.randint(least, max(least, schema.get("maxItems", 3)))
+        items = schema.get("items", {})
+        return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", 0)
+        high = max(low, schema.get("maximum", low + 100))
+        return rng.randint(int(low), int(high)) if kind == "integer" else rng.uniform(low, high)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
+
+
+def split_text(text: str, size: int = 6) -> tuple[str, ...]:
+    # Stream-sized pieces, as a model emits JSON a few characters at a time.
+    return tuple(text[i : i + size] for i in range(0, len(text), size)) or ("",)
+
 
 # -- faults ---------------------------------------------------------------------------
 
@@ -103,19 +155,15 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     @classmethod
     def parse(cls, spec: str) -> Fault:
         """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
-        values: dict[str, str] = {}
-        rest = spec.strip()
-        while rest:
-            if rest.startswith("body="):
-                values["body"] = rest[5:]
-                break
-            item, _, rest = rest.partition(";")
-            rest = rest.lstrip()
+        items, found, body = spec.partition("body=")  # the body is the rest: it may hold ";"
+        values = {"body": body} if found else {}
+        for item in items.split(";"):
             name, eq, value = item.partition("=")
             name = name.strip().lower().replace("-", "_")
-            if not eq and name != "close":
+            if name and not eq and name != "close":
                 raise FaultSpecError(f"fault item {item!r} has no '=' (spec {spec!r})")
-            values[name] = value.strip() if eq else "true"
+            if name:
+                values[name] = value.strip() if eq else "true"
         try:
             return msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as exc:
@@ -350,7 +398,7 @@ class App:
     token_delay: float = 0.0
     strict_models: bool = False
     embedding_dim: int = 768
-    max_body: int = DEFAULT_MAX_BODY
+    max_body: int = 103_833_600  # the real server's default max_request_size
     max_recorded: int | None = 100_000
 
     def __post_init__(self) -> None:
@@ -538,7 +586,7 @@ class App:
             "choices": [],
             "created": int(time.time()),
             "model": body["model"] if openai else "main",
-            "system_fingerprint": "b0000-emulator" if openai else _FINGERPRINT,
+            "system_fingerprint": "b0000-emulator" if openai else "edgen-0.1.5",
             "object": "chat.completion" if openai else "text_completion",
         }
 
