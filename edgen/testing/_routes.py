@@ -24,8 +24,6 @@ from msgspec import Struct
 from ._records import RecordedRequest as Request  # the handlers get the logged request
 from ._records import UploadedFile, parse_form
 
-Dialect = Literal["edgen", "openai"]
-
 FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
     " before I sleep, and miles to go before I sleep."
@@ -392,7 +390,7 @@ def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
 class App:
     # The settings, state and route handlers of EdgenEmulator.
 
-    dialect: Dialect = "edgen"
+    dialect: Literal["edgen", "openai"] = "edgen"
     seed: int = 0
     tokens: int = 8
     token_delay: float = 0.0
@@ -437,8 +435,9 @@ class App:
         _sleep(fault.stall)
         if fault.close:
             return None
-        response = self._fault_response(request, fault) if fault.is_error else None
-        response = response or self._dispatch(request)
+        response = (
+            self._fault_response(request, fault) if fault.is_error else self._dispatch(request)
+        )
         events = response.events
         if events is not None and fault.malformed_after is not None:
             events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
@@ -533,8 +532,8 @@ class App:
             body: dict[str, Any] = msgspec.json.decode(request.body)
             msgspec.convert(body, openai_type if openai else edgen_type)
         except msgspec.ValidationError as exc:
-            prefix = "Failed to deserialize the JSON body into the target type"
-            raise self._error(422, f"{prefix}: {exc}") from None
+            message = f"Failed to deserialize the JSON body into the target type: {exc}"
+            raise self._error(422, message) from None
         except msgspec.DecodeError as exc:
             raise self._error(400, f"Failed to parse the request body as JSON: {exc}") from None
         return body
@@ -566,7 +565,8 @@ class App:
         finish = "stop"
         if limit is not None and limit < count:
             count, finish = limit, "length"
-        key = _encode(body.get("messages") or [], order="sorted")
+        messages = body.get("messages") or []
+        key = _encode(messages, order="sorted")
         tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
         rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
         fmt = body.get("response_format")
@@ -578,7 +578,7 @@ class App:
         call = self._tool_call(body, rng) if openai else None
         if call is not None:
             finish = "tool_calls"
-        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in body["messages"])
+        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in messages)
         counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
         usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
         head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
@@ -694,10 +694,10 @@ class App:
             elif name in fields:
                 problem = f"field '{name}' is already present"
             else:
-                fields[name] = value
                 rust_type, parse = _FORM_FIELDS[name]
                 try:
                     parse(str(value))
+                    fields[name] = value
                     continue
                 except ValueError as exc:
                     problem = f"field '{name}' must be of type '{rust_type}': {exc}"
