@@ -27,6 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
     default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
+    disable_nagle_algorithm = True  # or a paced event may wait for the last one's ACK
     server: _Server
 
     def handle(self) -> None:
