@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body, size = self._read_body(app.max_body)
         except ValueError:
-            self.send_error(400, "bad body framing")
+            self.send_error(400)  # a bad length or chunk size
             return
         response = app.handle(record(self.command, self.path, headers, body, size))
         if response is None:

@@ -107,9 +107,9 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
     return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
 
 
-def split_text(text: str, size: int = 6) -> tuple[str, ...]:
+def split_text(text: str) -> list[str]:
     # Stream-sized pieces, as a model emits JSON a few characters at a time.
-    return tuple(text[i : i + size] for i in range(0, len(text), size)) or ("",)
+    return [text[i : i + 6] for i in range(0, len(text), 6)] or [""]
 
 
 # -- faults ---------------------------------------------------------------------------
@@ -501,8 +501,8 @@ class App:
         method = "GET" if request.method == "HEAD" else request.method
         openai = self.dialect == "openai"
         if method not in allowed:
-            status, message = (405, "Method Not Allowed") if allowed else (404, "Unknown route")
-            response = _openai_error(status, message) if openai else Response(status)
+            status = 405 if allowed else 404
+            response = _openai_error(status, responses[status]) if openai else Response(status)
             if allowed:
                 allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
                 response.headers.append(("allow", allow))
@@ -616,7 +616,7 @@ class App:
             name, arguments = call["function"]["name"], call["function"]["arguments"]
             first = {**call, "function": {"name": name, "arguments": ""}}
             deltas.append({"tool_calls": [{"index": 0, **first}]})
-            for piece in split_text(arguments, 5):
+            for piece in split_text(arguments):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
         head["object"] = "chat.completion.chunk"
         chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
