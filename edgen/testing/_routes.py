@@ -1,4 +1,4 @@
-"""Route handlers of the emulated server, in both wire dialects, and its faults."""
+"""The emulated routes in both wire dialects: request shapes, fake output and faults."""
 
 from __future__ import annotations
 
