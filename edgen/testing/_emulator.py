@@ -72,6 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
                 size += len(piece)
                 if size <= limit:
                     kept += piece
+                else:
+                    kept.clear()  # over the limit: free what was kept
             if chunked:
                 rfile.readline()  # the CRLF after the chunk
         if chunked:
