@@ -561,7 +561,7 @@ class App:
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
         count = int(settings["x-emulator-tokens"])
-        limit = body.get("max_tokens", body.get("max_completion_tokens"))
+        limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
         finish = "stop"
         if limit is not None and limit < count:
             count, finish = limit, "length"
