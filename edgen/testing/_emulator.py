@@ -1,95 +1,151 @@
-"""``EdgenEmulator``: an in-process Edgen server running on a background thread."""
+"""``EdgenEmulator``: the emulated server on background threads, and its command line."""
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import signal
+import socket
+import socketserver
+import sys
 import threading
 import time
-from types import TracebackType
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.client import responses
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
 
-from ._faults import Fault
-from ._http import HttpServer
-from ._records import RecordedRequest
-from ._routes import App, Dialect
+from ._records import RecordedRequest, record
+from ._routes import App, Fault, Response, _sleep
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_MAX_BODY", "EdgenEmulator"]
 
-#: The real server's default ``max_request_size``.
-DEFAULT_MAX_BODY = 103_833_600
+class _Handler(BaseHTTPRequestHandler):
+    # One connection: reads each request whole, lets the app answer, writes the reply.
+
+    protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
+    default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
+    disable_nagle_algorithm = True  # or a paced event may wait for the last one's ACK
+    server: _Server
+
+    def handle(self) -> None:
+        self.server.connections.add(self.connection)  # for stop() to close
+        try:
+            super().handle()
+        except OSError:
+            pass  # peers vanishing mid-response are normal for an emulator
+        finally:
+            self.server.connections.discard(self.connection)
+
+    def _serve(self) -> None:
+        app = self.server.app
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            body, size = self._read_body(app.max_body)
+        except ValueError:
+            self.send_error(400)  # a bad length or chunk size
+            return
+        response = app.handle(record(self.command, self.path, headers, body, size))
+        if response is None:
+            self.close_connection = True
+        else:
+            self._write(response)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def _read_body(self, limit: int) -> tuple[bytes, int]:
+        # The body and its size; a body over the limit is read to its end but not kept.
+        rfile, kept, size = self.rfile, bytearray(), 0
+        chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        if chunked:
+            lengths: Any = iter(lambda: int(rfile.readline().split(b";")[0], 16), 0)
+        else:
+            lengths = [int(self.headers.get("content-length") or 0)]
+        for length in lengths:
+            while length > 0:
+                piece = rfile.read(min(length, 1 << 20))
+                if not piece:
+                    raise ConnectionError("the body was cut short")
+                length -= len(piece)
+                size += len(piece)
+                if size <= limit:
+                    kept += piece
+                else:
+                    kept.clear()  # over the limit: free what was kept
+            if chunked:
+                rfile.readline()  # the CRLF after the chunk
+        if chunked:
+            rfile.readline()  # the blank line after the last chunk (no trailers expected)
+        return (bytes(kept) if size <= limit else b""), size
+
+    def _write(self, response: Response) -> None:
+        cut, events = response.drop_after, response.events
+        head = [f"HTTP/1.1 {response.status} {responses.get(response.status, '')}"]
+        head += map(": ".join, response.headers)
+        if events is None:
+            head.append(f"content-length: {len(response.body)}")
+            frames = [b"" if self.command == "HEAD" else response.body[:cut]]
+        else:
+            head += "content-type: text/event-stream", "cache-control: no-cache"
+            head.append("transfer-encoding: chunked")
+            events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
+            frames = [b"%x\r\n%s\r\n" % (len(event), event) for event in events if event]
+            if cut is None:
+                frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
+        if self.close_connection:
+            head.append("connection: close")
+        frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if response.delay <= 0:
+            frames = [b"".join(frames)]  # one write: cheapest for benchmarks
+        for index, frame in enumerate(frames):
+            if index > 1:  # the headers go with the first event
+                _sleep(response.delay)
+            self.wfile.write(frame)
+        if cut is not None:
+            self.close_connection = True  # before the body ends: the client sees it cut
 
 
-class EdgenEmulator:
-    """An emulated Edgen server speaking HTTP/1.1 on a daemon thread with its own event loop.
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() closes the connections instead of waiting for them
+    allow_reuse_address = True
+    request_queue_size = 1024
 
-    Use it as a context manager, sync or async::
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
 
-        with EdgenEmulator() as server:
-            httpx.get(server.url + "misc/version")
 
-    ``dialect="edgen"`` follows the Edgen wire contract byte for byte; ``"openai"`` speaks
-    like llama.cpp's OpenAI-compatible server. Output is deterministic for the given
-    ``seed`` and request. Faults are injected with the ``x-emulator-fault`` request header
-    or with :meth:`inject`.
-    """
+@dataclass(eq=False)
+class EdgenEmulator(App):
+    """An emulated Edgen server on background threads; a context manager, sync or async."""
 
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        dialect: Dialect = "edgen",
-        seed: int = 0,
-        tokens: int = 8,
-        token_delay: float = 0.0,
-        strict_models: bool = False,
-        embedding_dim: int = 768,
-        max_body: int = DEFAULT_MAX_BODY,
-        max_recorded: int | None = 100_000,
-    ) -> None:
-        self._requested_host = host
-        self._requested_port = port
-        self._max_body = max_body
-        self._app = App(
-            dialect=dialect,
-            seed=seed,
-            tokens=tokens,
-            token_delay=token_delay,
-            strict_models=strict_models,
-            embedding_dim=embedding_dim,
-            max_recorded=max_recorded,
-        )
-        self._lifecycle = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_event: asyncio.Event | None = None
-        self._bound: tuple[str, int] | None = None
+    # dialect="openai" speaks like llama.cpp's OpenAI-compatible server instead. Output
+    # is deterministic for the seed and the request. The settings may change while it
+    # runs, and so may models (id -> created), status (the AIStatus objects, keyed chat,
+    # embeddings and audio) and sessions.
 
-    # -- addresses ---------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 0  # the bound port while running
+    _server: _Server | None = field(default=None, init=False, repr=False)
+    _requested_port: int = field(default=0, init=False, repr=False)
 
     @property
-    def host(self) -> str:
-        """The bound host (the requested one until started)."""
-        return self._bound[0] if self._bound else self._requested_host
-
-    @property
-    def port(self) -> int:
-        """The bound port; raises if the server is not running and was asked for port 0."""
-        if self._bound is not None:
-            return self._bound[1]
-        if self._requested_port:
-            return self._requested_port
-        raise RuntimeError("EdgenEmulator is not running; call start() first")
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
 
     @property
     def base_url(self) -> str:
         """``http://host:port`` without the ``/v1`` prefix."""
-        host = self.host
-        if ":" in host:
-            host = f"[{host}]"
+        if not self.port:
+            raise RuntimeError("EdgenEmulator is not running; call start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
     @property
@@ -97,219 +153,106 @@ class EdgenEmulator:
         """The API base URL, ending in ``/v1/``."""
         return self.base_url + "/v1/"
 
-    @property
-    def running(self) -> bool:
-        """True between :meth:`start` and :meth:`stop`."""
-        return self._thread is not None
-
-    # -- settings that may change while running ---------------------------------------
-
-    @property
-    def dialect(self) -> Dialect:
-        """``"edgen"`` or ``"openai"``."""
-        return self._app.dialect
-
-    @dialect.setter
-    def dialect(self, value: Dialect) -> None:
-        if value not in ("edgen", "openai"):
-            raise ValueError(f"dialect must be 'edgen' or 'openai', not {value!r}")
-        self._app.dialect = value
-
-    @property
-    def seed(self) -> int:
-        """Seed of the deterministic chat, embedding and image output."""
-        return self._app.seed
-
-    @seed.setter
-    def seed(self, value: int) -> None:
-        self._app.seed = value
-
-    @property
-    def tokens(self) -> int:
-        """Default number of chat tokens per completion."""
-        return self._app.tokens
-
-    @tokens.setter
-    def tokens(self, value: int) -> None:
-        self._app.tokens = value
-
-    @property
-    def token_delay(self) -> float:
-        """Default seconds between stream chunks."""
-        return self._app.token_delay
-
-    @token_delay.setter
-    def token_delay(self, value: float) -> None:
-        self._app.token_delay = value
-
-    @property
-    def strict_models(self) -> bool:
-        """Apply the server's model-kind rule to model names."""
-        return self._app.strict_models
-
-    @strict_models.setter
-    def strict_models(self, value: bool) -> None:
-        self._app.strict_models = value
-
-    @property
-    def models(self) -> dict[str, int]:
-        """The model registry (mutable): ``"owner/repo"`` → ``created`` (unix seconds).
-
-        ``owned_by`` is derived from the owner part, as the server derives it from the
-        cache folder name.
-        """
-        return self._app.models
-
-    def add_model(self, model_id: str, created: int | None = None) -> None:
-        """Register a model so ``/models`` lists it."""
-        self._app.models[model_id] = int(time.time()) if created is None else created
-
-    @property
-    def status(self) -> dict[str, dict[str, object]]:
-        """The AIStatus objects served by the ``/status`` routes, keyed ``"chat"``,
-        ``"embeddings"`` and ``"audio"``; mutate them to simulate a download."""
-        return self._app.status
-
-    @property
-    def sessions(self) -> dict[str, float]:
-        """Live transcription sessions: UUID → last use (``time.monotonic()``)."""
-        return self._app.sessions
-
-    # -- lifecycle ----------------------------------------------------------------------
-
     def start(self) -> Self:
         """Start serving on a background thread (no-op when already running)."""
-        with self._lifecycle:
-            if self._thread is not None:
-                return self
-            ready = threading.Event()
-            errors: list[BaseException] = []
-            thread = threading.Thread(
-                target=self._run, args=(ready, errors), name="edgen-emulator", daemon=True
-            )
-            thread.start()
-            ready.wait()
-            if errors:
-                thread.join()
-                raise errors[0]
-            self._thread = thread
+        if self._server is None:
+            self._server = server = _Server((self.host, self.port), self)
+            self._requested_port, self.port = self.port, server.server_address[1]
+            # Polling every 10 ms lets stop() return quickly, for a negligible idle cost.
+            threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
         return self
 
     def stop(self) -> None:
-        """Close every connection and join the thread (no-op when not running)."""
-        with self._lifecycle:
-            thread, loop, event = self._thread, self._loop, self._stop_event
-            if thread is None:
-                return
-            if loop is not None and event is not None and not loop.is_closed():
+        """Stop listening and close every connection (no-op when not running)."""
+        server, self._server = self._server, None
+        if server is not None:
+            self.port = self._requested_port
+            server.shutdown()
+            server.server_close()
+            for connection in list(server.connections):
                 try:
-                    loop.call_soon_threadsafe(event.set)
-                except RuntimeError:
-                    pass  # the loop has already finished
-            thread.join(timeout=5.0)
-            self._thread = None
-            self._bound = None
-
-    def _run(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._main(ready, errors))
-        finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                loop.close()
-                self._loop = None
-                ready.set()
-
-    async def _main(self, ready: threading.Event, errors: list[BaseException]) -> None:
-        self._stop_event = asyncio.Event()
-        server = HttpServer(self._app.handle, max_body=self._max_body)
-        try:
-            self._bound = await server.start(self._requested_host, self._requested_port)
-        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
-            errors.append(exc)
-            ready.set()
-            return
-        ready.set()
-        try:
-            await self._stop_event.wait()
-        finally:
-            await server.close()
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the peer
 
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     async def __aenter__(self) -> Self:
-        # Starting takes a few milliseconds, so blocking the caller's loop briefly is fine.
-        return self.start()
+        return self.start()  # binding takes a millisecond: no need to leave the loop
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def __repr__(self) -> str:
-        where = self.url if self._bound else "stopped"
-        return f"<EdgenEmulator {self.dialect} {where}>"
-
-    # -- request log --------------------------------------------------------------------
+    # -- the request log and faults -----------------------------------------------------
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the recorded requests, oldest first."""
-        with self._app.lock:
-            return list(self._app.recorded)
+        with self._lock:
+            return list(self._recorded)
 
     def clear_requests(self) -> None:
         """Empty the request log."""
-        with self._app.lock:
-            self._app.recorded.clear()
+        with self._lock:
+            self._recorded.clear()
 
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
-        """Block until at least ``count`` requests are recorded; returns the log.
+        """Wait until at least ``count`` requests are recorded (else TimeoutError); the log."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self._recorded) >= count, timeout):
+                raise TimeoutError(f"{len(self._recorded)} of {count} requests after {timeout} s")
+            return list(self._recorded)
 
-        Raises ``TimeoutError`` when they do not arrive in time.
-        """
-        deadline = time.monotonic() + timeout
-        with self._app.recorded_changed:
-            while len(self._app.recorded) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    got = len(self._app.recorded)
-                    raise TimeoutError(f"{got} of {count} requests after {timeout} s")
-                self._app.recorded_changed.wait(remaining)
-            return list(self._app.recorded)
-
-    # -- faults -------------------------------------------------------------------------
+    def add_model(self, model_id: str, created: int | None = None) -> None:
+        """Register a model so ``/models`` lists it."""
+        self.models[model_id] = int(time.time()) if created is None else created
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
-        """Queue a fault for the next ``times`` requests whose route matches ``path``.
-
-        ``spec`` uses the header grammar (``"status=429;retry_after=1"``) or is a
-        :class:`Fault`. ``times`` defaults to the spec's own ``times`` or 1. ``path`` is
-        a route such as ``"/chat/completions"`` (a ``/v1`` prefix and glob patterns
-        like ``"/models/*"`` work too); None matches every request.
-        """
+        """Queue a fault for the next ``times`` requests (default: the spec's, or 1)."""
+        # path: a route such as "/chat/completions" (with or without /v1) or a glob such as
+        # "/models/*"; None matches every request.
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:
             raise ValueError("times must be >= 1")
-        self._app.inject(fault, count, path)
+        with self._lock:
+            self._pending += [(fault, path and path.removeprefix("/v1"))] * count
         return fault
 
     def clear_faults(self) -> None:
         """Drop queued faults and reset the ``times``/``key`` counters of header faults."""
-        self._app.clear_faults()
+        with self._lock:
+            self._pending.clear()
+            self._fault_counts.clear()
+
+
+_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+
+
+def serve_forever(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
+    parser = argparse.ArgumentParser(
+        "python -m edgen.testing", description="Run an Edgen emulator."
+    )
+    parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
+    for option, default in _OPTIONS.items():
+        parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
+    server = EdgenEmulator(**vars(parser.parse_args(argv)))
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"cannot listen on {server.host}:{server.port}: {exc}", file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
+    print(server.url, flush=True)
+    try:
+        while True:
+            _sleep(0.5)  # short waits keep the main thread responsive to signals
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()

@@ -1,12 +1,13 @@
-"""The request log entries kept by the emulator."""
+"""What the emulator received: request log entries and multipart form parsing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-
-__all__ = ["RecordedRequest", "UploadedFile"]
 
 
 class UploadedFile(NamedTuple):
@@ -19,15 +20,11 @@ class UploadedFile(NamedTuple):
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the emulator received it.
+    """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    ``path`` is the raw path (percent-encoding kept, query removed) and ``query`` the raw
-    query string. ``headers`` has lower-cased names. ``body`` is the raw body; for
-    multipart bodies of 10 MB or more (and bodies over the size limit) it is ``b""``,
-    while ``body_size`` always holds the real size. For multipart requests ``form``
-    maps each field name to its text, or to an :class:`UploadedFile` for file parts,
-    and ``files`` holds just the file parts (first occurrence of each name wins).
-    """
+    # headers: lower-cased names. body: empty when over the size limit (body_size is the
+    # real size). form: each multipart field's text or UploadedFile (the first of a name
+    # wins), and files: just the files.
 
     method: str
     path: str
@@ -35,8 +32,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     body_size: int = 0
-    form: dict[str, str | UploadedFile] = field(default_factory=dict[str, "str | UploadedFile"])
-    files: dict[str, UploadedFile] = field(default_factory=dict[str, UploadedFile])
+    form: dict[str, str | UploadedFile] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
 
     def json(self) -> Any:
@@ -47,3 +44,48 @@ class RecordedRequest:
     def route(self) -> str:
         """The path without the ``/v1`` prefix, e.g. ``/chat/completions``."""
         return self.path[3:] if self.path.startswith("/v1/") else self.path
+
+
+def record(
+    method: str, target: str, headers: dict[str, str], body: bytes, size: int
+) -> RecordedRequest:
+    # The log entry of a request, with its multipart fields if it has any.
+    try:
+        parts = parse_form(headers, body) or []
+    except ValueError:
+        parts = []
+    form: dict[str, str | UploadedFile] = {}
+    for name, value in parts:
+        if name:
+            form.setdefault(name, value)
+    files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+    path, _, query = target.partition("?")
+    return RecordedRequest(method, path, query, headers, body, size, form, files, time.time())
+
+
+def _param(head: bytes, key: bytes) -> str | None:
+    found = re.search(rb'[; ]%s="?([^"\r\n;]*)' % key, head, re.IGNORECASE)
+    return found[1].decode("utf-8", "replace") if found else None
+
+
+def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | UploadedFile]] | None:
+    # The parts of a multipart/form-data body, None for others; ValueError if malformed.
+    content_type = headers.get("content-type", "")
+    boundary = re.search(r'boundary="?([^";]+)', content_type)
+    if not boundary or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    sections = (b"\r\n" + body).split(b"\r\n--" + boundary[1].encode("latin-1"))
+    if len(sections) < 2 or not sections[-1].startswith(b"--"):
+        raise ValueError("incomplete multipart stream")
+    parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
+    for section in sections[1:-1]:
+        head, blank, content = section.partition(b"\r\n\r\n")
+        if not blank:
+            raise ValueError("invalid part header")
+        name, filename = _param(head, b"name") or "", _param(head, b"filename")
+        if filename is None:
+            parts.append((name, content.decode("utf-8", "replace")))
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+            parts.append((name, UploadedFile(filename, len(content), digest)))
+    return parts

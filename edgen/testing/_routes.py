@@ -1,4 +1,4 @@
-"""Route handlers for both wire dialects, request recording and fault selection."""
+"""The emulated routes in both wire dialects: request shapes, fake output and faults."""
 
 from __future__ import annotations
 
@@ -6,171 +6,345 @@ import collections
 import fnmatch
 import functools
 import hashlib
-import json
-import math
-import os
 import random
-import re
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Literal, TypeGuard
+from dataclasses import dataclass, field
+from http.client import responses
+from json import dumps
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
 import msgspec
+from msgspec import Struct
 
-from ._faults import Fault, FaultSpecError
-from ._http import Reply, Request, Response, StreamResponse, reason_phrase
-from ._png import make_png
-from ._records import RecordedRequest, UploadedFile
-from ._schema import split_text, value_for_schema
-
-__all__ = ["FROST_TEXT", "App", "Dialect"]
-
-Dialect = Literal["edgen", "openai"]
+from ._records import RecordedRequest as Request  # the handlers get the logged request
+from ._records import UploadedFile, parse_form
 
 FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
     " before I sleep, and miles to go before I sleep."
 )
-EDGEN_VERSION = {"major": 0, "minor": 1, "patch": 5, "build": ""}
-_FINGERPRINT = "edgen-0.1.5"
-_OPENAI_FINGERPRINT = "b0000-emulator"
-_MAX_EDGEN_TOKENS = 4096  # the real server caps output at 4096 tokens
-_MAX_IMAGES = 16
-_U32 = 2**32 - 1
-_U64 = 2**64 - 1
-_SESSION_TTL = 120.0
-_JSON_CT = "application/json"
-_TEXT_CT = "text/plain; charset=utf-8"
-_SERDE_PREFIX = "Failed to deserialize the JSON body into the target type: "
-
-DEFAULT_MODELS: dict[str, int] = {
-    "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
-    "distil-whisper/distil-small.en": 1708333030,
-}
-DEFAULT_STATUS: dict[str, str] = {
+_ACTIVE_MODELS = {
     "chat": "neural-chat-7b-v3-3.Q4_K_M.gguf",
     "embeddings": "nomic-embed-text-v1.5.f16.gguf",
     "audio": "ggml-distil-small.en.bin",
 }
-
+_JSON = ("content-type", "application/json")
+_TEXT = ("content-type", "text/plain; charset=utf-8")
 _WORDS = (  # noqa: SIM905 - easier to read as prose
-    "the quick brown fox jumps over lazy dog a model answers every question with care and "
-    "some light humor while woods are lovely dark deep but I have promises to keep miles go "
-    "before sleep local inference runs on your own machine fast private simple small tokens "
-    "stream one by until done edge server client library"
+    "the quick brown fox jumps over a lazy dog while local models answer every question "
+    "on your own machine fast private and small token by token until done"
 ).split()
-
-# Every token the generator can emit, JSON-encoded once: no per-chunk encoding work.
-_ENCODED: dict[str, bytes] = {
-    token: msgspec.json.encode(token)
-    for word in _WORDS
-    for token in (word, " " + word, word.capitalize())
+_ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
+    "POST /v1/chat/completions": "_chat",
+    "GET /v1/chat/completions/status": "_status",
+    "POST /v1/embeddings": "_embeddings",
+    "GET /v1/embeddings/status": "_status",
+    "POST /v1/audio/transcriptions": "_transcriptions",
+    "GET /v1/audio/transcriptions/status": "_status",
+    "POST /v1/image/generations": "_images",
+    "GET /v1/models": "_list_models",
+    "GET /v1/models/{id}": "_model",
+    "DELETE /v1/models/{id}": "_model",
+    "GET /v1/misc/version": "_version",
 }
 
-_json_encode = msgspec.json.encode
-_json_decode = msgspec.json.decode
+_encode = msgspec.json.encode
+# Not time.sleep: the test suite patches that to record the client's retry waits.
+_sleep = threading.Event().wait
+
+# -- JSON that fits a schema, for structured-output requests ---------------------------
+# It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
+# lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
+# minItems, maxItems, minimum and maximum.
+
+_SCHEMA_WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
 
 
-def _encode_token(token: str) -> bytes:
-    encoded = _ENCODED.get(token)
-    return encoded if encoded is not None else _json_encode(token)
+def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
+    # A value valid for the schema (a JSON Schema dict), drawn from rng.
+    if not isinstance(schema, dict) or depth > 12:
+        return None
+    root = schema if root is None else root
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = rng.choice([k for k in kind if k != "null"] or ["null"])
+    if "$ref" in schema:
+        target = root
+        for key in schema["$ref"].lstrip("#/").split("/"):
+            target = target.get(key) if isinstance(target, dict) else None
+        options = [target]
+    else:
+        # Prefer a non-null branch: a structured answer full of nulls tests little.
+        options = schema.get("anyOf") or schema.get("oneOf") or []
+        options = [o for o in options if o.get("type") != "null"] or options
+    if options:
+        return value_for_schema(rng.choice(options), rng, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return rng.choice(schema["enum"])
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties.items()}
+    if kind == "array":
+        least = schema.get("minItems", 1)
+        count = rng.randint(least, max(least, schema.get("maxItems", 3)))
+        items = schema.get("items", {})
+        return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", 0)
+        high = max(low, schema.get("maximum", low + 100))
+        return rng.randint(int(low), int(high)) if kind == "integer" else rng.uniform(low, high)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
 
 
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+def split_text(text: str) -> list[str]:
+    # Stream-sized pieces, as a model emits JSON a few characters at a time.
+    return [text[i : i + 6] for i in range(0, len(text), 6)] or [""]
 
 
-def _uuid4_batch(count: int) -> list[str]:
-    """``count`` random UUIDv4 strings; cheaper than ``str(uuid.uuid4())`` per chunk."""
-    raw = os.urandom(16 * count).hex()
-    out: list[str] = []
-    for i in range(0, 32 * count, 32):
-        h = raw[i : i + 32]
-        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
-    return out
+# -- faults ---------------------------------------------------------------------------
+
+_Count = Annotated[int, msgspec.Meta(ge=0)]
 
 
-@functools.lru_cache(maxsize=4096)
-def _vector_bytes(seed: int, dim: int, text: str) -> bytes:
-    """A deterministic unit vector for ``text``, JSON-encoded (cached: benchmarks repeat inputs)."""
-    rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
-    values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    return _json_encode([round(v / norm, 7) for v in values])
+class FaultSpecError(ValueError):
+    """Raised for a fault spec that cannot be parsed."""
 
 
-@functools.lru_cache(maxsize=1024)
-def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
-    """The generated tokens (cached: load tests send the same request over and over)."""
-    rng = random.Random(hashlib.sha256(b"%d:%s" % (seed, messages_json)).digest())
-    words = rng.choices(_WORDS, k=count)
-    return (words[0].capitalize(), *(" " + w for w in words[1:]))
+# The keys of a spec such as "status=429;retry_after=1;times=2;key=a":
+# - status=<code>: that status, with the dialect's error body; with retry_after=<s>
+#   (Retry-After), retry_after_ms=<n> (retry-after-ms), kind=<Edgen error kind> (a
+#   tagged JSON error, status 500 by default) or body=<text> (verbatim; it comes last,
+#   as it may contain ";").
+# - times=<n>;key=<k> (header form): only the first n requests with that key get it.
+# - stall=<seconds>: wait before answering.
+# - drop_after=<n>: close the connection after n SSE events (or body bytes).
+# - malformed_after=<n>: insert `data: {"id": broken` after n events.
+# - error_event_after=<n>: end the stream with an in-band {"error": ...} event.
+# - close: close the connection without a response.
 
 
-# -- responses --------------------------------------------------------------------
+class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One fault to inject into a response (its keys are listed in this module)."""
+
+    status: Annotated[int, msgspec.Meta(ge=100, le=999)] | None = None
+    retry_after: str | None = None
+    retry_after_ms: _Count | None = None
+    body: str | None = None
+    kind: str | None = None
+    stall: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    drop_after: _Count | None = None
+    malformed_after: _Count | None = None
+    error_event_after: _Count | None = None
+    close: bool = False
+    times: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    key: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
+        items, found, body = spec.partition("body=")  # the body is the rest: it may hold ";"
+        values = {"body": body} if found else {}
+        for item in items.split(";"):
+            name, eq, value = item.partition("=")
+            name = name.strip().lower().replace("-", "_")
+            if name and not eq and name != "close":
+                raise FaultSpecError(f"fault item {item!r} has no '=' (spec {spec!r})")
+            if name:
+                values[name] = value.strip() if eq else "true"
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise FaultSpecError(f"{exc} (spec {spec!r})") from None
+
+    @property
+    def is_error(self) -> bool:
+        """True when the fault replaces the response with an error response."""
+        return self.status is not None or self.kind is not None or self.body is not None
 
 
-def _is_list(value: object) -> TypeGuard[list[Any]]:
-    return isinstance(value, list)
+# -- request bodies -------------------------------------------------------------------
+# A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
+# 422 (400 in the openai dialect) with msgspec's message after Edgen's prefix. The
+# handlers then read the plain decoded JSON.
+
+U32 = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
+U64 = Annotated[int, msgspec.Meta(ge=0)]  # msgspec cannot bound it; JSON caps it anyway
 
 
-def _is_dict(value: object) -> TypeGuard[dict[str, Any]]:
-    return isinstance(value, dict)
+class _Function(Struct):
+    name: str
+    parameters: Any  # required by Edgen, unlike OpenAI
+    description: str | None = None
 
 
-def _json(status: int, obj: object, headers: list[tuple[str, str]] | None = None) -> Response:
-    return Response(status, _json_encode(obj), _JSON_CT, headers or [])
+class _Tool(Struct):
+    type: str
+    function: _Function
 
 
-def _text(status: int, text: str, headers: list[tuple[str, str]] | None = None) -> Response:
-    return Response(status, text.encode(), _TEXT_CT, headers or [])
+class _TextPart(Struct, tag="text"):
+    text: str
 
 
-def _spaced(obj: object) -> bytes:
-    """JSON with spaces after ``,`` and ``:``, as llama.cpp writes its stream chunks."""
-    return json.dumps(obj, ensure_ascii=False).encode()
+class _ImagePart(Struct, tag="image_url"):  # flat, unlike OpenAI's nested image_url
+    url: str
+    detail: str | None = None
 
 
-_OPENAI_ERROR_TYPES: dict[int, tuple[str, str | None]] = {
-    400: ("invalid_request_error", None),
-    401: ("authentication_error", "invalid_api_key"),
-    403: ("permission_error", None),
-    404: ("not_found_error", None),
-    405: ("invalid_request_error", "method_not_allowed"),
-    409: ("conflict_error", None),
-    413: ("invalid_request_error", "request_too_large"),
-    415: ("invalid_request_error", "unsupported_media_type"),
-    422: ("invalid_request_error", None),
-    429: ("rate_limit_error", "rate_limit_exceeded"),
+class _Message(Struct, tag_field="role", kw_only=True):
+    content: str | None = None
+    name: str | None = None
+
+
+class _System(_Message, tag="system"):
+    pass
+
+
+class _User(_Message, tag="user"):
+    content: str | list[_TextPart | _ImagePart]  # type: ignore[assignment]  # required here
+
+
+class _Assistant(_Message, tag="assistant"):
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class _ToolResult(_Message, tag="tool"):
+    tool_call_id: str
+
+
+class _Chat(Struct):
+    model: str
+    messages: list[_System | _User | _Assistant | _ToolResult] = []
+    stream: bool | None = None
+    max_tokens: U32 | None = None
+    n: U32 | None = None
+    seed: U32 | None = None
+    context_hint: U32 | None = None
+    one_shot: bool | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    stop: str | list[str] | None = None
+    logit_bias: dict[str, float] | None = None
+    user: str | None = None
+    tools: list[_Tool] | None = None
+    tool_choice: str | _Tool | None = None
+
+
+class _OpenAIMessage(Struct):
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+
+
+class _OpenAIChat(Struct):
+    model: str
+    messages: list[_OpenAIMessage]
+    stream: bool | None = None
+    max_tokens: U32 | None = None
+    max_completion_tokens: U32 | None = None
+
+
+class _Embeddings(Struct):
+    model: str
+    input: str | list[str]
+    encoding_format: str | None = None
+    dimensions: U32 | None = None
+
+
+class _ImageFiles(Struct):
+    unet_weights: str
+    vae_weights: str
+    clip_weights: str
+    tokenizer: str
+    clip2_weights: str | None = None
+
+
+class _ImageModel(Struct, forbid_unknown_fields=True):  # externally tagged: Left or Right
+    Left: str | None = None
+    Right: _ImageFiles | None = None
+
+
+class _Images(Struct):
+    prompt: str
+    model: _ImageModel
+    width: U64 | None = None
+    height: U64 | None = None
+    steps: U64 | None = None
+    uncond_prompt: str | None = None
+    images: U32 | None = None
+    seed: U64 | None = None
+    guidance_scale: float | None = None
+    vae_scale: float | None = None
+
+
+def _true_or_false(value: str) -> None:
+    if value not in ("true", "false"):
+        raise ValueError("provided string was not `true` or `false`")
+
+
+# Transcription form fields -> (the Rust type named in errors, a parser raising ValueError).
+_FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
+    **dict.fromkeys(("file", "model", "language", "prompt", "response_format"), ("String", str)),
+    "temperature": ("f32", float),
+    "create_session": ("bool", _true_or_false),
+    "session": ("Uuid", uuid.UUID),
 }
+
+# -- responses ------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    # With events it is a 200 SSE stream, sent as a chunked body.
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+    events: list[bytes] | None = None
+    prelude: bytes = b""  # sent first and not counted by faults (": ping")
+    epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
+    delay: float = 0.0  # seconds between events
+    drop_after: int | None = None  # close after this many events (or body bytes)
+
+
+class _Reject(Exception):
+    pass  # aborts a handler with the Response in args[0]
+
+
+def _json(status: int, obj: object) -> Response:
+    return Response(status, _encode(obj), [_JSON])
+
+
+def _text(status: int, text: str) -> Response:
+    return Response(status, text.encode(), [_TEXT])
 
 
 def _openai_error(
-    status: int,
-    message: str,
-    type_: str | None = None,
-    code: str | None = None,
-    headers: list[tuple[str, str]] | None = None,
+    status: int, message: str, type_: str | None = None, code: str | None = None
 ) -> Response:
-    default_type, default_code = _OPENAI_ERROR_TYPES.get(
-        status, ("server_error", None) if status >= 500 else ("invalid_request_error", None)
-    )
-    envelope = {
-        "error": {
-            "message": message,
-            "type": type_ or default_type,
-            "code": code if code is not None else default_code,
-        }
-    }
-    return _json(status, envelope, headers)
+    if type_ is None:
+        type_ = "server_error" if status >= 500 else "invalid_request_error"
+    return _json(status, {"error": {"message": message, "type": type_, "code": code}})
 
 
-def _edgen_tagged(kind: str, model_name: str) -> dict[str, object]:
-    """A flat tagged Edgen error object of the given kind, filled with plausible members."""
+def _model_not_found(name: str) -> _Reject:
+    message = f"The model `{name}` does not exist"
+    return _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
+
+
+def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
+    # A flat tagged Edgen error object of the given kind, with plausible members.
     reason = f'unknown model kind for model: ("{model_name}")'
     members: dict[str, dict[str, object]] = {
         "no_such_model": {"model_name": model_name},
@@ -183,1037 +357,401 @@ def _edgen_tagged(kind: str, model_name: str) -> dict[str, object]:
     return {"error": kind, **members.get(kind, {})}
 
 
-# -- validation -------------------------------------------------------------------
+def _png(width: int, height: int, seed: bytes) -> bytes:
+    # One colour, at most 64 pixels a side (real ones are 768).
+    width, height = max(1, min(width, 64)), max(1, min(height, 64))
+    rows = (b"\0" + hashlib.sha256(seed).digest()[:3] * width) * height  # filter byte 0: None
+    png = b"\x89PNG\r\n\x1a\n"
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\0\0\0"
+    for tag, data in (b"IHDR", ihdr), (b"IDAT", zlib.compress(rows)), (b"IEND", b""):
+        crc = zlib.crc32(tag + data).to_bytes(4, "big")
+        png += len(data).to_bytes(4, "big") + tag + data + crc
+    return png
 
 
-class _Invalid(Exception):
-    """A body of the wrong shape; rendered as 422 (edgen) or 400 (openai)."""
-
-    def __init__(self, path: str, detail: str) -> None:
-        super().__init__(f"{path}: {detail}" if path else detail)
-        self.path = path
-        self.detail = detail
-
-
-class _Reject(Exception):
-    """Abort a handler with a ready response."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
-        self.response = response
+@functools.lru_cache(maxsize=4096)
+def _vector(seed: int, dim: int, text: str) -> list[float]:
+    # A unit vector (cached: benchmarks repeat the inputs).
+    rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
+    values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
+    norm = sum(v * v for v in values) ** 0.5 or 1.0
+    return [round(v / norm, 7) for v in values]
 
 
-def _describe(value: object) -> str:
-    """Serde's wording for an unexpected JSON value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{'true' if value else 'false'}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value}`"
-    if isinstance(value, str):
-        return f"string {json.dumps(value)}"
-    if _is_list(value):
-        return "sequence"
-    return "map"
+@functools.lru_cache(maxsize=1024)
+def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
+    # Llama-style: a leading space on all but the first (cached for load tests).
+    rng = random.Random(hashlib.sha256(b"%d:%s" % (seed, messages_json)).digest())
+    words = rng.choices(_WORDS, k=count)
+    return tuple(w.capitalize() if i == 0 else " " + w for i, w in enumerate(words))
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _wrong(path: str, value: object, expected: str) -> _Invalid:
-    return _Invalid(path, f"invalid type: {_describe(value)}, expected {expected}")
-
-
-def _obj(value: object, path: str, name: str) -> dict[str, Any]:
-    if not _is_dict(value):
-        raise _wrong(path, value, f"struct {name}")
-    return value
-
-
-def _field(obj: dict[str, Any], key: str, path: str, *, required: bool = False) -> Any:
-    value = obj.get(key)
-    if required and key not in obj:
-        raise _Invalid(path, f"missing field `{key}`")
-    return value
-
-
-def _opt_str(obj: dict[str, Any], key: str, path: str, *, required: bool = False) -> str | None:
-    value = _field(obj, key, path, required=required)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise _wrong(_join(path, key), value, "a string")
-    return value
-
-
-def _opt_bool(obj: dict[str, Any], key: str, path: str) -> bool | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, bool):
-        raise _wrong(_join(path, key), value, "a boolean")
-    return value
-
-
-def _opt_uint(obj: dict[str, Any], key: str, path: str, bits: int = 32) -> int | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    limit = _U32 if bits == 32 else _U64
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _wrong(_join(path, key), value, f"u{bits}")
-    if not 0 <= value <= limit:
-        raise _Invalid(_join(path, key), f"invalid value: integer `{value}`, expected u{bits}")
-    return value
-
-
-def _opt_number(obj: dict[str, Any], key: str, path: str) -> float | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _wrong(_join(path, key), value, "f32")
-    return float(value)
-
-
-_RUST_FLOAT = re.compile(
-    r"[+-]?(?:inf|infinity|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\Z", re.IGNORECASE
-)
-
-_EDGEN_ROLES = ("system", "user", "assistant", "tool")
-_OPENAI_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-_TRANSCRIPTION_FIELDS = (
-    "file",
-    "model",
-    "language",
-    "prompt",
-    "response_format",
-    "temperature",
-    "create_session",
-    "session",
-)
-
-
-@dataclass
-class _PendingFault:
-    fault: Fault
-    remaining: int
-    path: str | None
-
-    def matches(self, route: str, path: str) -> bool:
-        if self.path is None:
-            return True
-        pattern = self.path
-        if any(c in pattern for c in "*?["):
-            return fnmatch.fnmatchcase(route, pattern) or fnmatch.fnmatchcase(path, pattern)
-        return pattern in (route, path)
-
-
-Handler = Callable[[Request, str], "Response | StreamResponse"]
-
-
+@dataclass(kw_only=True, eq=False)
 class App:
-    """The emulated Edgen server: shared state plus one handler per route.
+    # The settings, state and route handlers of EdgenEmulator.
 
-    ``handle`` runs on the server's event loop thread; the public mutators used by
-    tests (faults, the request log, models) take ``lock``.
-    """
+    dialect: Literal["edgen", "openai"] = "edgen"
+    seed: int = 0
+    tokens: int = 8
+    token_delay: float = 0.0
+    strict_models: bool = False
+    embedding_dim: int = 768
+    max_body: int = 103_833_600  # the real server's default max_request_size
+    max_recorded: int | None = 100_000
 
-    def __init__(
-        self,
-        *,
-        dialect: Dialect,
-        seed: int,
-        tokens: int,
-        token_delay: float,
-        strict_models: bool,
-        embedding_dim: int,
-        max_recorded: int | None,
-    ) -> None:
-        if dialect not in ("edgen", "openai"):
-            raise ValueError(f"dialect must be 'edgen' or 'openai', not {dialect!r}")
-        self.dialect: Dialect = dialect
-        self.seed = seed
-        self.tokens = tokens
-        self.token_delay = token_delay
-        self.strict_models = strict_models
-        self.embedding_dim = embedding_dim
-        self.models: dict[str, int] = dict(DEFAULT_MODELS)
-        self.status: dict[str, dict[str, object]] = {
-            name: {
+    def __post_init__(self) -> None:
+        if self.dialect not in ("edgen", "openai"):
+            raise ValueError(f"dialect must be 'edgen' or 'openai', not {self.dialect!r}")
+        self.models = {  # id -> created (unix seconds)
+            "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
+            "distil-whisper/distil-small.en": 1708333030,
+        }
+        self.status: dict[str, dict[str, object]] = {  # the AIStatus objects
+            key: {
                 "active_model": model,
                 "download_ongoing": False,
                 "download_progress": 100,
                 "last_errors": [],
             }
-            for name, model in DEFAULT_STATUS.items()
+            for key, model in _ACTIVE_MODELS.items()
         }
-        self.sessions: dict[str, float] = {}
-        self.lock = threading.Lock()
-        self.recorded_changed = threading.Condition(self.lock)
-        self.recorded: collections.deque[RecordedRequest] = collections.deque(maxlen=max_recorded)
-        self.pending_faults: list[_PendingFault] = []
+        self.sessions: dict[str, float] = {}  # transcription session -> last use
+        self._lock = threading.Condition()
+        self._recorded: collections.deque[Request] = collections.deque(maxlen=self.max_recorded)
+        self._pending: list[tuple[Fault, str | None]] = []  # one per time, with a route glob
         self._fault_counts: dict[str, int] = {}
-        self._fault_cache: dict[str, Fault] = {}
-        self._routes: dict[str, dict[str, Handler]] = {
-            "/v1/chat/completions": {"POST": self._chat},
-            "/v1/chat/completions/status": {"GET": self._status_route("chat")},
-            "/v1/embeddings": {"POST": self._embeddings},
-            "/v1/embeddings/status": {"GET": self._status_route("embeddings")},
-            "/v1/audio/transcriptions": {"POST": self._transcriptions},
-            "/v1/audio/transcriptions/status": {"GET": self._status_route("audio")},
-            "/v1/image/generations": {"POST": self._images},
-            "/v1/models": {"GET": self._list_models},
-            "/v1/misc/version": {"GET": self._version},
-        }
-        self._model_routes: dict[str, Handler] = {
-            "GET": self._get_model,
-            "DELETE": self._delete_model,
-        }
 
-    # -- public helpers (called from any thread) ----------------------------------------
-
-    def inject(self, fault: Fault, times: int, path: str | None) -> None:
-        """Queue ``fault`` for the next ``times`` requests matching ``path``."""
-        if path is not None and path.startswith("/v1/"):
-            path = path[3:]
-        with self.lock:
-            self.pending_faults.append(_PendingFault(fault, times, path))
-
-    def clear_faults(self) -> None:
-        """Forget queued faults and the per-key counters of header faults."""
-        with self.lock:
-            self.pending_faults.clear()
-            self._fault_counts.clear()
-
-    # -- entry point --------------------------------------------------------------------
-
-    def handle(self, request: Request) -> Reply:
-        """Record ``request``, pick its fault (if any) and build the reply."""
-        self._record(request)
+    def handle(self, request: Request) -> Response | None:
+        # Log the request and answer it; None closes the connection without a response.
+        with self._lock:
+            self._recorded.append(request)
+            self._lock.notify_all()
         try:
             fault = self._select_fault(request)
         except FaultSpecError as exc:
-            return Reply(_text(400, f"invalid x-emulator-fault header: {exc}"))
+            return _text(400, f"invalid x-emulator-fault header: {exc}")
         if fault is None:
-            return Reply(self._dispatch(request, None))
+            return self._dispatch(request)
+        _sleep(fault.stall)
         if fault.close:
-            return Reply(None, stall=fault.stall)
-        if fault.is_error:
-            response: Response | StreamResponse = self._fault_response(request, fault)
-        else:
-            response = self._dispatch(request, fault)
-        return Reply(response, stall=fault.stall, drop_after=fault.drop_after)
-
-    def _record(self, request: Request) -> None:
-        form: dict[str, str | UploadedFile] = {}
-        files: dict[str, UploadedFile] = {}
-        for part in request.parts or ():
-            name = part.name
-            if not name or name in form:
-                continue
-            if part.is_file:
-                upload = UploadedFile(part.filename, part.size, part.sha256)
-                form[name] = files[name] = upload
-            else:
-                form[name] = bytes(part.data or b"").decode("utf-8", "replace")
-        entry = RecordedRequest(
-            method=request.method,
-            path=request.path,
-            query=request.query,
-            headers=request.headers,
-            body=request.body,
-            body_size=request.body_size,
-            form=form,
-            files=files,
-            timestamp=time.time(),
+            return None
+        response = (
+            self._fault_response(request, fault) if fault.is_error else self._dispatch(request)
         )
-        with self.recorded_changed:
-            self.recorded.append(entry)
-            self.recorded_changed.notify_all()
+        events = response.events
+        if events is not None and fault.malformed_after is not None:
+            events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
+        if events is not None and fault.error_event_after is not None:
+            error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
+            events[fault.error_event_after :] = [b"data: %s\n\n" % error]
+            response.epilogue = b""
+        response.drop_after = fault.drop_after
+        return response
 
     def _select_fault(self, request: Request) -> Fault | None:
         spec = request.headers.get("x-emulator-fault")
-        if spec:
-            fault = self._fault_cache.get(spec)
-            if fault is None:
-                fault = self._fault_cache[spec] = Fault.parse(spec)
-            if fault.times is None:
-                return fault
-            key = fault.key or spec
-            with self.lock:
-                used = self._fault_counts.get(key, 0)
-                if used >= fault.times:
-                    return None
-                self._fault_counts[key] = used + 1
-            return fault
-        if not self.pending_faults:
-            return None
-        path = request.path
-        route = path[3:] if path.startswith("/v1/") else path
-        with self.lock:
-            for index, pending in enumerate(self.pending_faults):
-                if pending.matches(route, path):
-                    pending.remaining -= 1
-                    if pending.remaining <= 0:
-                        del self.pending_faults[index]
-                    return pending.fault
+        with self._lock:
+            if spec:
+                fault = Fault.parse(spec)
+                key = fault.key or spec
+                used = self._fault_counts[key] = self._fault_counts.get(key, 0) + 1
+                return fault if fault.times is None or used <= fault.times else None
+            for pending in self._pending:
+                if pending[1] is None or fnmatch.fnmatchcase(request.route, pending[1]):
+                    self._pending.remove(pending)
+                    return pending[0]
         return None
 
     def _fault_response(self, request: Request, fault: Fault) -> Response:
-        status = fault.status if fault.status is not None else 500
-        headers: list[tuple[str, str]] = []
-        if fault.retry_after is not None:
-            headers.append(("retry-after", fault.retry_after))
-        if fault.retry_after_ms is not None:
-            headers.append(("retry-after-ms", str(fault.retry_after_ms)))
+        status = fault.status or 500
+        message = f"injected {status} {responses.get(status, '')}"
         if fault.body is not None:
             try:
-                json.loads(fault.body)
-                content_type = _JSON_CT
-            except ValueError:
-                content_type = _TEXT_CT
-            return Response(status, fault.body.encode(), content_type, headers)
-        if self.dialect == "openai":
-            message = f"injected {status} {reason_phrase(status)}"
-            return _openai_error(status, message, fault.kind, headers=headers)
-        if fault.kind is not None:
-            return _json(status, _edgen_tagged(fault.kind, self._model_name(request)), headers)
-        if status == 500:
-            if request.path.startswith(("/v1/models", "/v1/misc/")):
-                return Response(500, b"", None, headers)  # R8-R11 fail with an empty body
-            return _json(500, {"error": "endpoint", "Load": "injected"}, headers)
-        return _text(status, f"injected {status} {reason_phrase(status)}", headers)
+                msgspec.json.decode(fault.body)
+                response = Response(status, fault.body.encode(), [_JSON])
+            except msgspec.DecodeError:
+                response = _text(status, fault.body)
+        elif self.dialect == "openai":
+            response = _openai_error(status, message, fault.kind)
+        elif fault.kind is not None:
+            try:
+                model = request.form.get("model") or msgspec.json.decode(request.body)["model"]
+            except (msgspec.DecodeError, LookupError, TypeError):
+                model = "injected"
+            response = _json(status, _edgen_error(fault.kind, str(model)))
+        elif status != 500:
+            response = _text(status, message)
+        elif request.path.startswith(("/v1/models", "/v1/misc/")):
+            response = Response(500)  # R8-R11 fail with an empty body
+        else:
+            response = _json(500, _edgen_error("endpoint", ""))
+        if fault.retry_after is not None:
+            response.headers.append(("retry-after", fault.retry_after))
+        if fault.retry_after_ms is not None:
+            response.headers.append(("retry-after-ms", str(fault.retry_after_ms)))
+        return response
 
-    @staticmethod
-    def _model_name(request: Request) -> str:
-        """The request's ``model`` (for tagged errors), or ``"injected"``."""
-        if request.parts is not None:
-            for part in request.parts:
-                if part.name == "model" and part.data is not None:
-                    return bytes(part.data).decode("utf-8", "replace")
-            return "injected"
-        try:
-            body = _json_decode(request.body)
-        except msgspec.DecodeError:
-            return "injected"
-        if _is_dict(body) and isinstance(body.get("model"), str):
-            return str(body["model"])
-        return "injected"
+    # -- routing and request bodies -----------------------------------------------------
 
-    # -- routing ------------------------------------------------------------------------
-
-    def _dispatch(self, request: Request, fault: Fault | None) -> Response | StreamResponse:
+    def _dispatch(self, request: Request) -> Response:
         path = request.path
-        methods = self._routes.get(path)
-        model_id = ""
-        if methods is None and path.startswith("/v1/models/"):
-            model_id = path[len("/v1/models/") :]
-            if model_id and "/" not in model_id:
-                methods = self._model_routes
-        if methods is None:
-            if self.dialect == "openai":
-                return _openai_error(404, f"Unknown route: {request.method} {path}")
-            return Response(404)
+        if path.startswith("/v1/models/") and "/" not in path[11:]:
+            path = "/v1/models/{id}"
+        allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
         method = "GET" if request.method == "HEAD" else request.method
-        handler = methods.get(method)
-        if handler is None:
-            allow = ",".join(m + (",HEAD" if m == "GET" else "") for m in methods)
-            headers = [("allow", allow)]
-            if self.dialect == "openai":
-                return _openai_error(405, "Method Not Allowed", headers=headers)
-            return Response(405, headers=headers)
-        try:
-            response = handler(request, model_id)
-        except _Reject as exc:
-            return exc.response
-        except _Invalid as exc:
-            return self._invalid_response(request, exc)
-        if fault is not None and isinstance(response, StreamResponse):
-            response = self._apply_stream_fault(response, fault)
-        return response
-
-    def _invalid_response(self, request: Request, exc: _Invalid) -> Response:
-        if self.dialect == "openai":
-            return _openai_error(400, f"Invalid request: {exc}")
-        text = request.body.decode("utf-8", "replace")
-        line = text.count("\n") + 1
-        column = len(text) - (text.rfind("\n") + 1)
-        return _text(422, f"{_SERDE_PREFIX}{exc} at line {line} column {column}")
-
-    _MALFORMED_EVENT = b'data: {"id": broken\n\n'
-    _ERROR_EVENT = b'data: {"error": {"message": "injected failure", "type": "server_error"}}\n\n'
-
-    def _apply_stream_fault(self, response: StreamResponse, fault: Fault) -> StreamResponse:
-        events = response.events
-        # [DONE] is not a chunk: faults count content chunks and keep it last.
-        done = events[-1:] if events and events[-1] == b"data: [DONE]\n\n" else []
-        chunks = events[: len(events) - len(done)]
-        if fault.malformed_after is not None:
-            chunks.insert(min(fault.malformed_after, len(chunks)), self._MALFORMED_EVENT)
-        if fault.error_event_after is not None:
-            chunks = chunks[: fault.error_event_after] + [self._ERROR_EVENT]
-            done = []
-        response.events = chunks + done
-        return response
-
-    def _read_json(self, request: Request) -> dict[str, Any]:
-        """Check the content type and decode a JSON object body (edgen or openai rules)."""
         openai = self.dialect == "openai"
-        if request.too_large:
-            if openai:
-                raise _Reject(_openai_error(413, "Request body too large"))
-            raise _Reject(_text(413, "Failed to buffer the request body: length limit exceeded"))
-        content_type = request.headers.get("content-type", "")
-        mime = content_type.partition(";")[0].strip().lower()
-        is_json = mime == _JSON_CT or (mime.startswith("application/") and mime.endswith("+json"))
-        if not is_json and not openai:
-            raise _Reject(_text(415, "Expected request with `Content-Type: application/json`"))
+        if method not in allowed:
+            status = 405 if allowed else 404
+            response = _openai_error(status, responses[status]) if openai else Response(status)
+            if allowed:
+                allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
+                response.headers.append(("allow", allow))
+            return response
+        handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
-            body = _json_decode(request.body)
-        except msgspec.DecodeError:
-            detail = self._json_error_detail(request.body)
-            if openai:
-                raise _Reject(_openai_error(400, f"Invalid JSON body: {detail}")) from None
-            raise _Reject(
-                _text(400, f"Failed to parse the request body as JSON: {detail}")
-            ) from None
-        return _obj(body, "", "request")
+            if request.body_size > self.max_body:
+                raise self._error(413, "Failed to buffer the request body: length limit exceeded")
+            return handler(request)
+        except _Reject as exc:
+            return exc.args[0]  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _json_error_detail(body: bytes) -> str:
-        if not body.strip():
-            return "EOF while parsing a value at line 1 column 0"
+    def _error(self, status: int, message: str) -> _Reject:
+        # A text/plain error, or the openai dialect's envelope (where 422 is 400).
+        if self.dialect == "openai":
+            return _Reject(_openai_error(400 if status == 422 else status, message))
+        return _Reject(_text(status, message))
+
+    def _body(self, request: Request, edgen_type: type, openai_type: type) -> dict[str, Any]:
+        # The JSON object body, checked against the route's Struct for the dialect.
+        openai = self.dialect == "openai"
+        mime = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        is_json = mime == _JSON[1] or (mime.startswith("application/") and mime.endswith("+json"))
+        if not openai and not is_json:
+            raise self._error(415, "Expected request with `Content-Type: application/json`")
         try:
-            json.loads(body)
-        except json.JSONDecodeError as exc:
-            return f"{exc.msg[:1].lower()}{exc.msg[1:]} at line {exc.lineno} column {exc.colno}"
-        except UnicodeDecodeError:
-            return "invalid unicode code point at line 1 column 1"
-        return "invalid JSON value at line 1 column 1"
+            body: dict[str, Any] = msgspec.json.decode(request.body)
+            msgspec.convert(body, openai_type if openai else edgen_type)
+        except msgspec.ValidationError as exc:
+            message = f"Failed to deserialize the JSON body into the target type: {exc}"
+            raise self._error(422, message) from None
+        except msgspec.DecodeError as exc:
+            raise self._error(400, f"Failed to parse the request body as JSON: {exc}") from None
+        return body
 
     def _check_model_kind(self, name: str, kinds: Sequence[str]) -> None:
-        """With ``strict_models``, apply the server's substring rule for backends."""
-        if not self.strict_models or name.lower() in ("default", ""):
-            return
+        # With strict_models, the server's substring rule picks a backend by the name.
         lowered = name.lower()
-        if any(kind in lowered for kind in kinds):
+        if not self.strict_models or lowered in ("default", "") or any(k in lowered for k in kinds):
             return
         if self.dialect == "openai":
-            message = f"The model `{name}` does not exist"
-            raise _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
-        raise _Reject(_json(500, _edgen_tagged("unknown_model_kind", name)))
+            raise _model_not_found(name)
+        raise _Reject(_json(500, _edgen_error("unknown_model_kind", name)))
 
     # -- R1 chat ------------------------------------------------------------------------
 
-    def _chat(self, request: Request, _: str) -> Response | StreamResponse:
-        body = self._read_json(request)
+    def _chat(self, request: Request) -> Response:
+        body = self._body(request, _Chat, _OpenAIChat)
+        self._check_model_kind(body["model"], ("gguf", "fake"))
         openai = self.dialect == "openai"
-        if openai and body.get("model") is None:
-            raise _Reject(_openai_error(400, "you must provide a model parameter"))
-        model = _opt_str(body, "model", "", required=True)
-        assert model is not None
-        raw_messages: object = body.get("messages")
-        if raw_messages is None and openai:
-            raise _Reject(_openai_error(400, "'messages' is a required property"))
-        messages: list[Any] = []
-        if raw_messages is not None:
-            if not _is_list(raw_messages):
-                raise _wrong("messages", raw_messages, "a sequence")
-            messages = raw_messages
-        for index, message in enumerate(messages):
-            self._check_message(message, f"messages[{index}]")
-        stream = _opt_bool(body, "stream", "")
-        max_tokens = _opt_uint(body, "max_tokens", "")
-        if openai and max_tokens is None:
-            max_tokens = _opt_uint(body, "max_completion_tokens", "")
-        for key in ("n", "seed", "context_hint"):
-            _opt_uint(body, key, "")
-        for key in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
-            _opt_number(body, key, "")
-        _opt_bool(body, "one_shot", "")
-        _opt_str(body, "user", "")
-        self._check_stop(body.get("stop"))
-        logit_bias = body.get("logit_bias")
-        if logit_bias is not None and not _is_dict(logit_bias):
-            raise _wrong("logit_bias", logit_bias, "a map")
-        self._check_tools(body)
-        self._check_model_kind(model, ("gguf", "fake"))
-
-        count = self._token_count(request)
-        finish_reason = "stop"
-        if max_tokens is not None and max_tokens < count:
-            count = max_tokens
-            finish_reason = "length"
-        if not openai:
-            count = min(count, _MAX_EDGEN_TOKENS)
-        tokens = self._generate(messages, count)
-        structured = self._structured_text(body, messages)
-        if structured is not None:
-            tokens = split_text(structured)
-        tool_call = self._tool_call(body, messages) if openai else None
-        if tool_call is not None:
-            finish_reason = "tool_calls"
-        delay = self._token_delay(request)
-        if openai:
-            include_usage = False
-            options = body.get("stream_options")
-            if _is_dict(options):
-                include_usage = bool(options.get("include_usage"))
-            usage = self._usage(messages, count)
-            if stream:
-                return self._openai_stream(
-                    model, tokens, finish_reason, usage, include_usage, delay, tool_call
-                )
-            return self._openai_completion(model, tokens, finish_reason, usage, tool_call)
-        if stream:
-            return self._edgen_stream(tokens, delay)
-        return self._edgen_completion(tokens)
-
-    def _rng(self, messages: list[Any], salt: bytes) -> random.Random:
-        seed = b"%d:%s:%s" % (self.seed, salt, _json_encode(messages, order="sorted"))
-        return random.Random(hashlib.sha256(seed).digest())
-
-    def _structured_text(self, body: dict[str, Any], messages: list[Any]) -> str | None:
-        """JSON text that fits the request's response_format, or None for free text."""
+        settings = {"x-emulator-tokens": self.tokens, "x-emulator-token-delay": self.token_delay}
+        for name, default in settings.items():  # per-request overrides of the settings
+            raw = request.headers.get(name)
+            try:
+                settings[name] = default if raw is None else max(0, type(default)(raw))
+            except ValueError:
+                raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
+        count = int(settings["x-emulator-tokens"])
+        limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
+        finish = "stop"
+        if limit is not None and limit < count:
+            count, finish = limit, "length"
+        messages = body.get("messages") or []
+        key = _encode(messages, order="sorted")
+        tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
+        rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
         fmt = body.get("response_format")
-        if not _is_dict(fmt):
-            return None
-        if fmt.get("type") == "json_schema":
+        if isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object"):
             spec = fmt.get("json_schema")
-            schema = spec.get("schema") if _is_dict(spec) else None
-            value = value_for_schema(schema or {}, self._rng(messages, b"schema"))
-            return _json_encode(value).decode()
-        if fmt.get("type") == "json_object":
-            words = " ".join(self._generate(messages, 4)).strip()
-            return _json_encode({"answer": words}).decode()
-        return None
+            schema = spec.get("schema") if isinstance(spec, dict) else None
+            value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
+            tokens = split_text(_encode(value).decode())
+        call = self._tool_call(body, rng) if openai else None
+        if call is not None:
+            finish = "tool_calls"
+        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in messages)
+        counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
+        usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
+        head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
+            "id": "chatcmpl-" + uuid.uuid4().hex if openai else str(uuid.uuid4()),
+            "choices": [],
+            "created": int(time.time()),
+            "model": body["model"] if openai else "main",
+            "system_fingerprint": "b0000-emulator" if openai else "edgen-0.1.5",
+            "object": "chat.completion" if openai else "text_completion",
+        }
 
-    def _tool_call(self, body: dict[str, Any], messages: list[Any]) -> tuple[str, str] | None:
-        """(name, arguments JSON) when tool_choice forces a call (OpenAI dialect only).
+        def choice(key: str, value: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+            # Edgen sends no reason; OpenAI adds logprobs.
+            extra = {"logprobs": None} if openai else {}
+            return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
 
-        "required" calls the first tool; an object choice calls the named one;
-        "auto" or no choice answers with text, so tests decide when tools run.
-        """
-        tools = body.get("tools")
+        if not body.get("stream"):
+            message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
+            message.update(name=None, tool_calls=None)
+            if call is not None:
+                message.update(content=None, tool_calls=[call])
+            head["choices"] = [choice("message", message, finish)]
+            return _json(200, {**head, "usage": usage})
+        if not openai:
+            events = []
+            for token in tokens:
+                head["choices"] = [choice("delta", {"content": token, "role": None})]
+                events.append(b"data: %s\n\n" % _encode(head))
+                head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
+            return Response(200, events=events, delay=settings["x-emulator-token-delay"])
+        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+        if call is None:
+            deltas += [{"content": token} for token in tokens]
+        else:  # like a real server: the id and name first, then the arguments in pieces
+            name, arguments = call["function"]["name"], call["function"]["arguments"]
+            first = {**call, "function": {"name": name, "arguments": ""}}
+            deltas.append({"tool_calls": [{"index": 0, **first}]})
+            for piece in split_text(arguments):
+                deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+        head["object"] = "chat.completion.chunk"
+        chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
+        chunks.append({**head, "choices": [choice("delta", {}, finish)]})
+        options = body.get("stream_options")
+        if isinstance(options, dict) and options.get("include_usage"):
+            chunks.append({**head, "usage": usage})
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        return Response(
+            200,
+            # llama.cpp writes its stream JSON with spaces after "," and ":".
+            events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
+            prelude=b": ping - %s\n\n" % stamp.encode(),
+            epilogue=b"data: [DONE]\n\n",
+            delay=settings["x-emulator-token-delay"],
+        )
+
+    @staticmethod
+    def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
+        # A call when tool_choice is "required" (the first tool) or names a function;
+        # "auto" or no choice answers with text, so tests decide when tools run.
         choice = body.get("tool_choice")
-        if not _is_list(tools) or not tools:
+        functions = [tool.get("function") or {} for tool in body.get("tools") or []]
+        if isinstance(choice, dict):
+            name = (choice.get("function") or {}).get("name")
+            functions = [function for function in functions if function.get("name") == name]
+        elif choice != "required":
             return None
-        functions: list[dict[str, Any]] = [
-            t["function"] for t in tools if _is_dict(t) and _is_dict(t.get("function"))
-        ]
         if not functions:
             return None
-        chosen: dict[str, Any] | None = None
-        if choice == "required":
-            chosen = functions[0]
-        elif _is_dict(choice) and _is_dict(choice.get("function")):
-            wanted = choice["function"].get("name")
-            chosen = next((f for f in functions if f.get("name") == wanted), None)
-        if chosen is None:
-            return None
-        arguments = value_for_schema(chosen.get("parameters") or {}, self._rng(messages, b"tool"))
-        return str(chosen.get("name", "")), _json_encode(arguments).decode()
+        arguments = _encode(value_for_schema(functions[0].get("parameters") or {}, rng))
+        function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
+        return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
 
-    def _check_message(self, message: object, path: str) -> None:
-        openai = self.dialect == "openai"
-        if not _is_dict(message):
-            raise _wrong(path, message, "internally tagged enum ChatMessage")
-        msg = message
-        if "role" not in msg:
-            raise _Invalid(path, "missing field `role`")
-        role = msg["role"]
-        roles = _OPENAI_ROLES if openai else _EDGEN_ROLES
-        if not isinstance(role, str) or role not in roles:
-            if not isinstance(role, str):
-                raise _wrong(_join(path, "role"), role, "a string")
-            expected = ", ".join(f"`{r}`" for r in roles)
-            raise _Invalid(path, f"unknown variant `{role}`, expected one of {expected}")
-        _opt_str(msg, "name", path)
-        if role == "user":
-            if "content" not in msg:
-                raise _Invalid(path, "missing field `content`")
-            self._check_user_content(msg["content"], _join(path, "content"))
-            return
-        if not openai:
-            _opt_str(msg, "content", path)
-        if role == "tool" and not openai:
-            _opt_str(msg, "tool_call_id", path, required=True)
-        if role == "assistant":
-            calls = msg.get("tool_calls")
-            if calls is not None:
-                if not _is_list(calls):
-                    raise _wrong(_join(path, "tool_calls"), calls, "a sequence")
-                for i, call in enumerate(calls):
-                    call_path = f"{path}.tool_calls[{i}]"
-                    call_obj = _obj(call, call_path, "ToolCall")
-                    _opt_str(call_obj, "id", call_path, required=True)
-                    _opt_str(call_obj, "type", call_path, required=True)
-                    function = _obj(
-                        _field(call_obj, "function", call_path, required=True),
-                        _join(call_path, "function"),
-                        "FunctionCall",
-                    )
-                    _opt_str(function, "name", _join(call_path, "function"), required=True)
-                    _opt_str(function, "arguments", _join(call_path, "function"), required=True)
+    # -- R2-R4, R6, R11 -----------------------------------------------------------------
 
-    def _check_user_content(self, content: object, path: str) -> None:
-        if isinstance(content, str):
-            return
-        if self.dialect == "openai":
-            if not _is_list(content):
-                raise _wrong(path, content, "a string or an array of content parts")
-            return
-        if not _is_list(content):
-            raise _Invalid(path, "data did not match any variant of untagged enum UserContent")
-        for i, part in enumerate(content):
-            part_path = f"{path}[{i}]"
-            obj = _obj(part, part_path, "ContentPart")
-            kind = obj.get("type")
-            if "type" not in obj:
-                raise _Invalid(part_path, "missing field `type`")
-            if kind == "text":
-                _opt_str(obj, "text", part_path, required=True)
-            elif kind == "image_url":
-                _opt_str(obj, "url", part_path, required=True)
-                _opt_str(obj, "detail", part_path)
-            else:
-                detail = f"unknown variant `{kind}`, expected `text` or `image_url`"
-                raise _Invalid(part_path, detail)
+    def _status(self, request: Request) -> Response:
+        return _json(200, self.status[request.path.split("/")[2]])  # chat, embeddings, audio
 
-    @staticmethod
-    def _check_stop(stop: object) -> None:
-        if stop is None or isinstance(stop, str):
-            return
-        if _is_list(stop) and all(isinstance(s, str) for s in stop):
-            return
-        raise _Invalid("stop", "data did not match any variant of untagged enum StopSequences")
+    def _version(self, request: Request) -> Response:
+        return _json(200, {"major": 0, "minor": 1, "patch": 5, "build": ""})
 
-    def _check_tools(self, body: dict[str, Any]) -> None:
-        strict = self.dialect == "edgen"
-        tools = body.get("tools")
-        if tools is not None:
-            if not _is_list(tools):
-                raise _wrong("tools", tools, "a sequence")
-            for i, tool in enumerate(tools):
-                self._check_tool(tool, f"tools[{i}]", strict)
-        choice = body.get("tool_choice")
-        if strict and choice is not None and not isinstance(choice, str):
-            self._check_tool(choice, "tool_choice", strict)
-
-    @staticmethod
-    def _check_tool(tool: object, path: str, strict: bool) -> None:
-        obj = _obj(tool, path, "ChatCompletionTool")
-        _opt_str(obj, "type", path, required=strict)
-        function_path = _join(path, "function")
-        function = _obj(_field(obj, "function", path, required=True), function_path, "Function")
-        _opt_str(function, "name", function_path, required=True)
-        _opt_str(function, "description", function_path)
-        if strict and "parameters" not in function:
-            raise _Invalid(function_path, "missing field `parameters`")
-
-    def _token_count(self, request: Request) -> int:
-        raw = request.headers.get("x-emulator-tokens")
-        if raw is not None:
-            try:
-                return max(0, int(raw))
-            except ValueError:
-                raise _Reject(_text(400, f"invalid x-emulator-tokens header: {raw!r}")) from None
-        return self.tokens
-
-    def _token_delay(self, request: Request) -> float:
-        raw = request.headers.get("x-emulator-token-delay")
-        if raw is not None:
-            try:
-                return max(0.0, float(raw))
-            except ValueError:
-                detail = f"invalid x-emulator-token-delay header: {raw!r}"
-                raise _Reject(_text(400, detail)) from None
-        return self.token_delay
-
-    def _generate(self, messages: list[Any], count: int) -> tuple[str, ...]:
-        """Deterministic llama-style tokens for (seed, messages): leading spaces but the first."""
-        if count <= 0:
-            return ()
-        return _tokens_for(self.seed, _json_encode(messages, order="sorted"), count)
-
-    @staticmethod
-    def _usage(messages: list[Any], completion_tokens: int) -> dict[str, int]:
-        prompt = 0
-        for message in messages:
-            content = message.get("content") if _is_dict(message) else None
-            prompt += 4 + (len(content.split()) if isinstance(content, str) else 0)
-        return {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt + completion_tokens,
-        }
-
-    def _edgen_completion(self, tokens: Sequence[str]) -> Response:
-        return _json(
-            200,
-            {
-                "id": str(uuid.uuid4()),
-                "choices": [
-                    {
-                        "message": {
-                            "role": "assistant",
-                            "content": "".join(tokens),
-                            "name": None,
-                            "tool_calls": None,
-                        },
-                        "finish_reason": None,
-                        "index": 0,
-                    }
-                ],
-                "created": int(time.time()),
-                "model": "main",
-                "system_fingerprint": _FINGERPRINT,
-                "object": "text_completion",
-                "usage": {"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0},
-            },
-        )
-
-    @staticmethod
-    def _edgen_stream(tokens: Sequence[str], delay: float) -> StreamResponse:
-        suffix = (
-            b',"role":null},"finish_reason":null,"index":0}],"created":%d,"model":"main",'
-            b'"system_fingerprint":"%s","object":"text_completion"}\n\n'
-            % (int(time.time()), _FINGERPRINT.encode())
-        )
-        ids = _uuid4_batch(len(tokens))
-        events = [
-            b'data: {"id":"%s","choices":[{"delta":{"content":%s%s'
-            % (chunk_id.encode(), _encode_token(token), suffix)
-            for chunk_id, token in zip(ids, tokens)
-        ]
-        return StreamResponse(events, delay=delay)
-
-    @staticmethod
-    def _openai_id() -> str:
-        return "chatcmpl-" + os.urandom(15).hex()
-
-    def _openai_completion(
-        self,
-        model: str,
-        tokens: Sequence[str],
-        finish_reason: str,
-        usage: dict[str, int],
-        tool_call: tuple[str, str] | None = None,
-    ) -> Response:
-        message: dict[str, object] = {"role": "assistant", "content": "".join(tokens)}
-        if tool_call is not None:
-            name, arguments = tool_call
-            message = {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": "call_" + os.urandom(8).hex(),
-                        "type": "function",
-                        "function": {"name": name, "arguments": arguments},
-                    }
-                ],
-            }
-        return _json(
-            200,
-            {
-                "id": self._openai_id(),
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "system_fingerprint": _OPENAI_FINGERPRINT,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": message,
-                        "logprobs": None,
-                        "finish_reason": finish_reason,
-                    }
-                ],
-                "usage": usage,
-            },
-        )
-
-    def _openai_stream(
-        self,
-        model: str,
-        tokens: Sequence[str],
-        finish_reason: str,
-        usage: dict[str, int],
-        include_usage: bool,
-        delay: float,
-        tool_call: tuple[str, str] | None = None,
-    ) -> StreamResponse:
-        head: dict[str, object] = {
-            "id": self._openai_id(),
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "system_fingerprint": _OPENAI_FINGERPRINT,
-        }
-
-        def chunk(delta: dict[str, object], finish: str | None) -> dict[str, object]:
-            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-            return {**head, "choices": [choice]}
-
-        # Encode one content chunk with a placeholder, then splice each token into it.
-        template = _spaced(chunk({"content": "\x00"}, None))
-        prefix, _, suffix = template.partition(b'"\\u0000"')
-        prefix = b"data: " + prefix
-        suffix += b"\n\n"
-        events = [b"data: " + _spaced(chunk({"role": "assistant"}, None)) + b"\n\n"]
-        if tool_call is None:
-            events.extend(prefix + _encode_token(token) + suffix for token in tokens)
-        else:
-            # A tool call streams like a real server's: id and name first, then the
-            # arguments a few characters per chunk.
-            name, arguments = tool_call
-            first: dict[str, object] = {"index": 0, "id": "call_" + os.urandom(8).hex()}
-            first["type"] = "function"
-            first["function"] = {"name": name, "arguments": ""}
-            events.append(b"data: " + _spaced(chunk({"tool_calls": [first]}, None)) + b"\n\n")
-            for piece in split_text(arguments, 5):
-                delta: dict[str, object] = {
-                    "tool_calls": [{"index": 0, "function": {"arguments": piece}}]
-                }
-                events.append(b"data: " + _spaced(chunk(delta, None)) + b"\n\n")
-        events.append(b"data: " + _spaced(chunk({}, finish_reason)) + b"\n\n")
-        if include_usage:
-            events.append(b"data: " + _spaced({**head, "choices": [], "usage": usage}) + b"\n\n")
-        events.append(b"data: [DONE]\n\n")
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return StreamResponse(events, prelude=f": ping - {stamp}\n\n".encode(), delay=delay)
-
-    # -- R2/R4/R6 status ----------------------------------------------------------------
-
-    def _status_route(self, name: str) -> Handler:
-        def handler(request: Request, _: str) -> Response:
-            return _json(200, self.status[name])
-
-        return handler
-
-    # -- R3 embeddings ------------------------------------------------------------------
-
-    def _embeddings(self, request: Request, _: str) -> Response:
-        body = self._read_json(request)
-        openai = self.dialect == "openai"
-        if openai and body.get("model") is None:
-            raise _Reject(_openai_error(400, "you must provide a model parameter"))
-        model = _opt_str(body, "model", "", required=True)
-        assert model is not None
-        if "input" not in body:
-            if openai:
-                raise _Reject(_openai_error(400, "'input' is a required property"))
-            raise _Invalid("", "missing field `input`")
-        raw = body["input"]
-        if isinstance(raw, str):
-            inputs: list[str] = [raw]
-        elif _is_list(raw) and all(isinstance(s, str) for s in raw):
-            inputs = raw
-        elif openai and _is_list(raw):
-            inputs = [_json_encode(item).decode() for item in raw]
-        else:
-            raise _Invalid("input", "data did not match any variant of untagged enum Input")
-        _opt_str(body, "encoding_format", "")
-        _opt_uint(body, "dimensions", "")
+    def _embeddings(self, request: Request) -> Response:
+        body = self._body(request, _Embeddings, _Embeddings)
+        model, inputs = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
-
-        items = b",".join(
-            b'{"object":"embedding","embedding":%s,"index":%d}'
-            % (_vector_bytes(self.seed, self.embedding_dim, text), index)
-            for index, text in enumerate(inputs)
-        )
-        if openai:
-            prompt = sum(len(text.split()) for text in inputs)
-            tail = _json_encode({"prompt_tokens": prompt, "total_tokens": prompt})
-            body_bytes = b'{"object":"list","data":[%s],"model":%s,"usage":%s}' % (
-                items,
-                _json_encode(model),
-                tail,
-            )
-        else:
-            body_bytes = (
-                b'{"object":"list","embeddings":[%s],"model":%s,'
-                b'"usage":{"prompt_tokens":0,"total_tokens":0}}' % (items, _json_encode(model))
-            )
-        return Response(200, body_bytes, _JSON_CT)
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        vectors = [_vector(self.seed, self.embedding_dim, text) for text in inputs]
+        data = [
+            {"object": "embedding", "embedding": vector, "index": index}
+            for index, vector in enumerate(vectors)
+        ]
+        openai = self.dialect == "openai"
+        words = sum(len(text.split()) for text in inputs) if openai else 0
+        usage = {"prompt_tokens": words, "total_tokens": words}
+        key = "data" if openai else "embeddings"
+        return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
 
     # -- R5 transcriptions --------------------------------------------------------------
 
-    def _transcriptions(self, request: Request, _: str) -> Response:
-        openai = self.dialect == "openai"
-
-        def bad(status: int, message: str) -> _Reject:
-            if openai:
-                return _Reject(_openai_error(status, message))
-            return _Reject(_text(status, message))
-
-        if request.too_large:
-            raise bad(413, "request body is malformed (length limit exceeded)")
-        if request.parts is None:
-            raise bad(
-                400, "request is malformed (Invalid `boundary` for `multipart/form-data` request)"
-            )
-        if request.multipart_error is not None:
-            raise bad(400, f"request body is malformed ({request.multipart_error})")
-
-        fields: dict[str, str] = {}
-        file_seen = False
-        for part in request.parts:
-            name = part.name or ""
+    def _transcriptions(self, request: Request) -> Response:
+        try:
+            parts = parse_form(request.headers, request.body)
+        except ValueError as exc:
+            raise self._error(400, f"request body is malformed ({exc})") from None
+        if parts is None:
+            detail = "Invalid `boundary` for `multipart/form-data` request"
+            raise self._error(400, f"request is malformed ({detail})")
+        fields: dict[str, str | UploadedFile] = {}
+        for name, value in parts:
             if not name:
-                if openai:
-                    continue
-                raise bad(400, "field name is empty")
-            if name not in _TRANSCRIPTION_FIELDS:
-                if openai:
-                    continue
-                raise bad(400, f"field '{name}' is not expected")
-            if name == "file":
-                if file_seen and not openai:
-                    raise bad(400, "field 'file' is already present")
-                file_seen = True
-                continue
-            if name in fields:
-                if openai:
-                    continue
-                raise bad(400, f"field '{name}' is already present")
-            try:
-                value = part.text() if part.data is not None else None
-            except UnicodeDecodeError:
-                value = None
-            if value is None:
-                raise bad(400, f"field '{name}' must be of type 'String': invalid utf-8 sequence")
-            self._check_transcription_field(name, value, bad)
-            fields[name] = value
-        if not file_seen:
-            raise bad(400, "field 'file' is required")
-        if "model" not in fields:
-            raise bad(400, "field 'model' is required")
-        self._check_model_kind(fields["model"], ("whisper", "distil"))
-
-        create_session = fields.get("create_session") == "true"
-        session = fields.get("session")
-        now = time.monotonic()
-        with self.lock:
-            for sid, last_used in list(self.sessions.items()):
-                if now - last_used > _SESSION_TTL:
-                    del self.sessions[sid]
-            if session is not None:
-                sid = str(uuid.UUID(session))
-                if sid not in self.sessions:
-                    if openai:
-                        raise _Reject(_openai_error(404, f"session {sid} not found"))
-                    raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
+                problem = "field name is empty"
+            elif name not in _FORM_FIELDS:
+                problem = f"field '{name}' is not expected"
+            elif name in fields:
+                problem = f"field '{name}' is already present"
             else:
-                sid = str(uuid.uuid4())
-            if session is not None or create_session:
-                self.sessions[sid] = now
-        result: dict[str, str] = {"text": FROST_TEXT}
-        if create_session:
-            result["session"] = sid
-        return _json(200, result)
-
-    @staticmethod
-    def _check_transcription_field(
-        name: str, value: str, bad: Callable[[int, str], _Reject]
-    ) -> None:
-        if name == "temperature" and not _RUST_FLOAT.match(value):
-            raise bad(400, "field 'temperature' must be of type 'f32': invalid float literal")
-        if name == "create_session" and value not in ("true", "false"):
-            message = "provided string was not `true` or `false`"
-            raise bad(400, f"field 'create_session' must be of type 'bool': {message}")
-        if name == "session":
-            try:
-                uuid.UUID(value)
-            except ValueError:
-                raise bad(400, "field 'session' must be of type 'Uuid': invalid UUID") from None
+                rust_type, parse = _FORM_FIELDS[name]
+                try:
+                    parse(str(value))
+                    fields[name] = value
+                    continue
+                except ValueError as exc:
+                    problem = f"field '{name}' must be of type '{rust_type}': {exc}"
+            if self.dialect == "edgen":  # OpenAI-compatible servers ignore the unknown
+                raise self._error(400, problem)
+        for name in ("file", "model"):
+            if name not in fields:
+                raise self._error(400, f"field '{name}' is required")
+        self._check_model_kind(str(fields["model"]), ("whisper", "distil"))
+        session = fields.get("session")
+        created = fields.get("create_session") == "true"
+        sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
+        if session is not None and sid not in self.sessions:
+            raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
+        if session is not None or created:
+            self.sessions[sid] = time.monotonic()
+        return _json(200, {"text": FROST_TEXT, "session": sid} if created else {"text": FROST_TEXT})
 
     # -- R7 images ----------------------------------------------------------------------
 
-    def _images(self, request: Request, _: str) -> Response:
-        body = self._read_json(request)
-        prompt = _opt_str(body, "prompt", "", required=True)
-        assert prompt is not None
-        if "model" not in body:
-            raise _Invalid("", "missing field `model`")
-        self._check_image_model(body["model"])
-        width = _opt_uint(body, "width", "", 64) or 768
-        height = _opt_uint(body, "height", "", 64) or 768
-        _opt_uint(body, "steps", "", 64)
-        _opt_str(body, "uncond_prompt", "")
-        count = _opt_uint(body, "images", "")
-        seed = _opt_uint(body, "seed", "", 64)
-        _opt_number(body, "guidance_scale", "")
-        vae_scale = _opt_number(body, "vae_scale", "")
-        model = body["model"]
-        if _is_dict(model) and "Right" in model and vae_scale is None:
+    def _images(self, request: Request) -> Response:
+        body = self._body(request, _Images, _Images)
+        if body["model"].get("Right") is not None and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
-        count = 1 if count is None else min(count, _MAX_IMAGES)
-        base_seed = self.seed if seed is None else seed
-        images = [
-            list(make_png(width, height, f"{base_seed}:{index}:{prompt}".encode()))
-            for index in range(count)
-        ]
-        return _json(200, {"images": images})
+        seed = self.seed if body.get("seed") is None else body["seed"]
+        size = body.get("width") or 768, body.get("height") or 768
+        count = min(body.get("images") or 1, 16)
+        seeds = [f"{seed}:{index}:{body['prompt']}".encode() for index in range(count)]
+        return _json(200, {"images": [list(_png(*size, image_seed)) for image_seed in seeds]})
 
-    def _check_image_model(self, model: object) -> None:
-        if isinstance(model, str):
-            raise _Invalid("model", f"unknown variant `{model}`, expected `Left` or `Right`")
-        if not _is_dict(model) or len(model) != 1:
-            raise _wrong("model", model, "enum Either")
-        ((tag, value),) = model.items()
-        if tag == "Left":
-            if not isinstance(value, str):
-                raise _wrong("model.Left", value, "a string")
-        elif tag == "Right":
-            files = _obj(value, "model.Right", "ModelFiles")
-            for key in ("unet_weights", "vae_weights", "clip_weights", "tokenizer"):
-                _opt_str(files, key, "model.Right", required=True)
-            _opt_str(files, "clip2_weights", "model.Right")
-        else:
-            raise _Invalid("model", f"unknown variant `{tag}`, expected `Left` or `Right`")
+    # -- R8-R10 models ------------------------------------------------------------------
 
-    # -- R8-R11 models and version ------------------------------------------------------
-
-    def _model_object(self, model_id: str, created: int) -> dict[str, object]:
-        owner = model_id.partition("/")[0]
+    def _model_object(self, model_id: str) -> dict[str, object]:
+        model = {"id": model_id, "created": self.models.get(model_id, 0), "object": "model"}
+        model["owned_by"] = model_id.partition("/")[0]
         if self.dialect == "openai":
-            return {"id": model_id, "object": "model", "owned_by": owner}
-        return {"id": model_id, "created": created, "object": "model", "owned_by": owner}
+            del model["created"]
+        return model
 
-    def _list_models(self, request: Request, _: str) -> Response:
-        data = [self._model_object(mid, created) for mid, created in list(self.models.items())]
+    def _list_models(self, request: Request) -> Response:
+        data = [self._model_object(model_id) for model_id in list(self.models)]
         if self.dialect == "openai":
             return _json(200, {"object": "list", "data": data})
         return _json(200, {"object": "list", "data": data, "page": 1, "per_page": len(data)})
 
-    def _lookup_model(self, raw_id: str) -> str:
+    def _model(self, request: Request) -> Response:
         try:
-            model_id = unquote(raw_id, errors="strict")
+            model_id = unquote(request.path[len("/v1/models/") :], errors="strict")
         except UnicodeDecodeError:
             model_id = ""
         if model_id not in self.models:
-            if self.dialect == "openai":
-                message = f"The model `{model_id}` does not exist"
-                raise _Reject(
-                    _openai_error(404, message, "invalid_request_error", "model_not_found")
-                )
-            raise _Reject(Response(500))
-        return model_id
-
-    def _get_model(self, request: Request, raw_id: str) -> Response:
-        model_id = self._lookup_model(raw_id)
-        return _json(200, self._model_object(model_id, self.models.get(model_id, 0)))
-
-    def _delete_model(self, request: Request, raw_id: str) -> Response:
-        model_id = self._lookup_model(raw_id)
-        self.models.pop(model_id, None)
-        return _json(200, {"id": model_id, "object": "model", "deleted": True})
-
-    def _version(self, request: Request, _: str) -> Response:
-        return _json(200, EDGEN_VERSION)
+            raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
+        if request.method == "DELETE":
+            del self.models[model_id]
+            return _json(200, {"id": model_id, "object": "model", "deleted": True})
+        return _json(200, self._model_object(model_id))
