@@ -234,15 +234,22 @@ def _nested_model(hint: Any) -> tuple[type[BaseModel], int] | None:
     if origin is Union:
         found = [m for m in map(_nested_model, args) if m is not None]
         return found[0] if len(found) == 1 else None
-    if isinstance(hint, type) and issubclass(hint, BaseModel):
-        return hint, _ONE
+    model = _model_class(hint)
+    if model is not None:
+        return model, _ONE
     if origin in (list, tuple, set, frozenset) and args:
         item, how = args[0], _LIST
     elif origin is dict and len(args) == 2:
         item, how = args[1], _DICT
     else:
         return None
-    return (item, how) if isinstance(item, type) and issubclass(item, BaseModel) else None
+    model = _model_class(item)
+    return (model, how) if model is not None else None
+
+
+def _model_class(hint: Any) -> type[BaseModel] | None:
+    cls = getattr(hint, "__origin__", hint)  # a generic model's alias: ParsedChoice[T]
+    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
 
 
 def _filled(obj: Any) -> Any:

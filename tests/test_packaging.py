@@ -93,6 +93,8 @@ def test_wheel_holds_only_the_package(wheel: Path) -> None:
     assert "edgen/py.typed" in names
     assert "edgen/types/chat/chat_completion.py" in names
     assert "edgen/testing/__init__.py" in names
+    assert "edgen/_endpoint.pyi" in names  # the endpoint types exist only as stubs
+    assert "edgen/resources/chat.pyi" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.startswith(("edgen/tests", "tests/", "bench/"))]
 
@@ -111,6 +113,29 @@ def test_wheel_metadata(wheel: Path) -> None:
     assert names == ["httpx", "msgspec"], base
     assert "Typing :: Typed" in (meta.get_all("Classifier") or [])
     assert "edgen = edgen._cli:main" in entry_points
+
+
+INSTALLED_LIMIT = 512 * 1024  # our own package, sources plus the bytecode pip compiles
+
+
+def test_installed_size_with_bytecode_is_at_most_half_a_mebibyte(
+    wheel: Path, tmp_path: Path
+) -> None:
+    # Installed as a user's `pip install` leaves it: the bytecode for this interpreter
+    # is compiled too (tox runs this on every supported version; 3.11's is the largest).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+        + ["--target", str(target), str(wheel)],
+        env=env,
+        check=True,
+        timeout=TIMEOUT,
+    )
+    files = [p for p in (target / "edgen").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".pyc" for p in files), "pip compiled no bytecode"
+    total = sum(p.stat().st_size for p in files)
+    assert total <= INSTALLED_LIMIT, f"installed edgen is {total / 1024:.0f} KiB"
 
 
 def test_wheel_installs_and_imports_alone(wheel: Path, tmp_path: Path) -> None:

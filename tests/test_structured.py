@@ -211,3 +211,18 @@ def test_parse_checks_its_arguments_like_create(router) -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         client.chat.completions.parse(model="m", messages=MESSAGES, colour="red")
     assert not route.called
+
+
+def test_parsed_completion_dumps_like_a_plain_one(router) -> None:
+    # Unsent fields inside the generic choices show as None, as in ChatCompletion's dump.
+    body = completion('{"a": "x", "b": true}')
+    router.post("chat/completions").mock(return_value=httpx.Response(200, json=body))
+    client = Edgen(max_retries=0)
+    parsed = client.chat.completions.parse(model="m", messages=MESSAGES, response_format=Pair)
+    plain = client.chat.completions.create(model="m", messages=MESSAGES)
+    parsed_dump, plain_dump = parsed.model_dump(), plain.model_dump()
+    message = parsed_dump["choices"][0]["message"]
+    assert message.pop("parsed") == {"a": "x", "b": True}
+    assert message["refusal"] is None and message["tool_calls"] is None
+    assert parsed_dump == plain_dump
+    assert json.loads(parsed.model_dump_json())["choices"][0]["message"]["refusal"] is None

@@ -33,7 +33,7 @@ class Completions(Resource[_C, _M]):
         content_type, tools = _structured(params)
         params["stream"] = True
         # Always a parsed-mode create(): a stream helper over a raw response makes no sense.
-        create = self._client.chat.completions.create
+        create = Completions(self._client).create
         manager = (
             AsyncChatCompletionStreamManager
             if self._client._is_async
