@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from ..._models import BaseModel
 from ..completion_usage import CompletionUsage
 from .chat_completion import ChoiceLogprobs as ChoiceLogprobs  # the same in both
