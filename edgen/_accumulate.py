@@ -18,6 +18,7 @@ from .types.chat.chat_completion import ChatCompletion
 from .types.chat.chat_completion_chunk import ChatCompletionChunk
 
 _T = TypeVar("_T")
+_LEGACY_FUNCTION_CALL = None  # its slot among the tool calls, which have int indexes
 
 
 class _ChoiceState:
@@ -29,7 +30,7 @@ class _ChoiceState:
         self.finish_reason: str | None = None
         self.refusal: list[str] = []
         self.reasoning: list[str] = []
-        # index -> [id, type, name, argument parts]; the legacy function_call is index None.
+        # index -> [id, type, name, argument parts]; the legacy function_call has its own key.
         self.tools: dict[Any, list[Any]] = {}
         self.logprobs: list[Any] | None = None
 
@@ -74,7 +75,7 @@ class ChatCompletionAccumulator:
                 for call in delta.tool_calls_:
                     _merge_call(state, call.index, call.id, call.type, call.function)
             if delta.function_call_:
-                _merge_call(state, None, None, None, delta.function_call_)
+                _merge_call(state, _LEGACY_FUNCTION_CALL, None, None, delta.function_call_)
             if delta.refusal_:
                 state.refusal.append(delta.refusal_)
             if delta.reasoning_content_:
@@ -114,9 +115,9 @@ class ChatCompletionAccumulator:
                 message["refusal"] = "".join(state.refusal)
             if state.reasoning:
                 message["reasoning_content"] = "".join(state.reasoning)
-            calls = {i: _function_call(call) for i, call in state.tools.items()}
-            if None in calls:
-                message["function_call"] = calls.pop(None)["function"]
+            calls = {i: _tool_call(call) for i, call in state.tools.items()}
+            if _LEGACY_FUNCTION_CALL in calls:
+                message["function_call"] = calls.pop(_LEGACY_FUNCTION_CALL)["function"]
             if calls:
                 message["tool_calls"] = [call for _, call in sorted(calls.items())]
             choice = {"index": index, "message": message, "finish_reason": state.finish_reason}
@@ -137,7 +138,7 @@ class ChatCompletionAccumulator:
         return msgspec.convert(completion, ChatCompletion)
 
 
-def _function_call(call: list[Any]) -> dict[str, Any]:
+def _tool_call(call: list[Any]) -> dict[str, Any]:
     function = {"name": call[2] or "", "arguments": "".join(call[3])}
     return {"id": call[0] or "", "type": call[1] or "function", "function": function}
 

@@ -34,6 +34,11 @@ def _unset_reader(attr: str) -> property:
     return property(fget)
 
 
+def _is_classvar(hint: Any) -> bool:
+    # A string under `from __future__ import annotations`, else a typing object.
+    return str(hint).startswith(("ClassVar", "typing.ClassVar"))
+
+
 class _ModelMeta(msgspec.StructMeta):
     def __new__(
         mcls,
@@ -45,7 +50,7 @@ class _ModelMeta(msgspec.StructMeta):
     ) -> Any:
         annotations: dict[str, Any] = {}  # in declared order, which is the wire order
         for field, hint in ns.get("__annotations__", {}).items():
-            if track_unset and ns.get(field, ...) is None and "ClassVar" not in str(hint):
+            if track_unset and ns.get(field, ...) is None and not _is_classvar(hint):
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
@@ -213,12 +218,14 @@ def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, int | None], ...] | Non
         return _PLANS[cls]
     _PLANS[cls] = None  # cycle guard while computing
     fields = []
-    needed = bool(cls._init_renames)  # type: ignore[attr-defined]
+    needed = False
     for info in msgspec.structs.fields(cls):
         nested = _nested_model(info.type)
         how = None
         if nested is not None and _plan(nested[0]) is not None:
             how = nested[1]
+            needed = True
+        elif info.default is UNSET:  # a tracked field
             needed = True
         fields.append((info.name, info.encode_name, how))
     plan = tuple(fields) if needed else None
