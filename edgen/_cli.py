@@ -13,17 +13,19 @@ import sys
 import tempfile
 import wave
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ._client import Edgen
+import httpx
+
+from ._client import DEFAULT_MAX_RETRIES, Edgen
 from ._exceptions import APIConnectionError, APIError
 from ._types import NOT_GIVEN
+from ._version import __version__
 
-
-def _out(text: str, end: str = "\n") -> None:
-    # Flushed, so streamed tokens show at once and a closed pipe fails inside main().
-    print(text, end=end, flush=True)
+# Flushed, so streamed tokens show at once and a closed pipe fails inside main().
+_out = partial(print, flush=True)
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -33,19 +35,20 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `edgen` command."""
-    # Also on each command, so they work after it too; SUPPRESS keeps a command's
-    # defaults from overwriting values given before it.
-    connection = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    connection.add_argument("--base-url", help="default: $EDGEN_BASE_URL or 127.0.0.1:33322")
-    connection.add_argument("--api-key", help="default: $EDGEN_API_KEY")
-    connection.add_argument("--max-retries", type=int)
-    parser = argparse.ArgumentParser("edgen", parents=[connection])
+    # Also on each command, so they work after it too; SUPPRESS keeps a command from
+    # overwriting values given before it (main() has the defaults).
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--base-url", help="default: $EDGEN_BASE_URL or 127.0.0.1:33322")
+    common.add_argument("--api-key", help="default: $EDGEN_API_KEY")
+    common.add_argument("--timeout", type=float, help="seconds (default: 600)")
+    common.add_argument("--max-retries", type=int)
+    common.add_argument("--json", action="store_true")
+    parser = argparse.ArgumentParser("edgen", parents=[common])
+    parser.add_argument("-V", "--version", action="version", version=f"edgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, parents=[connection])
-        sub.add_argument("--json", action="store_true")
-        return sub
+        return commands.add_parser(name, help=help, parents=[common])
 
     chat = command("chat", "chat with a model, streaming the answer")
     chat.add_argument("prompt", nargs="?", help="read from stdin when omitted or -")
@@ -61,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in chat, transcribe, embed:
         sub.add_argument("--model", default="default")
     models = command("models", "list, show or delete models")
-    models.add_argument("action", nargs="?", choices=("list", "get", "delete"), default="list")
-    models.add_argument("model_id", nargs="?", default="", metavar="ID")
+    actions = models.add_subparsers(dest="action", metavar="ACTION")
+    for action in "list", "get", "delete":
+        sub = actions.add_parser(action, parents=[common])
+        if action != "list":
+            sub.add_argument("model_id", metavar="ID")
+    models.set_defaults(action="list")
     command("status", "show the model status of each endpoint")
     command("version", "show the server version")
     # main() hands the options it does not know to `python -m edgen.testing`.
@@ -77,7 +84,12 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
     endpoint: Any
     command = args.command
     if command == "chat":
-        prompt = sys.stdin.read().strip() if args.prompt in (None, "-") else args.prompt
+        prompt = args.prompt
+        if prompt in (None, "-"):
+            stdin = sys.stdin or io.StringIO()  # None when closed (`<&-`)
+            if stdin.isatty():
+                print("(type the prompt, then Ctrl-D)", file=sys.stderr)
+            prompt = stdin.read().strip()
         if not prompt:
             _fail("no prompt given, as an argument or on stdin", 2)
         messages: list[Any] = [{"role": "system", "content": args.system}] if args.system else []
@@ -90,6 +102,8 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
             stream=args.stream,
         )
         if not args.stream:
+            if not answer.choices:
+                _fail("the answer has no choices")
             return answer, answer.choices[0].message.content or ""
         with answer:
             try:
@@ -120,7 +134,7 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
         answer = client.models.retrieve(args.model_id) if get else client.models.list()
         lines = [f"{'ID':40} {'OWNER':15} CREATED"]
         for model in [answer] if get else answer.data:
-            created = date.fromtimestamp(model.created or 0)
+            created = date.fromtimestamp(model.created) if model.created else "-"
             lines.append(f"{model.id:40} {model.owned_by or '-':15} {created}")
         return answer, "\n".join(lines)
     if command == "status":
@@ -133,8 +147,12 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
         ]:
             status = endpoint.status.create()
             answer[name] = status.model_dump()
-            ready = "downloading" if status.download_ongoing else "ready"
-            lines.append(f"{name:10}  {status.active_model}  {ready}")
+            state = "ready"
+            if status.download_ongoing:
+                state = f"downloading {status.download_progress}%"
+            lines.append(f"{name:10}  {status.active_model}  {state}")
+            for error in status.last_errors:
+                lines.append(f"{'':12}error: {error!r}")
         return answer, "\n".join(lines)
     answer = client.misc.version.create()
     return answer, f"Edgen {answer}"
@@ -157,11 +175,11 @@ def _demo() -> None:
     # The tour runs the commands themselves, so each step shows what to type.
     from .testing import EdgenEmulator
 
-    server = EdgenEmulator(port=0, seed=7, tokens=24, token_delay=0.02)
+    server = EdgenEmulator(seed=7, tokens=24, token_delay=0.02)
     with server, tempfile.TemporaryDirectory() as folder:
         audio = Path(folder, "tone.wav")
         audio.write_bytes(sine_wav())
-        _out(f"An emulated Edgen server, with canned answers, is listening at {server.url}")
+        _out(f"An emulated Edgen server is listening at {server.url}")
         for argv in [
             ("chat", "What is local inference?"),
             ("transcribe", str(audio)),
@@ -171,13 +189,18 @@ def _demo() -> None:
         ]:
             _out(f"\n$ edgen {shlex.join(argv)}")
             main(["--base-url", server.url, *argv])
-    _out("\nDone. Run `edgen emulator` to keep a server up, or see `edgen --help`.")
+    _out("\nDone. `edgen emulator` keeps a server up; see `edgen --help`.")
 
 
+# Exit codes: 1 for an error answer or a failure after reaching the server (timeout,
+# dropped stream), 2 for bad usage or an unreachable server, 130 on Ctrl-C.
 def main(argv: list[str] | None = None) -> int:
     """Run the `edgen` command; returns its exit code (errors raise SystemExit)."""
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    defaults = argparse.Namespace(
+        base_url=None, api_key=None, timeout=NOT_GIVEN, max_retries=DEFAULT_MAX_RETRIES, json=False
+    )
+    args, extra = parser.parse_known_args(argv, defaults)
     if args.command == "emulator":
         from .testing import serve_forever
 
@@ -187,11 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         _demo()
         return 0
-    connection = {
-        k: v for k, v in vars(args).items() if k in ("base_url", "api_key", "max_retries")
-    }
     try:
-        with Edgen(**connection) as client:
+        with Edgen(
+            base_url=args.base_url,
+            api_key=args.api_key,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+        ) as client:
             result = _answer(client, args)
         if result:
             answer, text = result
@@ -199,18 +224,21 @@ def main(argv: list[str] | None = None) -> int:
                 text = json.dumps(answer) if isinstance(answer, dict) else answer.model_dump_json()
             _out(text)
     except APIConnectionError as exc:
-        _fail(
-            f"cannot reach {client.base_url} ({exc}): start Edgen or `edgen emulator`, "
-            "or set --base-url or EDGEN_BASE_URL",
-            2,
-        )
+        url = client.base_url
+        if isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)):
+            _fail(f"cannot reach {url}: start Edgen or `edgen emulator`, or set --base-url", 2)
+        _fail(f"connection to {url} failed: {exc}")
     except APIError as exc:
         _fail(f"{exc} [{exc.request.method} {exc.request.url}]")
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:
-        # The reader went away (`edgen ... | head -1`): silence the final flush.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (`edgen ... | head -1`): silence the final flush
+        # (io.UnsupportedOperation, a ValueError, if stdout has no descriptor).
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 1
     except (OSError, TypeError, ValueError) as exc:
         # An unreadable audio file, or a value the client refuses before sending.

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from edgen import __version__
 from edgen._cli import sine_wav
 from edgen.testing import EdgenEmulator, UploadedFile
 from edgen.types.chat.chat_completion_chunk import ChatCompletionChunk
@@ -147,6 +148,57 @@ def test_chat_prompt_from_stdin(url: str, server: EdgenEmulator, args: tuple[str
     assert _last(server, "/chat/completions").json()["messages"][-1]["content"] == PROMPT
 
 
+@posix_only
+def test_chat_without_stdin(url: str) -> None:
+    # `<&-` closes the descriptor, so sys.stdin is None in the child.
+    script = '"$0" -m edgen --base-url "$1" chat <&-'
+    result = subprocess.run(
+        ["sh", "-c", script, sys.executable, url],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=15,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "prompt" in result.stderr
+    assert result.stdout == ""
+
+
+@posix_only
+def test_chat_prompt_from_a_terminal_gets_a_hint(url: str, server: EdgenEmulator) -> None:
+    import pty
+
+    terminal, child_side = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "edgen", "--base-url", url, "chat"],
+            stdin=child_side,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+        )
+        os.write(terminal, PROMPT.encode() + b"\n\x04")  # a line, then Ctrl-D
+        out, err = proc.communicate(timeout=15)
+    finally:
+        os.close(terminal)
+        os.close(child_side)
+    assert proc.returncode == 0, err
+    assert err.decode().strip() == "(type the prompt, then Ctrl-D)"
+    assert len(out.split()) == 7
+    assert _last(server, "/chat/completions").json()["messages"][-1]["content"] == PROMPT
+
+
+def test_chat_no_stream_without_choices(url: str, server: EdgenEmulator) -> None:
+    completion = json.loads(edgen("chat", "--json", "--no-stream", PROMPT, url=url).stdout)
+    completion["choices"] = []
+    server.inject(f"status=200;body={json.dumps(completion)}", path="/chat/completions")
+    result = edgen("chat", "--no-stream", PROMPT, url=url)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1 and "choices" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_chat_options_reach_the_server(url: str, server: EdgenEmulator) -> None:
     result = edgen(
         "chat",
@@ -244,6 +296,56 @@ def test_models_list_get_delete(url: str, server: EdgenEmulator) -> None:
     assert len(missing.stderr.splitlines()) == 1 and "500" in missing.stderr
 
 
+def test_models_options_anywhere_and_a_required_id(url: str) -> None:
+    for args in [
+        ("models", "get", "--json", MODEL_ID),
+        ("models", "--json", "get", MODEL_ID),
+        ("--json", "models", "get", MODEL_ID, "--max-retries", "0"),
+    ]:
+        got = edgen(*args, url=url)
+        assert got.returncode == 0, (args, got.stderr)
+        assert json.loads(got.stdout)["id"] == MODEL_ID
+    for args in [("models", "get"), ("models", "delete"), ("models", "list", MODEL_ID)]:
+        refused = edgen(*args, url=url)
+        assert refused.returncode == 2, args
+        assert "error:" in refused.stderr and refused.stdout == ""
+
+
+def test_models_without_created_date() -> None:
+    # OpenAI-compatible servers may leave `created` out.
+    with EdgenEmulator("127.0.0.1", 0, dialect="openai") as openai:
+        result = edgen("models", url=openai.url)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert MODEL_ID in [row[0] for row in rows]
+    assert all(row[-1] == "-" for row in rows)
+
+
+def test_status_shows_downloads_and_errors(url: str, server: EdgenEmulator) -> None:
+    saved = dict(server.status["audio"])
+    server.status["audio"].update(
+        download_ongoing=True,
+        download_progress=42,
+        last_errors=["download failed:\n  disk full", "retrying"],
+    )
+    try:
+        result = edgen("status", url=url)
+    finally:
+        server.status["audio"] = saved
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "chat",
+        "audio",
+        "error:",
+        "error:",
+        "embeddings",
+    ]
+    assert "downloading 42%" in lines[1]
+    assert "download failed" in lines[2] and "disk full" in lines[2]
+    assert "retrying" in lines[3]
+
+
 def test_status(url: str) -> None:
     result = edgen("status", url=url)
     assert result.returncode == 0, result.stderr
@@ -284,6 +386,57 @@ def test_unreachable_server(command: tuple[str, ...]) -> None:
     assert dead in result.stderr and "edgen emulator" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_connection_failure_after_reaching_the_server(url: str, server: EdgenEmulator) -> None:
+    # Exit code 1, and no advice to start a server that is up.
+    server.inject("drop_after=3", path="/chat/completions")
+    dropped = edgen("chat", PROMPT, url=url)
+    assert dropped.returncode == 1
+    assert len(dropped.stdout.split()) == 3  # the tokens before the drop
+    assert dropped.stderr.startswith(f"edgen: connection to {url} failed: ")
+    assert len(dropped.stderr.splitlines()) == 1 and "edgen emulator" not in dropped.stderr
+
+    server.inject("stall=3", path="/chat/completions")
+    timed_out = edgen(
+        "chat", "--no-stream", PROMPT, "--timeout", "0.3", "--max-retries", "0", url=url
+    )
+    assert timed_out.returncode == 1
+    assert timed_out.stderr.startswith(f"edgen: connection to {url} failed: ")
+    assert "timed out" in timed_out.stderr and len(timed_out.stderr.splitlines()) == 1
+
+
+def test_timeout_option_anywhere(url: str) -> None:
+    result = edgen("--timeout", "5", "version", url=url)
+    assert result.returncode == 0, result.stderr
+    assert edgen("version", "--timeout", "soon", url=url).returncode == 2
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flag_shows_the_client_version(flag: str) -> None:
+    result = edgen(flag)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"edgen {__version__}"
+
+
+def test_broken_pipe_when_stdout_has_no_descriptor(url: str) -> None:
+    code = (
+        "import io, sys\n"
+        "from edgen._cli import main\n"
+        "class GoneReader(io.StringIO):\n"
+        "    def write(self, text): raise BrokenPipeError\n"
+        "sys.stdout = GoneReader()\n"
+        f"sys.exit(main(['--base-url', {url!r}, 'version']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=15,
+    )
+    assert (result.returncode, result.stderr) == (1, "")
 
 
 def test_bad_usage_exits_2() -> None:
