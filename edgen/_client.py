@@ -45,16 +45,6 @@ DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_con
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
-# client attribute -> (module in .resources, class) of the top-level resources
-_RESOURCES = {
-    "chat": ("chat", "Chat"),
-    "audio": ("audio", "Audio"),
-    "embeddings": ("embeddings", "Embeddings"),
-    "image": ("images", "Image"),
-    "models": ("models", "Models"),
-    "misc": ("misc", "Misc"),
-}
-
 _DEFAULT_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
     "x-edgen-lang": "python",
@@ -63,6 +53,19 @@ _DEFAULT_HEADERS = {
     "x-edgen-runtime-version": "{}.{}.{}".format(*sys.version_info[:3]),
     "accept": "application/json",
 }
+
+
+# A client's top-level resource: built on first access (a client costs little to make),
+# then cached on the client.
+def _resource(module: str, name: str) -> Any:
+    def get(client: Any) -> Any:
+        cache = client.__dict__
+        if name not in cache:
+            cls = getattr(importlib.import_module(f".resources.{module}", __package__), name)
+            cache[name] = cls(client)
+        return cache[name]
+
+    return property(get)
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -164,7 +167,7 @@ class BaseEdgen(Generic[_H]):
         package = None
         if http_client is not None:
             # Any client with httpx's API will do (an httpx2 one's exceptions get mapped too).
-            package = _compat.http_package(http_client)
+            package = _compat.register_http_package(http_client)
             # A sync/async mix-up would only fail at the first request, with a confusing error.
             is_async = isinstance(http_client, (package or httpx).AsyncClient)
             if not hasattr(http_client, "send") or is_async != self._is_async:
@@ -200,16 +203,13 @@ class BaseEdgen(Generic[_H]):
     models: Models[Self]
     misc: Misc[Self]
 
-    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute
-
-        def __getattr__(self, name):
-            # A resource is built on first access (a client costs little to make), then cached.
-            if name not in _RESOURCES:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            module_name, class_name = _RESOURCES[name]
-            module = importlib.import_module(f".resources.{module_name}", __package__)
-            resource = self.__dict__[name] = getattr(module, class_name)(self)
-            return resource
+    if not TYPE_CHECKING:  # type checkers take the annotations above
+        chat = _resource("chat", "Chat")
+        audio = _resource("audio", "Audio")
+        embeddings = _resource("embeddings", "Embeddings")
+        image = _resource("images", "Image")
+        models = _resource("models", "Models")
+        misc = _resource("misc", "Misc")
 
     # -- public configuration --
     @property
@@ -252,10 +252,8 @@ class BaseEdgen(Generic[_H]):
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
     ) -> Self:
-        """A new client with some options changed, sharing this one's connection pool.
-
-        `default_headers`/`default_query` are merged in; `set_default_*` replace them.
-        """
+        """A new client with some options changed, sharing this one's connection pool."""
+        # `default_headers`/`default_query` are merged in; `set_default_*` replace them.
         for name, merge, replace in (
             ("headers", default_headers, set_default_headers),
             ("query", default_query, set_default_query),
@@ -339,8 +337,8 @@ class BaseEdgen(Generic[_H]):
                 headers,
             )
 
-    # Logs a response; says whether to read its body now (all but streamed 2xx ones).
-    def _received(self, response: httpx.Response, spec: RequestSpec) -> bool:
+    @staticmethod
+    def _log_response(response: httpx.Response) -> None:
         if logger.isEnabledFor(20):
             request = response.request
             logger.info(
@@ -350,7 +348,6 @@ class BaseEdgen(Generic[_H]):
                 response.status_code,
                 response.reason_phrase,
             )
-        return not (response.is_success and (spec.stream or spec.mode == "streaming"))
 
 
 class Edgen(BaseEdgen[httpx.Client]):
@@ -378,6 +375,7 @@ class Edgen(BaseEdgen[httpx.Client]):
         try:
             request = self._build_request(spec)
             policy = pipeline.RetryPolicy(self.max_retries, time.time)
+            streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -385,7 +383,8 @@ class Edgen(BaseEdgen[httpx.Client]):
                 except _compat.TRANSPORT_ERRORS as exc:
                     time.sleep(policy.after_transport_error(request, exc))
                     continue
-                if self._received(response, spec):
+                self._log_response(response)
+                if not (streamed and response.is_success):
                     self._read(response)
                 if response.is_success:
                     return self._result(response, spec, policy.retries_taken)
@@ -432,6 +431,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
         try:
             request = self._build_request(spec)
             policy = pipeline.RetryPolicy(self.max_retries, time.time)
+            streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -439,7 +439,8 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
                 except _compat.TRANSPORT_ERRORS as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
-                if self._received(response, spec):
+                self._log_response(response)
+                if not (streamed and response.is_success):
                     await self._read(response)
                 if response.is_success:
                     return self._result(response, spec, policy.retries_taken)

@@ -32,9 +32,9 @@ READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamEr
 TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 
-# The httpx-compatible package (e.g. `httpx2`) `client`'s class comes from, None for httpx;
-# from now on its exceptions are caught and mapped as httpx's are.
-def http_package(client: object) -> Any:
+# Registers the httpx-compatible package (e.g. `httpx2`) `client`'s class comes from: from
+# now on its exceptions are caught and mapped as httpx's are. Returns it; None for httpx.
+def register_http_package(client: object) -> Any:
     global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     for cls in type(client).__mro__:
         top = cls.__module__.partition(".")[0]

@@ -105,20 +105,12 @@ def retry_delay(
 
 
 def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
-    ms = headers.get("retry-after-ms")
-    if ms is not None:
+    for name, per_second in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
         try:
-            return float(ms) / 1000.0
-        except ValueError:
+            return float(headers[name]) / per_second
+        except (KeyError, ValueError):
             pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    parsed = email.utils.parsedate_tz(value)
+    parsed = email.utils.parsedate_tz(headers.get("retry-after"))
     if parsed is None or now is None:
         return None
     return float(email.utils.mktime_tz(parsed)) - now

@@ -1,4 +1,4 @@
-"""The base of every resource (`client.chat`, `client.chat.completions`, ...)."""
+# The base of every resource (`client.chat`, `client.chat.completions`, ...).
 
 # A resource serves both clients: its methods build a `RequestSpec` for `client._request`,
 # which returns the result on `Edgen` and an awaitable on `AsyncEdgen`, as a raw or
@@ -71,7 +71,7 @@ def checked(
     fields: Collection[str] = (),
     required: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(request options, body) from a method's keyword arguments, refused as Python would."""
+    # (request options, body) from a method's keyword arguments, refused as Python would.
     options = {}
     for name in OPTION_NAMES:
         value = params.pop(name, NOT_GIVEN)
@@ -88,7 +88,7 @@ def checked(
 
 
 def must_be(name: str, value: Any, kind: type | tuple[type, ...], what: str = "a str") -> Any:
-    """`value` if it is a `kind` (a bool is no number), else a TypeError naming `name`."""
+    # `value` if it is a `kind` (a bool is no number), else a TypeError naming `name`.
     if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return value
     raise TypeError(f"{name} must be {what}, not {type(value).__name__}")

@@ -76,7 +76,8 @@ def _cap_reads(response: httpx.Response) -> Any:
 
 def _uncap_reads(stream: Any) -> None:
     if stream is not None:
-        del stream.read
+        # Under HTTP/2 streams share one network_stream: an overlapping drain may be done.
+        stream.__dict__.pop("read", None)
 
 
 # Read what follows `[DONE]` (normally just the end of the chunked body): closing a
@@ -131,7 +132,9 @@ class _StreamBase(Generic[_T]):
 
 class Stream(_StreamBase[_T]):
     """Iterate to receive decoded chunks; leaving the loop early, `close()` or a `with`
-    block releases the connection. A stream is never retried once it has yielded."""
+    block releases the connection."""
+
+    # A stream is never retried once it has yielded.
 
     def __iter__(self) -> Iterator[_T]:
         # A fresh generator that only the for-loop holds: leaving the loop early

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.parse
+from unittest import mock
 
 import httpx
 import pytest
 import respx
-from conftest import BASE_URL, edgen_completion
+from conftest import BASE_URL, REPO_ROOT, edgen_completion
 from faker import Faker
 
 import edgen
@@ -391,6 +395,41 @@ async def test_async_context_manager_and_close() -> None:
 
 def test_aliases() -> None:
     assert edgen.Client is Edgen and edgen.AsyncClient is AsyncEdgen
+
+
+RESOURCE_NAMES = ("chat", "audio", "embeddings", "image", "models", "misc")
+
+
+@pytest.mark.parametrize("client_class", [Edgen, AsyncEdgen])
+def test_resources_are_class_attributes_seen_by_dir_and_autospec(client_class: type) -> None:
+    client = client_class()
+    for name in RESOURCE_NAMES:
+        assert name in dir(client) and name in dir(client_class)  # REPL tab completion
+    spec = mock.create_autospec(client_class, instance=True)
+    for name in RESOURCE_NAMES:
+        assert getattr(spec, name) is not None  # was AttributeError
+    with pytest.raises(AttributeError):
+        client.no_such_resource  # noqa: B018
+    assert client.chat is client.chat and client_class().chat is not client.chat
+    assert client.chat.completions._client is client
+
+
+def test_resources_are_built_only_when_first_used() -> None:
+    probe = (
+        "import sys, edgen\n"
+        "client = edgen.Edgen()\n"
+        "names = dir(client)\n"
+        "before = [m for m in sys.modules if m.startswith('edgen.resources.')]\n"
+        "client.image\n"
+        "after = sorted(m for m in sys.modules if m.startswith('edgen.resources.'))\n"
+        "print(before, after, 'image' in vars(client) or 'Image' in vars(client))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "['edgen.resources.images']", "True"]
 
 
 # -- chat.completions.create: the request body ------------------------------------------------

@@ -433,3 +433,32 @@ def test_done_stream_returns_its_connection_for_reuse() -> None:
         assert "Request Count: 3" in pool.connections[0].info()
         # the capped read was put back: the kept connection has no patched `read`
         assert not any("read" in vars(c._connection._network_stream) for c in pool.connections)
+
+
+class _SharedNetworkStream:
+    """Stands in for httpcore's HTTP/2 network stream, which all streams of a connection share."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.timeouts.append(timeout)
+        return b""
+
+
+def test_overlapping_drains_on_one_shared_network_stream() -> None:
+    shared = _SharedNetworkStream()
+    first, second = (httpx.Response(200, extensions={"network_stream": shared}) for _ in range(2))
+
+    def body() -> Iterator[bytes]:
+        yield shared.read(1)
+
+    def second_drains_while_the_first_does() -> Iterator[bytes]:
+        yield shared.read(1)  # capped by the first drain
+        _streaming._drain(body(), second)  # caps again, and uncaps before the first
+
+    _streaming._drain(second_drains_while_the_first_does(), first)  # was: AttributeError
+    assert "read" not in vars(shared)  # the class's read is back
+    assert all(t is not None and t <= _streaming.DRAIN_TIMEOUT for t in shared.timeouts)
+    shared.read(1)
+    assert shared.timeouts[-1] is None

@@ -198,14 +198,27 @@ async def test_transcription_file_forms(kind: str, mock: respx.MockRouter, tmp_p
     assert file_field(route.calls.last.request) == ("clip.wav", b"AUDIO", "audio/x-wav")
 
 
+@pytest.mark.parametrize(
+    ("file", "field"),
+    [("clip\x00.wav", "file"), (("clip.wav", Path("clip\x00.wav")), "file[1]")],
+)
+def test_transcription_path_with_nul_byte_names_field_and_path(file: Any, field: str) -> None:
+    client = Edgen(base_url=BASE, max_retries=0)
+    with pytest.raises(ValueError) as info:
+        client.audio.transcriptions.create(file=file, model="m")
+    message = str(info.value)
+    assert message.startswith(f"Cannot read {field} ") and "'clip\\x00.wav'" in message
+    assert "null byte" in message
+
+
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The handles `create()` opens itself, to check they get closed."""
     handles: list[Any] = []
     real_open = audio_module._open
 
-    def spy(path: Any) -> Any:
-        handle = real_open(path)
+    def spy(path: Any, where: str) -> Any:
+        handle = real_open(path, where)
         handles.append(handle)
         return handle
 

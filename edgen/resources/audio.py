@@ -1,4 +1,4 @@
-"""`client.audio.transcriptions`: speech to text, uploaded as multipart form data."""
+# `client.audio.transcriptions`: speech to text, uploaded as multipart form data.
 
 import io
 import math
@@ -45,18 +45,20 @@ def form_fields(params):
     return form
 
 
-def _open(path):
+def _open(path, where):
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the request's cleanup
     except OSError as exc:
-        message = f"Cannot read the file to upload ({exc.strerror})"
+        message = f"Cannot read the file to upload as {where} ({exc.strerror})"
         raise type(exc)(exc.errno, message, os.fspath(path)) from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise ValueError(f"Cannot read {where} {os.fspath(path)!r} to upload: {exc}") from None
 
 
 # The file content for httpx, and the handle when this call opened one.
 def _content(value, where):
     if isinstance(value, (str, os.PathLike)):
-        handle = _open(value)
+        handle = _open(value, where)
         return handle, handle
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value), None

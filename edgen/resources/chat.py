@@ -1,4 +1,4 @@
-"""`client.chat.completions`: chat completions, streamed or whole."""
+# `client.chat.completions`: chat completions, streamed or whole.
 
 from collections.abc import Mapping
 

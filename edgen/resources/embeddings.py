@@ -1,4 +1,4 @@
-"""`client.embeddings`: vectors for strings."""
+# `client.embeddings`: vectors for strings.
 
 from collections.abc import Mapping
 

@@ -1,4 +1,4 @@
-"""`client.image.generations`: Edgen's experimental image generation (`/image/generations`)."""
+# `client.image.generations`: Edgen's experimental image generation (`/image/generations`).
 
 from collections.abc import Mapping
 from typing import Annotated

@@ -1,4 +1,4 @@
-"""`client.misc.version`, and the `status` of chat, audio and embeddings: small GETs."""
+# `client.misc.version`, and the `status` of chat, audio and embeddings: small GETs.
 
 from .._resource import _C, _M, Resource, checked
 from ..types.status import AIStatus

@@ -1,4 +1,4 @@
-"""`client.models`: list, retrieve and delete the models the server has cached."""
+# `client.models`: list, retrieve and delete the models the server has cached.
 
 from urllib.parse import quote, unquote
 
