@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from ._records import RecordedRequest, record
-from ._routes import App, Fault, Response, _sleep
+from ._routes import App, Fault, Response, _text
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -31,7 +31,6 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def handle(self) -> None:
-        self.server.connections.add(self.connection)  # for stop() to close
         try:
             super().handle()
         except OSError:
@@ -39,25 +38,31 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.connections.discard(self.connection)
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method: the routes answer 405 for the unknown
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
-        app = self.server.app
+        app, stopping = self.server.app, self.server.stopping
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            body, size = self._read_body(app.max_body)
+            request = record(self.command, self.path, headers, *self._read_body(app.max_body))
         except ValueError:
             self.send_error(400)  # a bad length or chunk size
             return
-        response = app.handle(record(self.command, self.path, headers, body, size))
-        if response is None:
+        try:
+            response = app.handle(request, stopping)
+        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
+            response = _text(500, f"emulator error: {exc!r}")
+        if response is None or stopping.is_set():
             self.close_connection = True
         else:
             self._write(response)
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
-
     def _read_body(self, limit: int) -> tuple[bytes, int]:
         # The body and its size; a body over the limit is read to its end but not kept.
-        rfile, kept, size = self.rfile, bytearray(), 0
+        rfile, kept, size = self.rfile, [], 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
             lengths: Any = iter(lambda: int(rfile.readline().split(b";")[0], 16), 0)
@@ -65,20 +70,21 @@ class _Handler(BaseHTTPRequestHandler):
             lengths = [int(self.headers.get("content-length") or 0)]
         for length in lengths:
             while length > 0:
-                piece = rfile.read(min(length, 1 << 20))
+                # Under the limit a length is read in one piece, to spare a copy.
+                piece = rfile.read(length if size + length <= limit else min(length, 1 << 20))
                 if not piece:
                     raise ConnectionError("the body was cut short")
                 length -= len(piece)
                 size += len(piece)
                 if size <= limit:
-                    kept += piece
+                    kept.append(piece)
                 else:
                     kept.clear()  # over the limit: free what was kept
             if chunked:
                 rfile.readline()  # the CRLF after the chunk
-        if chunked:
-            rfile.readline()  # the blank line after the last chunk (no trailers expected)
-        return (bytes(kept) if size <= limit else b""), size
+        while chunked and rfile.readline().strip():
+            pass  # trailers, up to the blank line that ends the body
+        return (b"".join(kept) if size <= limit else b""), size  # one piece: no copy
 
     def _write(self, response: Response) -> None:
         cut, events = response.drop_after, response.events
@@ -90,18 +96,27 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             head += "content-type: text/event-stream", "cache-control: no-cache"
             head.append("transfer-encoding: chunked")
-            events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
-            frames = [b"%x\r\n%s\r\n" % (len(event), event) for event in events if event]
+            # Each write is a list of events; a paced event starts a new one.
+            writes, paced = [[response.prelude]], range(response.lead, len(events) - response.tail)
+            if response.delay <= 0:
+                paced = range(0)  # one write: cheapest for benchmarks
+            for index, event in enumerate(events[:cut]):
+                if index in paced:
+                    writes.append([])
+                writes[-1].append(event)
             if cut is None:
-                frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
+                writes[-1].append(response.epilogue)
+            chunk = b"%x\r\n%s\r\n"
+            frames = [b"".join(chunk % (len(e), e) for e in write if e) for write in writes]
+            if cut is None:
+                frames[-1] += b"0\r\n\r\n"  # the last, empty chunk ends the body
         if self.close_connection:
             head.append("connection: close")
-        frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        if response.delay <= 0:
-            frames = [b"".join(frames)]  # one write: cheapest for benchmarks
+        frames[0] = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + frames[0]
         for index, frame in enumerate(frames):
-            if index > 1:  # the headers go with the first event
-                _sleep(response.delay)
+            if index and self.server.stopping.wait(response.delay):
+                self.close_connection = True  # stop() came: the stream ends here
+                return
             self.wfile.write(frame)
         if cut is not None:
             self.close_connection = True  # before the body ends: the client sees it cut
@@ -116,9 +131,15 @@ class _Server(socketserver.ThreadingTCPServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
         self.connections: set[socket.socket] = set()
+        self.stopping = threading.Event()  # ends stalls and paced streams at stop()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Registered here on the accepting thread, so stop() cannot miss a connection.
+        self.connections.add(request)
+        super().process_request(request, client_address)
 
 
 @dataclass(eq=False)
@@ -167,6 +188,7 @@ class EdgenEmulator(App):
         server, self._server = self._server, None
         if server is not None:
             self.port = self._requested_port
+            server.stopping.set()
             server.shutdown()
             server.server_close()
             for connection in list(server.connections):
@@ -230,7 +252,8 @@ class EdgenEmulator(App):
             self._fault_counts.clear()
 
 
-_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8}
+_OPTIONS |= {"token-delay": 0.0, "embedding-dim": 768}
 
 
 def serve_forever(argv: Sequence[str] | None = None) -> int:
@@ -239,6 +262,7 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         "python -m edgen.testing", description="Run an Edgen emulator."
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
+    parser.add_argument("--strict-models", action="store_true", help="Edgen's model-kind rule")
     for option, default in _OPTIONS.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))
@@ -247,12 +271,18 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot listen on {server.host}:{server.port}: {exc}", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
-    print(server.url, flush=True)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM)
     try:
+        if on_main_thread:  # only there may it set a handler
+            signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
+        print(server.url, flush=True)
+        idle = threading.Event()  # not time.sleep, which tests patch
         while True:
-            _sleep(0.5)  # short waits keep the main thread responsive to signals
+            idle.wait(0.5)  # short waits keep the main thread responsive to signals
     except KeyboardInterrupt:
         return 0
     finally:
         server.stop()
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)

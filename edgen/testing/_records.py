@@ -35,6 +35,10 @@ class RecordedRequest:
     form: dict[str, str | UploadedFile] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
+    # parse_form's parts, or its error, for the transcription route: parsed once
+    _parts: list[tuple[str, str | UploadedFile]] | str | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def json(self) -> Any:
         """The body decoded as JSON."""
@@ -51,16 +55,20 @@ def record(
 ) -> RecordedRequest:
     # The log entry of a request, with its multipart fields if it has any.
     try:
-        parts = parse_form(headers, body) or []
-    except ValueError:
-        parts = []
+        parts: list[tuple[str, str | UploadedFile]] | str | None = parse_form(headers, body)
+    except ValueError as exc:
+        parts = str(exc)
     form: dict[str, str | UploadedFile] = {}
-    for name, value in parts:
+    for name, value in parts if isinstance(parts, list) else []:
         if name:
             form.setdefault(name, value)
     files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+    if parts is not None and size > 10 << 20:
+        body = b""  # a big upload is summed up by its form, as UploadedFile promises
     path, _, query = target.partition("?")
-    return RecordedRequest(method, path, query, headers, body, size, form, files, time.time())
+    return RecordedRequest(
+        method, path, query, headers, body, size, form, files, time.time(), parts
+    )
 
 
 def _param(head: bytes, key: bytes) -> str | None:
@@ -74,17 +82,25 @@ def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | Up
     boundary = re.search(r'boundary="?([^";]+)', content_type)
     if not boundary or not content_type.lower().startswith("multipart/form-data"):
         return None
-    sections = (b"\r\n" + body).split(b"\r\n--" + boundary[1].encode("latin-1"))
-    if len(sections) < 2 or not sections[-1].startswith(b"--"):
+    # Found in place, not split: an upload may be 100 MB.
+    marker, view = b"\r\n--" + boundary[1].encode("latin-1"), memoryview(body)
+    at = -2 if body.startswith(marker[2:]) else body.find(marker)  # -2: no CRLF first
+    starts = []  # where each section starts, after its delimiter
+    while at != -1:
+        starts.append(at + len(marker))
+        at = body.find(marker, starts[-1])
+    if not starts or not body.startswith(b"--", starts[-1]):
         raise ValueError("incomplete multipart stream")
     parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
-    for section in sections[1:-1]:
-        head, blank, content = section.partition(b"\r\n\r\n")
-        if not blank:
+    for start, end in zip(starts, starts[1:]):
+        end -= len(marker)
+        split = body.find(b"\r\n\r\n", start, end)
+        if split < 0:
             raise ValueError("invalid part header")
+        head, content = body[start:split], view[split + 4 : end]
         name, filename = _param(head, b"name") or "", _param(head, b"filename")
         if filename is None:
-            parts.append((name, content.decode("utf-8", "replace")))
+            parts.append((name, str(content, "utf-8", "replace")))
         else:
             digest = hashlib.sha256(content).hexdigest()
             parts.append((name, UploadedFile(filename, len(content), digest)))

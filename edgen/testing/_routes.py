@@ -22,7 +22,7 @@ import msgspec
 from msgspec import Struct
 
 from ._records import RecordedRequest as Request  # the handlers get the logged request
-from ._records import UploadedFile, parse_form
+from ._records import UploadedFile
 
 FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
@@ -54,8 +54,7 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 }
 
 _encode = msgspec.json.encode
-# Not time.sleep: the test suite patches that to record the client's retry waits.
-_sleep = threading.Event().wait
+_MAX_WAIT = 86_400.0  # a longer stall or token delay is a mistake (and may overflow a wait)
 
 # -- JSON that fits a schema, for structured-output requests ---------------------------
 # It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
@@ -75,36 +74,51 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
         kind = rng.choice([k for k in kind if k != "null"] or ["null"])
     if "$ref" in schema:
         target = root
-        for key in schema["$ref"].lstrip("#/").split("/"):
+        for key in str(schema["$ref"]).lstrip("#/").split("/"):
             target = target.get(key) if isinstance(target, dict) else None
         options = [target]
     else:
         # Prefer a non-null branch: a structured answer full of nulls tests little.
-        options = schema.get("anyOf") or schema.get("oneOf") or []
-        options = [o for o in options if o.get("type") != "null"] or options
+        options = _list(schema.get("anyOf") or schema.get("oneOf"))
+        options = [o for o in options if _dict(o).get("type") != "null"] or options
     if options:
         return value_for_schema(rng.choice(options), rng, root, depth + 1)
     if "const" in schema:
         return schema["const"]
-    if schema.get("enum"):
+    if _list(schema.get("enum")):
         return rng.choice(schema["enum"])
     if kind == "object":
-        properties = schema.get("properties", {})
-        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties.items()}
+        properties = _dict(schema.get("properties")).items()
+        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties}
     if kind == "array":
-        least = schema.get("minItems", 1)
-        count = rng.randint(least, max(least, schema.get("maxItems", 3)))
+        least = int(min(_bound(schema, "minItems", 1), 100))
+        count = rng.randint(least, int(max(least, min(_bound(schema, "maxItems", 3), 100))))
         items = schema.get("items", {})
         return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
-        low = schema.get("minimum", 0)
-        high = max(low, schema.get("maximum", low + 100))
+        low = _bound(schema, "minimum", 0)
+        high = max(low, _bound(schema, "maximum", low + 100))
         return rng.randint(int(low), int(high)) if kind == "integer" else rng.uniform(low, high)
     if kind == "boolean":
         return rng.random() < 0.5
     if kind == "null":
         return None
     return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    # The request JSON as the handlers read it: what is not an object counts as empty.
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _bound(schema: dict[str, Any], key: str, default: float) -> float:
+    # A schema may hold any JSON where a number belongs.
+    value = schema.get(key)
+    return value if isinstance(value, (int, float)) and -1e18 < value < 1e18 else default
 
 
 def split_text(text: str) -> list[str]:
@@ -142,7 +156,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     retry_after_ms: _Count | None = None
     body: str | None = None
     kind: str | None = None
-    stall: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    stall: Annotated[float, msgspec.Meta(ge=0, le=_MAX_WAIT)] = 0.0
     drop_after: _Count | None = None
     malformed_after: _Count | None = None
     error_event_after: _Count | None = None
@@ -314,7 +328,9 @@ class Response:
     events: list[bytes] | None = None
     prelude: bytes = b""  # sent first and not counted by faults (": ping")
     epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
-    delay: float = 0.0  # seconds between events
+    delay: float = 0.0  # seconds between events, except the first lead and the last tail
+    lead: int = 1  # events sent at once with the headers
+    tail: int = 0  # events sent at once with the one before them
     drop_after: int | None = None  # close after this many events (or body bytes)
 
 
@@ -421,8 +437,9 @@ class App:
         self._pending: list[tuple[Fault, str | None]] = []  # one per time, with a route glob
         self._fault_counts: dict[str, int] = {}
 
-    def handle(self, request: Request) -> Response | None:
-        # Log the request and answer it; None closes the connection without a response.
+    def handle(self, request: Request, stopping: threading.Event) -> Response | None:
+        # Log the request and answer it; None closes the connection without a response
+        # (also when the server stops during a stall).
         with self._lock:
             self._recorded.append(request)
             self._lock.notify_all()
@@ -432,8 +449,7 @@ class App:
             return _text(400, f"invalid x-emulator-fault header: {exc}")
         if fault is None:
             return self._dispatch(request)
-        _sleep(fault.stall)
-        if fault.close:
+        if stopping.wait(fault.stall) or fault.close:
             return None
         response = (
             self._fault_response(request, fault) if fault.is_error else self._dispatch(request)
@@ -495,7 +511,7 @@ class App:
 
     def _dispatch(self, request: Request) -> Response:
         path = request.path
-        if path.startswith("/v1/models/") and "/" not in path[11:]:
+        if path[11:] and path.startswith("/v1/models/") and "/" not in path[11:]:
             path = "/v1/models/{id}"
         allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
         method = "GET" if request.method == "HEAD" else request.method
@@ -510,6 +526,8 @@ class App:
         handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
             if request.body_size > self.max_body:
+                if handler == self._transcriptions:
+                    raise self._error(413, "request body is malformed (length limit exceeded)")
                 raise self._error(413, "Failed to buffer the request body: length limit exceeded")
             return handler(request)
         except _Reject as exc:
@@ -558,6 +576,8 @@ class App:
             raw = request.headers.get(name)
             try:
                 settings[name] = default if raw is None else max(0, type(default)(raw))
+                if not settings[name] <= _MAX_WAIT:  # nor inf: a wait cannot take it
+                    raise ValueError
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
         count = int(settings["x-emulator-tokens"])
@@ -569,10 +589,9 @@ class App:
         key = _encode(messages, order="sorted")
         tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
         rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
-        fmt = body.get("response_format")
-        if isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object"):
-            spec = fmt.get("json_schema")
-            schema = spec.get("schema") if isinstance(spec, dict) else None
+        fmt = _dict(body.get("response_format"))
+        if fmt.get("type") in ("json_schema", "json_object"):
+            schema = _dict(fmt.get("json_schema")).get("schema")
             value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
             tokens = split_text(_encode(value).decode())
         call = self._tool_call(body, rng) if openai else None
@@ -632,16 +651,18 @@ class App:
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
             delay=settings["x-emulator-token-delay"],
+            lead=2,  # the role and the first token come together, as from llama.cpp
+            tail=len(chunks) - len(deltas),  # the finish and usage chunks
         )
 
     @staticmethod
     def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
         # A call when tool_choice is "required" (the first tool) or names a function;
         # "auto" or no choice answers with text, so tests decide when tools run.
-        choice = body.get("tool_choice")
-        functions = [tool.get("function") or {} for tool in body.get("tools") or []]
+        choice, tools = body.get("tool_choice"), body.get("tools")
+        functions = [_dict(_dict(tool).get("function")) for tool in _list(tools)]
         if isinstance(choice, dict):
-            name = (choice.get("function") or {}).get("name")
+            name = _dict(choice.get("function")).get("name")
             functions = [function for function in functions if function.get("name") == name]
         elif choice != "required":
             return None
@@ -678,10 +699,9 @@ class App:
     # -- R5 transcriptions --------------------------------------------------------------
 
     def _transcriptions(self, request: Request) -> Response:
-        try:
-            parts = parse_form(request.headers, request.body)
-        except ValueError as exc:
-            raise self._error(400, f"request body is malformed ({exc})") from None
+        parts = request._parts  # parsed as it was recorded
+        if isinstance(parts, str):
+            raise self._error(400, f"request body is malformed ({parts})")
         if parts is None:
             detail = "Invalid `boundary` for `multipart/form-data` request"
             raise self._error(400, f"request is malformed ({detail})")
@@ -710,17 +730,27 @@ class App:
         session = fields.get("session")
         created = fields.get("create_session") == "true"
         sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
+        now = time.monotonic()
+        for old, last_use in list(self.sessions.items()):
+            if now - last_use > 120:  # Edgen's idle expiry
+                self.sessions.pop(old, None)
         if session is not None and sid not in self.sessions:
+            if self.dialect == "openai":
+                raise _Reject(_openai_error(404, f"session {sid} not found"))
             raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
         if session is not None or created:
-            self.sessions[sid] = time.monotonic()
+            self.sessions[sid] = now
         return _json(200, {"text": FROST_TEXT, "session": sid} if created else {"text": FROST_TEXT})
 
     # -- R7 images ----------------------------------------------------------------------
 
     def _images(self, request: Request) -> Response:
         body = self._body(request, _Images, _Images)
-        if body["model"].get("Right") is not None and body.get("vae_scale") is None:
+        right = body["model"].get("Right") is not None
+        if right == (body["model"].get("Left") is not None):
+            message = "Failed to deserialize the JSON body into the target type: model: "
+            raise self._error(422, message + "expected exactly one of `Left` or `Right`")
+        if right and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
         seed = self.seed if body.get("seed") is None else body["seed"]
@@ -752,6 +782,6 @@ class App:
         if model_id not in self.models:
             raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
         if request.method == "DELETE":
-            del self.models[model_id]
+            self.models.pop(model_id, None)  # another DELETE may have just taken it
             return _json(200, {"id": model_id, "object": "model", "deleted": True})
         return _json(200, self._model_object(model_id))
