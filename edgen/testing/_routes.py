@@ -746,11 +746,10 @@ class App:
 
     def _images(self, request: Request) -> Response:
         body = self._body(request, _Images, _Images)
-        right = body["model"].get("Right") is not None
-        if right == (body["model"].get("Left") is not None):
+        if len(body["model"]) != 1 or None in body["model"].values():  # Left or Right
             message = "Failed to deserialize the JSON body into the target type: model: "
             raise self._error(422, message + "expected exactly one of `Left` or `Right`")
-        if right and body.get("vae_scale") is None:
+        if "Right" in body["model"] and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
         seed = self.seed if body.get("seed") is None else body["seed"]
