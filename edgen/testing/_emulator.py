@@ -96,25 +96,19 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             head += "content-type: text/event-stream", "cache-control: no-cache"
             head.append("transfer-encoding: chunked")
-            # Each write is a list of events; a paced event starts a new one.
-            writes, paced = [[response.prelude]], range(response.lead, len(events) - response.tail)
-            if response.delay <= 0:
-                paced = range(0)  # one write: cheapest for benchmarks
-            for index, event in enumerate(events[:cut]):
-                if index in paced:
-                    writes.append([])
-                writes[-1].append(event)
+            events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
+            frames = [b"%x\r\n%s\r\n" % (len(event), event) if event else b"" for event in events]
             if cut is None:
-                writes[-1].append(response.epilogue)
-            chunk = b"%x\r\n%s\r\n"
-            frames = [b"".join(chunk % (len(e), e) for e in write if e) for write in writes]
-            if cut is None:
-                frames[-1] += b"0\r\n\r\n"  # the last, empty chunk ends the body
+                frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
         if self.close_connection:
             head.append("connection: close")
-        frames[0] = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + frames[0]
+        frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        # Frames are the head, the prelude, then the events: which wait for the delay.
+        paced = range(response.lead + 2, len(response.events or ()) + 2 - response.tail)
+        if response.delay <= 0:
+            frames = [b"".join(frames)]  # one write: cheapest for benchmarks
         for index, frame in enumerate(frames):
-            if index and self.server.stopping.wait(response.delay):
+            if index in paced and self.server.stopping.wait(response.delay):
                 self.close_connection = True  # stop() came: the stream ends here
                 return
             self.wfile.write(frame)

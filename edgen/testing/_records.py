@@ -35,7 +35,7 @@ class RecordedRequest:
     form: dict[str, str | UploadedFile] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
-    # parse_form's parts, or its error, for the transcription route: parsed once
+    # parse_form's parts or error, for the transcription route
     _parts: list[tuple[str, str | UploadedFile]] | str | None = field(
         default=None, repr=False, compare=False
     )
@@ -83,21 +83,18 @@ def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | Up
     if not boundary or not content_type.lower().startswith("multipart/form-data"):
         return None
     # Found in place, not split: an upload may be 100 MB.
-    marker, view = b"\r\n--" + boundary[1].encode("latin-1"), memoryview(body)
-    at = -2 if body.startswith(marker[2:]) else body.find(marker)  # -2: no CRLF first
-    starts = []  # where each section starts, after its delimiter
-    while at != -1:
-        starts.append(at + len(marker))
-        at = body.find(marker, starts[-1])
-    if not starts or not body.startswith(b"--", starts[-1]):
+    marker = b"\r\n--" + boundary[1].encode("latin-1")
+    cuts = [found.span() for found in re.finditer(re.escape(marker), body)]
+    if body.startswith(marker[2:]):
+        cuts.insert(0, (0, len(marker) - 2))  # no CRLF before the first
+    if not cuts or not body.startswith(b"--", cuts[-1][1]):
         raise ValueError("incomplete multipart stream")
     parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
-    for start, end in zip(starts, starts[1:]):
-        end -= len(marker)
+    for (_, start), (end, _) in zip(cuts, cuts[1:]):
         split = body.find(b"\r\n\r\n", start, end)
         if split < 0:
             raise ValueError("invalid part header")
-        head, content = body[start:split], view[split + 4 : end]
+        head, content = body[start:split], memoryview(body)[split + 4 : end]
         name, filename = _param(head, b"name") or "", _param(head, b"filename")
         if filename is None:
             parts.append((name, str(content, "utf-8", "replace")))
