@@ -38,11 +38,6 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.connections.discard(self.connection)
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("do_"):  # every method: the routes answer 405 for the unknown
-            return self._serve
-        raise AttributeError(name)
-
     def _serve(self) -> None:
         app, stopping = self.server.app, self.server.stopping
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -59,6 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self._write(response)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
         # The body and its size; a body over the limit is read to its end but not kept.
@@ -203,7 +200,7 @@ class EdgenEmulator(App):
     async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- the request log and faults -----------------------------------------------------
+    # -- the request log and faults
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -265,18 +262,16 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot listen on {server.host}:{server.port}: {exc}", file=sys.stderr)
         return 1
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = None
     try:
-        if on_main_thread:  # only there may it set a handler
-            signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
         print(server.url, flush=True)
-        idle = threading.Event()  # not time.sleep, which tests patch
-        while True:
-            idle.wait(0.5)  # short waits keep the main thread responsive to signals
+        while True:  # short waits keep the main thread responsive to signals
+            threading.Event().wait(0.5)  # not time.sleep, which tests patch
     except KeyboardInterrupt:
         return 0
     finally:
         server.stop()
-        if on_main_thread:
+        if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -56,7 +56,7 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 _encode = msgspec.json.encode
 _MAX_WAIT = 86_400.0  # a longer stall or token delay is a mistake (and may overflow a wait)
 
-# -- JSON that fits a schema, for structured-output requests ---------------------------
+# -- JSON that fits a schema, for structured-output requests
 # It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
 # lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
 # minItems, maxItems, minimum and maximum.
@@ -118,7 +118,7 @@ def _list(value: Any) -> list[Any]:
 def _bound(schema: dict[str, Any], key: str, default: float) -> float:
     # A schema may hold any JSON where a number belongs.
     value = schema.get(key)
-    return value if isinstance(value, (int, float)) and -1e18 < value < 1e18 else default
+    return value if isinstance(value, (int, float)) and abs(value) < 1e18 else default
 
 
 def split_text(text: str) -> list[str]:
@@ -126,7 +126,7 @@ def split_text(text: str) -> list[str]:
     return [text[i : i + 6] for i in range(0, len(text), 6)] or [""]
 
 
-# -- faults ---------------------------------------------------------------------------
+# -- faults
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
 
@@ -187,7 +187,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return self.status is not None or self.kind is not None or self.body is not None
 
 
-# -- request bodies -------------------------------------------------------------------
+# -- request bodies
 # A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
 # 422 (400 in the openai dialect) with msgspec's message after Edgen's prefix. The
 # handlers then read the plain decoded JSON.
@@ -284,14 +284,12 @@ class _ImageFiles(Struct):
     clip2_weights: str | None = None
 
 
-class _ImageModel(Struct, forbid_unknown_fields=True):  # externally tagged: Left or Right
-    Left: str | None = None
-    Right: _ImageFiles | None = None
-
-
 class _Images(Struct):
     prompt: str
-    model: _ImageModel
+    # Externally tagged: {"Left": name} or {"Right": files}
+    model: Annotated[
+        dict[Literal["Left", "Right"], str | _ImageFiles], msgspec.Meta(min_length=1, max_length=1)
+    ]
     width: U64 | None = None
     height: U64 | None = None
     steps: U64 | None = None
@@ -315,7 +313,7 @@ _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "session": ("Uuid", uuid.UUID),
 }
 
-# -- responses ------------------------------------------------------------------------
+# -- responses
 
 
 @dataclass
@@ -507,7 +505,7 @@ class App:
             response.headers.append(("retry-after-ms", str(fault.retry_after_ms)))
         return response
 
-    # -- routing and request bodies -----------------------------------------------------
+    # -- routing and request bodies
 
     def _dispatch(self, request: Request) -> Response:
         path = request.path
@@ -565,7 +563,7 @@ class App:
             raise _model_not_found(name)
         raise _Reject(_json(500, _edgen_error("unknown_model_kind", name)))
 
-    # -- R1 chat ------------------------------------------------------------------------
+    # -- R1 chat
 
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
@@ -640,8 +638,7 @@ class App:
         head["object"] = "chat.completion.chunk"
         chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
         chunks.append({**head, "choices": [choice("delta", {}, finish)]})
-        options = body.get("stream_options")
-        if isinstance(options, dict) and options.get("include_usage"):
+        if _dict(body.get("stream_options")).get("include_usage"):
             chunks.append({**head, "usage": usage})
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         return Response(
@@ -672,7 +669,7 @@ class App:
         function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
         return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
 
-    # -- R2-R4, R6, R11 -----------------------------------------------------------------
+    # -- R2-R4, R6, R11
 
     def _status(self, request: Request) -> Response:
         return _json(200, self.status[request.path.split("/")[2]])  # chat, embeddings, audio
@@ -696,7 +693,7 @@ class App:
         key = "data" if openai else "embeddings"
         return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
 
-    # -- R5 transcriptions --------------------------------------------------------------
+    # -- R5 transcriptions
 
     def _transcriptions(self, request: Request) -> Response:
         parts = request._parts  # parsed as it was recorded
@@ -742,13 +739,10 @@ class App:
             self.sessions[sid] = now
         return _json(200, {"text": FROST_TEXT, "session": sid} if created else {"text": FROST_TEXT})
 
-    # -- R7 images ----------------------------------------------------------------------
+    # -- R7 images
 
     def _images(self, request: Request) -> Response:
         body = self._body(request, _Images, _Images)
-        if len(body["model"]) != 1 or None in body["model"].values():  # Left or Right
-            message = "Failed to deserialize the JSON body into the target type: model: "
-            raise self._error(422, message + "expected exactly one of `Left` or `Right`")
         if "Right" in body["model"] and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
@@ -758,7 +752,7 @@ class App:
         seeds = [f"{seed}:{index}:{body['prompt']}".encode() for index in range(count)]
         return _json(200, {"images": [list(_png(*size, image_seed)) for image_seed in seeds]})
 
-    # -- R8-R10 models ------------------------------------------------------------------
+    # -- R8-R10 models
 
     def _model_object(self, model_id: str) -> dict[str, object]:
         model = {"id": model_id, "created": self.models.get(model_id, 0), "object": "model"}
