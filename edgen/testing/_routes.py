@@ -74,25 +74,25 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
         kind = rng.choice([k for k in kind if k != "null"] or ["null"])
     if "$ref" in schema:
         target = root
-        for key in str(schema["$ref"]).lstrip("#/").split("/"):
+        for key in schema["$ref"].lstrip("#/").split("/"):
             target = target.get(key) if isinstance(target, dict) else None
         options = [target]
     else:
         # Prefer a non-null branch: a structured answer full of nulls tests little.
-        options = _list(schema.get("anyOf") or schema.get("oneOf"))
+        options = schema.get("anyOf") or schema.get("oneOf") or []
         options = [o for o in options if _dict(o).get("type") != "null"] or options
     if options:
         return value_for_schema(rng.choice(options), rng, root, depth + 1)
     if "const" in schema:
         return schema["const"]
-    if _list(schema.get("enum")):
+    if schema.get("enum"):
         return rng.choice(schema["enum"])
     if kind == "object":
         properties = _dict(schema.get("properties")).items()
         return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties}
     if kind == "array":
-        least = int(min(_bound(schema, "minItems", 1), 100))
-        count = rng.randint(least, int(max(least, min(_bound(schema, "maxItems", 3), 100))))
+        least = int(_bound(schema, "minItems", 1))
+        count = rng.randint(least, int(max(least, _bound(schema, "maxItems", 3))))
         items = schema.get("items", {})
         return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
@@ -109,10 +109,6 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
 def _dict(value: Any) -> dict[str, Any]:
     # The request JSON as the handlers read it: what is not an object counts as empty.
     return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _bound(schema: dict[str, Any], key: str, default: float) -> float:
@@ -656,8 +652,8 @@ class App:
     def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
         # A call when tool_choice is "required" (the first tool) or names a function;
         # "auto" or no choice answers with text, so tests decide when tools run.
-        choice, tools = body.get("tool_choice"), body.get("tools")
-        functions = [_dict(_dict(tool).get("function")) for tool in _list(tools)]
+        choice = body.get("tool_choice")
+        functions = [_dict(_dict(tool).get("function")) for tool in body.get("tools") or []]
         if isinstance(choice, dict):
             name = _dict(choice.get("function")).get("name")
             functions = [function for function in functions if function.get("name") == name]
