@@ -31,15 +31,17 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def handle(self) -> None:
+        self.server.connections.add(self.connection)  # for stop() to close
         try:
-            super().handle()
+            if not self.server.stopping.is_set():  # else stop() may have missed it: close
+                super().handle()
         except OSError:
             pass  # peers vanishing mid-response are normal for an emulator
         finally:
             self.server.connections.discard(self.connection)
 
     def _serve(self) -> None:
-        app, stopping = self.server.app, self.server.stopping
+        app = self.server.app
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             request = record(self.command, self.path, headers, *self._read_body(app.max_body))
@@ -47,10 +49,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)  # a bad length or chunk size
             return
         try:
-            response = app.handle(request, stopping)
+            response = app.handle(request, self.server.stopping)
         except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
             response = _text(500, f"emulator error: {exc!r}")
-        if response is None or stopping.is_set():
+        if response is None:
             self.close_connection = True
         else:
             self._write(response)
@@ -126,11 +128,6 @@ class _Server(socketserver.ThreadingTCPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Registered here on the accepting thread, so stop() cannot miss a connection.
-        self.connections.add(request)
-        super().process_request(request, client_address)
 
 
 @dataclass(eq=False)
