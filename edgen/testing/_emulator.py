@@ -93,8 +93,11 @@ class _Handler(BaseHTTPRequestHandler):
             head.append(f"content-length: {len(response.body)}")
             frames = [b"" if self.command == "HEAD" else response.body[:cut]]
         else:
-            head += "content-type: text/event-stream", "cache-control: no-cache"
-            head.append("transfer-encoding: chunked")
+            head += (
+                "content-type: text/event-stream",
+                "cache-control: no-cache",
+                "transfer-encoding: chunked",
+            )
             events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
             frames = [b"%x\r\n%s\r\n" % (len(event), event) if event else b"" for event in events]
             if cut is None:

@@ -35,10 +35,7 @@ class RecordedRequest:
     form: dict[str, str | UploadedFile] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
-    # parse_form's parts or error, for the transcription route
-    _parts: list[tuple[str, str | UploadedFile]] | str | None = field(
-        default=None, repr=False, compare=False
-    )
+    _parts: Any = field(default=None, repr=False, compare=False)  # parse_form's, or its error
 
     def json(self) -> Any:
         """The body decoded as JSON."""
@@ -55,7 +52,7 @@ def record(
 ) -> RecordedRequest:
     # The log entry of a request, with its multipart fields if it has any.
     try:
-        parts: list[tuple[str, str | UploadedFile]] | str | None = parse_form(headers, body)
+        parts: Any = parse_form(headers, body)
     except ValueError as exc:
         parts = str(exc)
     form: dict[str, str | UploadedFile] = {}

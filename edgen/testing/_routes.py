@@ -448,10 +448,10 @@ class App:
         response = (
             self._fault_response(request, fault) if fault.is_error else self._dispatch(request)
         )
-        events = response.events
-        if events is not None and fault.malformed_after is not None:
+        events = response.events or []
+        if fault.malformed_after is not None:
             events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
-        if events is not None and fault.error_event_after is not None:
+        if fault.error_event_after is not None:
             error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
             events[fault.error_event_after :] = [b"data: %s\n\n" % error]
             response.epilogue = b""
