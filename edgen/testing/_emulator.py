@@ -105,12 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             head.append("connection: close")
         frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        # Frames are the head, the prelude, then the events: which wait for the delay.
-        paced = range(response.lead + 2, len(response.events or ()) + 2 - response.tail)
         if response.delay <= 0:
             frames = [b"".join(frames)]  # one write: cheapest for benchmarks
         for index, frame in enumerate(frames):
-            if index in paced and self.server.stopping.wait(response.delay):
+            # Frames: the head, the prelude, then the events.
+            if index - 2 in response.paced and self.server.stopping.wait(response.delay):
                 self.close_connection = True  # stop() came: the stream ends here
                 return
             self.wfile.write(frame)

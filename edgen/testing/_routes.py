@@ -322,9 +322,8 @@ class Response:
     events: list[bytes] | None = None
     prelude: bytes = b""  # sent first and not counted by faults (": ping")
     epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
-    delay: float = 0.0  # seconds between events, except the first lead and the last tail
-    lead: int = 1  # events sent at once with the headers
-    tail: int = 0  # events sent at once with the one before them
+    delay: float = 0.0  # seconds before each paced event
+    paced: range = range(0)  # the indexes of the events that wait for the delay
     drop_after: int | None = None  # close after this many events (or body bytes)
 
 
@@ -621,7 +620,8 @@ class App:
                 head["choices"] = [choice("delta", {"content": token, "role": None})]
                 events.append(b"data: %s\n\n" % _encode(head))
                 head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
-            return Response(200, events=events, delay=settings["x-emulator-token-delay"])
+            delay = settings["x-emulator-token-delay"]
+            return Response(200, events=events, delay=delay, paced=range(1, len(events)))
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
             deltas += [{"content": token} for token in tokens]
@@ -644,8 +644,9 @@ class App:
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
             delay=settings["x-emulator-token-delay"],
-            lead=2,  # the role and the first token come together, as from llama.cpp
-            tail=len(chunks) - len(deltas),  # the finish and usage chunks
+            # The role comes with the first token, as from llama.cpp; the finish and usage
+            # chunks come with the last.
+            paced=range(2, len(deltas)),
         )
 
     @staticmethod
@@ -764,10 +765,7 @@ class App:
         return _json(200, {"object": "list", "data": data, "page": 1, "per_page": len(data)})
 
     def _model(self, request: Request) -> Response:
-        try:
-            model_id = unquote(request.path[len("/v1/models/") :], errors="strict")
-        except UnicodeDecodeError:
-            model_id = ""
+        model_id = unquote(request.path[len("/v1/models/") :])  # bad UTF-8 matches no model
         if model_id not in self.models:
             raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
         if request.method == "DELETE":
