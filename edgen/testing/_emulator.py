@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from ._records import RecordedRequest, record
-from ._routes import App, Fault, Response, _text
+from ._routes import App, Fault, Response
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -48,10 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.send_error(400)  # a bad length or chunk size
             return
-        try:
-            response = app.handle(request, self.server.stopping)
-        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
-            response = _text(500, f"emulator error: {exc!r}")
+        response = app.handle(request, self.server.stopping)
         if response is None:
             self.close_connection = True
         else:

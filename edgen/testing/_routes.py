@@ -525,6 +525,8 @@ class App:
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
+        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
+            return _text(500, f"emulator error: {exc!r}")
 
     def _error(self, status: int, message: str) -> _Reject:
         # A text/plain error, or the openai dialect's envelope (where 422 is 400).
