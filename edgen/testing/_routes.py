@@ -61,8 +61,6 @@ _MAX_WAIT = 86_400.0  # a longer stall or token delay is a mistake (and may over
 # lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
 # minItems, maxItems, minimum and maximum.
 
-_SCHEMA_WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
-
 
 def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
     # A value valid for the schema (a JSON Schema dict), drawn from rng.
@@ -103,7 +101,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
         return rng.random() < 0.5
     if kind == "null":
         return None
-    return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
+    return " ".join(rng.choices(_WORDS, k=rng.randint(1, 3)))
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -681,10 +679,10 @@ class App:
         model, inputs = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
         inputs = [inputs] if isinstance(inputs, str) else inputs
-        vectors = [_vector(self.seed, self.embedding_dim, text) for text in inputs]
+        dim = self.embedding_dim
         data = [
-            {"object": "embedding", "embedding": vector, "index": index}
-            for index, vector in enumerate(vectors)
+            {"object": "embedding", "embedding": _vector(self.seed, dim, text), "index": index}
+            for index, text in enumerate(inputs)
         ]
         openai = self.dialect == "openai"
         words = sum(len(text.split()) for text in inputs) if openai else 0
