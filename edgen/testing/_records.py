@@ -35,7 +35,7 @@ class RecordedRequest:
     form: dict[str, str | UploadedFile] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
-    _parts: Any = field(default=None, repr=False, compare=False)  # parse_form's, or its error
+    _parts: Any = field(default=None, repr=False, compare=False)  # what parse_form returned
 
     def json(self) -> Any:
         """The body decoded as JSON."""
@@ -51,10 +51,7 @@ def record(
     method: str, target: str, headers: dict[str, str], body: bytes, size: int
 ) -> RecordedRequest:
     # The log entry of a request, with its multipart fields if it has any.
-    try:
-        parts: Any = parse_form(headers, body)
-    except ValueError as exc:
-        parts = str(exc)
+    parts = parse_form(headers, body)
     form: dict[str, str | UploadedFile] = {}
     for name, value in parts if isinstance(parts, list) else []:
         if name:
@@ -73,8 +70,10 @@ def _param(head: bytes, key: bytes) -> str | None:
     return found[1].decode("utf-8", "replace") if found else None
 
 
-def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | UploadedFile]] | None:
-    # The parts of a multipart/form-data body, None for others; ValueError if malformed.
+def parse_form(
+    headers: dict[str, str], body: bytes
+) -> list[tuple[str, str | UploadedFile]] | str | None:
+    # The parts of a multipart/form-data body, None for others, or what is malformed in it.
     content_type = headers.get("content-type", "")
     boundary = re.search(r'boundary="?([^";]+)', content_type)
     if not boundary or not content_type.lower().startswith("multipart/form-data"):
@@ -85,12 +84,12 @@ def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | Up
     if body.startswith(marker[2:]):
         cuts.insert(0, (0, len(marker) - 2))  # no CRLF before the first
     if not cuts or not body.startswith(b"--", cuts[-1][1]):
-        raise ValueError("incomplete multipart stream")
+        return "incomplete multipart stream"
     parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
     for (_, start), (end, _) in zip(cuts, cuts[1:]):
         split = body.find(b"\r\n\r\n", start, end)
         if split < 0:
-            raise ValueError("invalid part header")
+            return "invalid part header"
         head, content = body[start:split], memoryview(body)[split + 4 : end]
         name, filename = _param(head, b"name") or "", _param(head, b"filename")
         if filename is None:
