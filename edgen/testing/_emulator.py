@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
                 rfile.readline()  # the CRLF after the chunk
         while chunked and rfile.readline().strip():
             pass  # trailers, up to the blank line that ends the body
-        return (b"".join(kept) if size <= limit else b""), size  # one piece: no copy
+        return (b"".join(kept) if size <= limit else b""), size
 
     def _write(self, response: Response) -> None:
         cut, events = response.drop_after, response.events
@@ -239,8 +239,8 @@ class EdgenEmulator(App):
             self._fault_counts.clear()
 
 
-_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8}
-_OPTIONS |= {"token-delay": 0.0, "embedding-dim": 768}
+_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+_OPTIONS["embedding-dim"] = 768
 
 
 def serve_forever(argv: Sequence[str] | None = None) -> int:

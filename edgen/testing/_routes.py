@@ -517,9 +517,10 @@ class App:
         handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
             if request.body_size > self.max_body:
-                if handler == self._transcriptions:
-                    raise self._error(413, "request body is malformed (length limit exceeded)")
-                raise self._error(413, "Failed to buffer the request body: length limit exceeded")
+                message = "Failed to buffer the request body: length limit exceeded"
+                if handler == self._transcriptions:  # R5 words it its own way
+                    message = "request body is malformed (length limit exceeded)"
+                raise self._error(413, message)
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
