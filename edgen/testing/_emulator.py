@@ -141,7 +141,6 @@ class EdgenEmulator(App):
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
     _server: _Server | None = field(default=None, init=False, repr=False)
-    _requested_port: int = field(default=0, init=False, repr=False)
 
     @property
     def running(self) -> bool:

@@ -73,7 +73,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
     if "$ref" in schema:
         target = root
         for key in schema["$ref"].lstrip("#/").split("/"):
-            target = target.get(key) if isinstance(target, dict) else None
+            target = _dict(target).get(key)
         options = [target]
     else:
         # Prefer a non-null branch: a structured answer full of nulls tests little.
@@ -731,7 +731,7 @@ class App:
                 self.sessions.pop(old, None)
         if session is not None and sid not in self.sessions:
             if self.dialect == "openai":
-                raise _Reject(_openai_error(404, f"session {sid} not found"))
+                raise self._error(404, f"session {sid} not found")
             raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
         if session is not None or created:
             self.sessions[sid] = now
