@@ -726,10 +726,8 @@ class App:
         created = fields.get("create_session") == "true"
         sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
         now = time.monotonic()
-        for old, last_use in list(self.sessions.items()):
-            if now - last_use > 120:  # Edgen's idle expiry
-                self.sessions.pop(old, None)
-        if session is not None and sid not in self.sessions:
+        if session is not None and now - self.sessions.get(sid, -1e9) > 120:  # unknown or idle
+            self.sessions.pop(sid, None)  # Edgen's sessions expire after 2 idle minutes
             if self.dialect == "openai":
                 raise self._error(404, f"session {sid} not found")
             raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
@@ -761,9 +759,8 @@ class App:
 
     def _list_models(self, request: Request) -> Response:
         data = [self._model_object(model_id) for model_id in list(self.models)]
-        if self.dialect == "openai":
-            return _json(200, {"object": "list", "data": data})
-        return _json(200, {"object": "list", "data": data, "page": 1, "per_page": len(data)})
+        page = {} if self.dialect == "openai" else {"page": 1, "per_page": len(data)}
+        return _json(200, {"object": "list", "data": data, **page})
 
     def _model(self, request: Request) -> Response:
         model_id = unquote(request.path[len("/v1/models/") :])  # bad UTF-8 matches no model
