@@ -22,8 +22,8 @@ class UploadedFile(NamedTuple):
 class RecordedRequest:
     """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    # headers: lower-cased names. body: empty when over the size limit (body_size is the
-    # real size). form: each multipart field's text or UploadedFile (the first of a name
+    # headers: lower-cased names. body: empty when over the size limit, or a multipart
+    # body over 10 MiB (body_size is the real size). form: each multipart field's text or UploadedFile (the first of a name
     # wins), and files: just the files.
 
     method: str

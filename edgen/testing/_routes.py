@@ -105,7 +105,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
 
 
 def _dict(value: Any) -> dict[str, Any]:
-    # The request JSON as the handlers read it: what is not an object counts as empty.
+    # What is not a JSON object counts as an empty one.
     return value if isinstance(value, dict) else {}
 
 
@@ -574,7 +574,7 @@ class App:
                     raise ValueError
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
-        count = int(settings["x-emulator-tokens"])
+        count, delay = int(settings["x-emulator-tokens"]), settings["x-emulator-token-delay"]
         limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
         finish = "stop"
         if limit is not None and limit < count:
@@ -621,7 +621,6 @@ class App:
                 head["choices"] = [choice("delta", {"content": token, "role": None})]
                 events.append(b"data: %s\n\n" % _encode(head))
                 head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
-            delay = settings["x-emulator-token-delay"]
             return Response(200, events=events, delay=delay, paced=range(1, len(events)))
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
@@ -644,7 +643,7 @@ class App:
             events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
-            delay=settings["x-emulator-token-delay"],
+            delay=delay,
             # The role comes with the first token, as from llama.cpp; the finish and usage
             # chunks come with the last.
             paced=range(2, len(deltas)),
