@@ -248,7 +248,7 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         "python -m edgen.testing", description="Run an Edgen emulator."
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
-    parser.add_argument("--strict-models", action="store_true", help="Edgen's model-kind rule")
+    parser.add_argument("--strict-models", action="store_true")
     for option, default in _OPTIONS.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))

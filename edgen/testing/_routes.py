@@ -35,7 +35,7 @@ _ACTIVE_MODELS = {
 }
 _JSON = ("content-type", "application/json")
 _TEXT = ("content-type", "text/plain; charset=utf-8")
-_WORDS = (  # noqa: SIM905 - easier to read as prose
+_WORDS = (
     "the quick brown fox jumps over a lazy dog while local models answer every question "
     "on your own machine fast private and small token by token until done"
 ).split()
@@ -54,7 +54,7 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 }
 
 _encode = msgspec.json.encode
-_MAX_WAIT = 86_400.0  # a longer stall or token delay is a mistake (and may overflow a wait)
+_MAX_WAIT = 86_400.0  # seconds; a longer stall or token delay is a mistake
 
 # -- JSON that fits a schema, for structured-output requests
 # It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
@@ -316,7 +316,7 @@ class Response:
 
     status: int
     body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+    headers: list[tuple[str, str]] = field(default_factory=list)
     events: list[bytes] | None = None
     prelude: bytes = b""  # sent first and not counted by faults (": ping")
     epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
@@ -429,8 +429,7 @@ class App:
         self._fault_counts: dict[str, int] = {}
 
     def handle(self, request: Request, stopping: threading.Event) -> Response | None:
-        # Log the request and answer it; None closes the connection without a response
-        # (also when the server stops during a stall).
+        # Log the request and answer it; None closes the connection without a response.
         with self._lock:
             self._recorded.append(request)
             self._lock.notify_all()
@@ -506,10 +505,11 @@ class App:
             path = "/v1/models/{id}"
         allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
         method = "GET" if request.method == "HEAD" else request.method
-        openai = self.dialect == "openai"
         if method not in allowed:
             status = 405 if allowed else 404
-            response = _openai_error(status, responses[status]) if openai else Response(status)
+            response = Response(status)
+            if self.dialect == "openai":
+                response = _openai_error(status, responses[status])
             if allowed:
                 allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
                 response.headers.append(("allow", allow))
@@ -570,7 +570,7 @@ class App:
             raw = request.headers.get(name)
             try:
                 settings[name] = default if raw is None else max(0, type(default)(raw))
-                if not settings[name] <= _MAX_WAIT:  # nor inf: a wait cannot take it
+                if not settings[name] <= _MAX_WAIT:  # inf too
                     raise ValueError
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
@@ -644,8 +644,7 @@ class App:
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
             delay=delay,
-            # The role comes with the first token, as from llama.cpp; the finish and usage
-            # chunks come with the last.
+            # The role comes with the first token, the finish and usage with the last.
             paced=range(2, len(deltas)),
         )
 
