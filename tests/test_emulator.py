@@ -6,11 +6,14 @@ import asyncio
 import hashlib
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
+import tracemalloc
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -20,7 +23,14 @@ from typing import Any
 import httpx
 import pytest
 
-from edgen.testing import EdgenEmulator, Fault, FaultSpecError, RecordedRequest, UploadedFile
+from edgen.testing import (
+    EdgenEmulator,
+    Fault,
+    FaultSpecError,
+    RecordedRequest,
+    UploadedFile,
+    serve_forever,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FROST = REPO_ROOT.parent / "shared" / "data" / "frost.wav"
@@ -1152,3 +1162,222 @@ def test_cli_subprocess() -> None:
             raise
     assert process.returncode == 0
     assert b"Traceback" not in stderr
+
+
+# -- bad input, stop() and pacing (review findings) ------------------------------------------
+
+
+def _handler_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "process_request" in t.name}
+
+
+def test_bad_input_gets_an_http_error_not_a_dropped_connection(
+    server: EdgenEmulator, client: httpx.Client, oclient: httpx.Client
+) -> None:
+    for body in (
+        {**CHAT, "tools": [1], "tool_choice": "required"},
+        {**CHAT, "tools": [{"function": 1}], "tool_choice": {"function": "f"}},
+    ):
+        assert oclient.post("chat/completions", json=body).status_code == 200
+    for schema in ({"anyOf": [1]}, {"type": "array", "minItems": "2", "items": 5}):
+        fmt = {"type": "json_schema", "json_schema": {"schema": schema}}
+        response = client.post("chat/completions", json={**CHAT, "response_format": fmt})
+        assert response.status_code == 200
+    for spec in ("stall=inf", "stall=1e300", "stall=nan"):
+        response = client.get("models", headers={"x-emulator-fault": spec})
+        assert response.status_code == 400 and "invalid x-emulator-fault" in response.text
+    for delay in ("inf", "1e300"):
+        headers = {"x-emulator-token-delay": delay}
+        response = client.post("chat/completions", json={**CHAT, "stream": True}, headers=headers)
+        assert response.status_code == 400 and "x-emulator-token-delay" in response.text
+
+    def broken(request: RecordedRequest) -> None:
+        raise RuntimeError("boom")
+
+    server._version = broken  # type: ignore[method-assign,assignment]
+    response = client.get("misc/version")
+    assert response.status_code == 500 and "RuntimeError('boom')" in response.text
+    assert client.get("models").status_code == 200
+
+
+def test_delete_of_a_model_taken_meanwhile(server: EdgenEmulator, client: httpx.Client) -> None:
+    class Racing(dict[str, int]):
+        def __contains__(self, key: object) -> bool:
+            return True  # it was there when checked, and another DELETE took it
+
+    server.models = Racing()
+    assert client.delete("models/gone").json()["deleted"] is True
+
+
+@pytest.mark.parametrize("headers", [{"x-emulator-fault": "stall=5"}, {}])
+def test_stop_ends_stalls_and_paced_streams(headers: dict[str, str]) -> None:
+    before = _handler_threads()
+    emulator = EdgenEmulator(tokens=50, token_delay=3).start()
+    body = json.dumps({**CHAT, "stream": True}).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with socket.create_connection((emulator.host, emulator.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+            b"%scontent-length: %d\r\n\r\n%s" % (head.encode(), len(body), body)
+        )
+        time.sleep(0.3)
+        emulator.stop()
+        deadline = time.perf_counter() + 1
+        while _handler_threads() - before and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        assert not _handler_threads() - before  # the handler has finished
+
+
+def test_stop_closes_a_connection_accepted_but_not_yet_handled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edgen.testing import _emulator
+
+    gate, setup = threading.Event(), _emulator._Handler.setup
+
+    def late_setup(handler: Any) -> None:
+        gate.wait(5)
+        setup(handler)
+
+    monkeypatch.setattr(_emulator._Handler, "setup", late_setup)
+    emulator = EdgenEmulator().start()
+    with socket.create_connection((emulator.host, emulator.port), timeout=5) as sock:
+        sock.sendall(b"GET /v1/misc/version HTTP/1.1\r\nhost: x\r\n\r\n")
+        time.sleep(0.2)  # accepted, its handler waiting
+        emulator.stop()
+        gate.set()
+        try:
+            assert sock.recv(1000) == b""
+        except ConnectionResetError:
+            pass
+
+
+def _multipart_size(size: int) -> bytes:
+    return _multipart([("file", b"\1" * size, "a.wav"), MODEL])
+
+
+def test_large_upload_is_not_kept_and_not_copied(server: EdgenEmulator) -> None:
+    headers = {"content-type": "multipart/form-data; boundary=b0und"}
+    small = _multipart_size(1000)
+    url = server.url + "audio/transcriptions"
+    assert httpx.post(url, content=small, headers=headers).status_code == 200
+    assert server.requests[-1].body == small
+    big = _multipart_size(30 << 20)
+    head = (
+        b"POST /v1/audio/transcriptions HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
+        b"content-type: multipart/form-data; boundary=b0und\r\ncontent-length: %d\r\n\r\n"
+    )
+    tracemalloc.start()
+    try:  # a raw socket, as httpx would copy the body on this side
+        with socket.create_connection((server.host, server.port), timeout=30) as sock:
+            sock.sendall(head % len(big))
+            sock.sendall(big)
+            assert sock.recv(100).startswith(b"HTTP/1.1 200 OK")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    recorded = server.requests[-1]
+    assert recorded.body == b"" and recorded.body_size == len(big)  # over 10 MiB: not kept
+    assert recorded.files["file"].size == 30 << 20 and recorded.form["model"] == "default"
+    assert peak < 1.5 * len(big)  # the body once, not copies of it
+
+
+def test_pacing_only_between_content_chunks(client: httpx.Client, oclient: httpx.Client) -> None:
+    headers = {"x-emulator-token-delay": "0.2", "x-emulator-tokens": "3"}
+    for http in client, oclient:
+        started = time.perf_counter()
+        arrivals = []
+        with http.stream(
+            "POST", "chat/completions", json={**CHAT, "stream": True}, headers=headers
+        ) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    arrivals.append(time.perf_counter() - started)
+        assert arrivals[0] < 0.15  # the first event comes with the headers
+        assert 0.38 < arrivals[-1] < 0.55  # two gaps between three tokens, then the rest
+
+
+def test_empty_model_id_is_404(client: httpx.Client) -> None:
+    for method in ("GET", "DELETE"):
+        response = client.request(method, "models/")
+        assert response.status_code == 404 and response.content == b""
+
+
+def test_oversized_transcription_gets_r5_text() -> None:
+    with EdgenEmulator(max_body=1000) as small:
+        response = httpx.post(
+            small.url + "audio/transcriptions",
+            content=_multipart_size(2000),
+            headers={"content-type": "multipart/form-data; boundary=b0und"},
+        )
+    assert response.status_code == 413
+    assert response.text == "request body is malformed (length limit exceeded)"
+
+
+@pytest.mark.parametrize("model", [{}, {"Left": None}, {"Left": "x", "Right": None}])
+def test_image_model_needs_left_or_right(client: httpx.Client, model: dict[str, Any]) -> None:
+    response = client.post("image/generations", json={"prompt": "p", "model": model})
+    assert response.status_code == 422 and response.text.startswith(SERDE)
+    assert client.post("image/generations", json={"prompt": "p", "model": {"Left": "x"}}).is_success
+
+
+def test_transcription_sessions_expire(server: EdgenEmulator, client: httpx.Client) -> None:
+    files = {"file": ("a.wav", b"abc")}
+    stale, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    server.sessions.update({stale: time.monotonic() - 121, fresh: time.monotonic() - 100})
+    expired = client.post(
+        "audio/transcriptions", files=files, data={"model": "m", "session": stale}
+    )
+    assert expired.status_code == 500 and expired.json()["SessionNotFound"] is None
+    assert stale not in server.sessions and fresh in server.sessions
+    with EdgenEmulator(dialect="openai") as openai:
+        unknown = httpx.post(
+            openai.url + "audio/transcriptions", files=files, data={"model": "m", "session": stale}
+        )
+    assert unknown.status_code == 404 and "not found" in unknown.json()["error"]["message"]
+
+
+def test_cli_options_and_signal_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    def mine(signum: int, frame: object) -> None:
+        pass
+
+    seen: list[httpx.Response] = []
+
+    def probe() -> None:
+        output, deadline = "", time.perf_counter() + 5
+        while not output and time.perf_counter() < deadline:
+            output = capsys.readouterr().out
+            time.sleep(0.05)
+        if output:
+            url = output.strip()
+            seen.append(httpx.post(url + "embeddings", json={"model": "e.gguf", "input": "hi"}))
+            seen.append(httpx.post(url + "chat/completions", json={**CHAT, "model": "w.bin"}))
+            os.kill(os.getpid(), signal.SIGTERM)  # stops it as Ctrl+C would
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    thread = threading.Thread(target=probe)
+    thread.start()
+    try:
+        assert serve_forever(["--port", "0", "--strict-models", "--embedding-dim", "4"]) == 0
+        assert signal.getsignal(signal.SIGTERM) is mine  # restored
+    finally:
+        thread.join()
+        signal.signal(signal.SIGTERM, previous)
+    assert len(seen[0].json()["embeddings"][0]["embedding"]) == 4
+    assert seen[1].json()["error"] == "unknown_model_kind"
+
+
+def test_chunked_trailers(server: EdgenEmulator) -> None:
+    body = json.dumps(CHAT).encode()
+    request = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        b"transfer-encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\nx-trailer: 1\r\n\r\n"
+        % (len(body), body)
+    )
+    closing = b"GET /v1/misc/version HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    with socket.create_connection((server.host, server.port), timeout=5) as sock:
+        sock.sendall(request + closing)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.count(b"HTTP/1.1 200 OK") == 2

@@ -1,14 +1,9 @@
 """An emulator of the Edgen server for tests and benchmarks (stdlib + msgspec only).
 
-Point a client at ``server.url``; the request log is ``server.requests``::
-
-    with EdgenEmulator(seed=1, tokens=5) as server:
-        client = Edgen(base_url=server.url)
-
-Faults are injected per request with the header ``x-emulator-fault: <spec>`` or queued
-with ``server.inject(spec)``; :class:`Fault` lists the spec's keys. The headers
-``x-emulator-tokens`` and ``x-emulator-token-delay`` set the token count and pacing of
-one chat request. ``python -m edgen.testing --help`` runs it as a process.
+``with EdgenEmulator() as server:`` point a client at ``server.url``; the request log is
+``server.requests``. Faults come from the ``x-emulator-fault: <spec>`` header or
+``server.inject(spec)`` (:class:`Fault` lists the keys); the README's emulator section has
+the rest.
 """
 
 from ._emulator import EdgenEmulator, serve_forever

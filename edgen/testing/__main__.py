@@ -1,4 +1,4 @@
-"""``python -m edgen.testing``: run the Edgen emulator in the foreground."""
+# python -m edgen.testing: the Edgen emulator in the foreground
 
 from ._emulator import serve_forever
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from ._records import RecordedRequest, record
-from ._routes import App, Fault, Response, _sleep
+from ._routes import App, Fault, Response
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -33,7 +33,8 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         self.server.connections.add(self.connection)  # for stop() to close
         try:
-            super().handle()
+            if not self.server.stopping.is_set():  # else stop() may have missed it: close
+                super().handle()
         except OSError:
             pass  # peers vanishing mid-response are normal for an emulator
         finally:
@@ -43,11 +44,11 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            body, size = self._read_body(app.max_body)
+            request = record(self.command, self.path, headers, *self._read_body(app.max_body))
         except ValueError:
             self.send_error(400)  # a bad length or chunk size
             return
-        response = app.handle(record(self.command, self.path, headers, body, size))
+        response = app.handle(request, self.server.stopping)
         if response is None:
             self.close_connection = True
         else:
@@ -57,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
         # The body and its size; a body over the limit is read to its end but not kept.
-        rfile, kept, size = self.rfile, bytearray(), 0
+        rfile, kept, size = self.rfile, [], 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
             lengths: Any = iter(lambda: int(rfile.readline().split(b";")[0], 16), 0)
@@ -65,20 +66,21 @@ class _Handler(BaseHTTPRequestHandler):
             lengths = [int(self.headers.get("content-length") or 0)]
         for length in lengths:
             while length > 0:
-                piece = rfile.read(min(length, 1 << 20))
+                # Under the limit a length is read in one piece, to spare a copy.
+                piece = rfile.read(length if size + length <= limit else min(length, 1 << 20))
                 if not piece:
                     raise ConnectionError("the body was cut short")
                 length -= len(piece)
                 size += len(piece)
                 if size <= limit:
-                    kept += piece
+                    kept.append(piece)
                 else:
                     kept.clear()  # over the limit: free what was kept
             if chunked:
                 rfile.readline()  # the CRLF after the chunk
-        if chunked:
-            rfile.readline()  # the blank line after the last chunk (no trailers expected)
-        return (bytes(kept) if size <= limit else b""), size
+        while chunked and rfile.readline().strip():
+            pass  # trailers, up to the blank line that ends the body
+        return (b"".join(kept) if size <= limit else b""), size
 
     def _write(self, response: Response) -> None:
         cut, events = response.drop_after, response.events
@@ -88,10 +90,13 @@ class _Handler(BaseHTTPRequestHandler):
             head.append(f"content-length: {len(response.body)}")
             frames = [b"" if self.command == "HEAD" else response.body[:cut]]
         else:
-            head += "content-type: text/event-stream", "cache-control: no-cache"
-            head.append("transfer-encoding: chunked")
+            head += (
+                "content-type: text/event-stream",
+                "cache-control: no-cache",
+                "transfer-encoding: chunked",
+            )
             events = [response.prelude, *events[:cut], response.epilogue if cut is None else b""]
-            frames = [b"%x\r\n%s\r\n" % (len(event), event) for event in events if event]
+            frames = [b"%x\r\n%s\r\n" % (len(event), event) if event else b"" for event in events]
             if cut is None:
                 frames.append(b"0\r\n\r\n")  # the last, empty chunk ends the body
         if self.close_connection:
@@ -100,8 +105,10 @@ class _Handler(BaseHTTPRequestHandler):
         if response.delay <= 0:
             frames = [b"".join(frames)]  # one write: cheapest for benchmarks
         for index, frame in enumerate(frames):
-            if index > 1:  # the headers go with the first event
-                _sleep(response.delay)
+            # Frames: the head, the prelude, then the events.
+            if index - 2 in response.paced and self.server.stopping.wait(response.delay):
+                self.close_connection = True  # stop() came: the stream ends here
+                return
             self.wfile.write(frame)
         if cut is not None:
             self.close_connection = True  # before the body ends: the client sees it cut
@@ -116,6 +123,7 @@ class _Server(socketserver.ThreadingTCPServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
         self.connections: set[socket.socket] = set()
+        self.stopping = threading.Event()  # ends stalls and paced streams at stop()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -133,7 +141,6 @@ class EdgenEmulator(App):
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
     _server: _Server | None = field(default=None, init=False, repr=False)
-    _requested_port: int = field(default=0, init=False, repr=False)
 
     @property
     def running(self) -> bool:
@@ -167,6 +174,7 @@ class EdgenEmulator(App):
         server, self._server = self._server, None
         if server is not None:
             self.port = self._requested_port
+            server.stopping.set()
             server.shutdown()
             server.server_close()
             for connection in list(server.connections):
@@ -187,7 +195,7 @@ class EdgenEmulator(App):
     async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- the request log and faults -----------------------------------------------------
+    # -- the request log and faults
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -231,6 +239,7 @@ class EdgenEmulator(App):
 
 
 _OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+_OPTIONS["embedding-dim"] = 768
 
 
 def serve_forever(argv: Sequence[str] | None = None) -> int:
@@ -239,6 +248,7 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         "python -m edgen.testing", description="Run an Edgen emulator."
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
+    parser.add_argument("--strict-models", action="store_true")
     for option, default in _OPTIONS.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))
@@ -247,12 +257,16 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot listen on {server.host}:{server.port}: {exc}", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl+C
-    print(server.url, flush=True)
+    previous = None
     try:
-        while True:
-            _sleep(0.5)  # short waits keep the main thread responsive to signals
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
+        print(server.url, flush=True)
+        while True:  # short waits keep the main thread responsive to signals
+            threading.Event().wait(0.5)  # not time.sleep, which tests patch
     except KeyboardInterrupt:
         return 0
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -22,8 +22,8 @@ class UploadedFile(NamedTuple):
 class RecordedRequest:
     """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    # headers: lower-cased names. body: empty when over the size limit (body_size is the
-    # real size). form: each multipart field's text or UploadedFile (the first of a name
+    # headers: lower-cased names. body: empty when over the size limit, or a multipart
+    # body over 10 MiB (body_size is the real size). form: each multipart field's text or UploadedFile (the first of a name
     # wins), and files: just the files.
 
     method: str
@@ -35,6 +35,7 @@ class RecordedRequest:
     form: dict[str, str | UploadedFile] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     timestamp: float = 0.0
+    _parts: Any = field(default=None, repr=False, compare=False)  # what parse_form returned
 
     def json(self) -> Any:
         """The body decoded as JSON."""
@@ -50,17 +51,18 @@ def record(
     method: str, target: str, headers: dict[str, str], body: bytes, size: int
 ) -> RecordedRequest:
     # The log entry of a request, with its multipart fields if it has any.
-    try:
-        parts = parse_form(headers, body) or []
-    except ValueError:
-        parts = []
+    parts = parse_form(headers, body)
     form: dict[str, str | UploadedFile] = {}
-    for name, value in parts:
+    for name, value in parts if isinstance(parts, list) else []:
         if name:
             form.setdefault(name, value)
     files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+    if parts is not None and size > 10 << 20:
+        body = b""  # a big upload is summed up by its form, as UploadedFile promises
     path, _, query = target.partition("?")
-    return RecordedRequest(method, path, query, headers, body, size, form, files, time.time())
+    return RecordedRequest(
+        method, path, query, headers, body, size, form, files, time.time(), parts
+    )
 
 
 def _param(head: bytes, key: bytes) -> str | None:
@@ -68,23 +70,30 @@ def _param(head: bytes, key: bytes) -> str | None:
     return found[1].decode("utf-8", "replace") if found else None
 
 
-def parse_form(headers: dict[str, str], body: bytes) -> list[tuple[str, str | UploadedFile]] | None:
-    # The parts of a multipart/form-data body, None for others; ValueError if malformed.
+def parse_form(
+    headers: dict[str, str], body: bytes
+) -> list[tuple[str, str | UploadedFile]] | str | None:
+    # The parts of a multipart/form-data body, None for others, or what is malformed in it.
     content_type = headers.get("content-type", "")
     boundary = re.search(r'boundary="?([^";]+)', content_type)
     if not boundary or not content_type.lower().startswith("multipart/form-data"):
         return None
-    sections = (b"\r\n" + body).split(b"\r\n--" + boundary[1].encode("latin-1"))
-    if len(sections) < 2 or not sections[-1].startswith(b"--"):
-        raise ValueError("incomplete multipart stream")
+    # Found in place, not split: an upload may be 100 MB.
+    marker = b"\r\n--" + boundary[1].encode("latin-1")
+    cuts = [found.span() for found in re.finditer(re.escape(marker), body)]
+    if body.startswith(marker[2:]):
+        cuts.insert(0, (0, len(marker) - 2))  # no CRLF before the first
+    if not cuts or not body.startswith(b"--", cuts[-1][1]):
+        return "incomplete multipart stream"
     parts: list[tuple[str, str | UploadedFile]] = []  # (field name, text or file)
-    for section in sections[1:-1]:
-        head, blank, content = section.partition(b"\r\n\r\n")
-        if not blank:
-            raise ValueError("invalid part header")
+    for (_, start), (end, _) in zip(cuts, cuts[1:]):
+        split = body.find(b"\r\n\r\n", start, end)
+        if split < 0:
+            return "invalid part header"
+        head, content = body[start:split], memoryview(body)[split + 4 : end]
         name, filename = _param(head, b"name") or "", _param(head, b"filename")
         if filename is None:
-            parts.append((name, content.decode("utf-8", "replace")))
+            parts.append((name, str(content, "utf-8", "replace")))
         else:
             digest = hashlib.sha256(content).hexdigest()
             parts.append((name, UploadedFile(filename, len(content), digest)))

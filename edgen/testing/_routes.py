@@ -22,7 +22,7 @@ import msgspec
 from msgspec import Struct
 
 from ._records import RecordedRequest as Request  # the handlers get the logged request
-from ._records import UploadedFile, parse_form
+from ._records import UploadedFile
 
 FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
@@ -35,7 +35,7 @@ _ACTIVE_MODELS = {
 }
 _JSON = ("content-type", "application/json")
 _TEXT = ("content-type", "text/plain; charset=utf-8")
-_WORDS = (  # noqa: SIM905 - easier to read as prose
+_WORDS = (
     "the quick brown fox jumps over a lazy dog while local models answer every question "
     "on your own machine fast private and small token by token until done"
 ).split()
@@ -54,15 +54,12 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 }
 
 _encode = msgspec.json.encode
-# Not time.sleep: the test suite patches that to record the client's retry waits.
-_sleep = threading.Event().wait
+_MAX_WAIT = 86_400.0  # seconds; a longer stall or token delay is a mistake
 
-# -- JSON that fits a schema, for structured-output requests ---------------------------
+# -- JSON that fits a schema, for structured-output requests
 # It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
 # lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
 # minItems, maxItems, minimum and maximum.
-
-_SCHEMA_WORDS = ("alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
 
 
 def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
@@ -76,12 +73,12 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
     if "$ref" in schema:
         target = root
         for key in schema["$ref"].lstrip("#/").split("/"):
-            target = target.get(key) if isinstance(target, dict) else None
+            target = _dict(target).get(key)
         options = [target]
     else:
         # Prefer a non-null branch: a structured answer full of nulls tests little.
         options = schema.get("anyOf") or schema.get("oneOf") or []
-        options = [o for o in options if o.get("type") != "null"] or options
+        options = [o for o in options if _dict(o).get("type") != "null"] or options
     if options:
         return value_for_schema(rng.choice(options), rng, root, depth + 1)
     if "const" in schema:
@@ -89,22 +86,33 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
     if schema.get("enum"):
         return rng.choice(schema["enum"])
     if kind == "object":
-        properties = schema.get("properties", {})
-        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties.items()}
+        properties = _dict(schema.get("properties")).items()
+        return {k: value_for_schema(v, rng, root, depth + 1) for k, v in properties}
     if kind == "array":
-        least = schema.get("minItems", 1)
-        count = rng.randint(least, max(least, schema.get("maxItems", 3)))
+        least = int(_bound(schema, "minItems", 1))
+        count = rng.randint(least, int(max(least, _bound(schema, "maxItems", 3))))
         items = schema.get("items", {})
         return [value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
-        low = schema.get("minimum", 0)
-        high = max(low, schema.get("maximum", low + 100))
+        low = _bound(schema, "minimum", 0)
+        high = max(low, _bound(schema, "maximum", low + 100))
         return rng.randint(int(low), int(high)) if kind == "integer" else rng.uniform(low, high)
     if kind == "boolean":
         return rng.random() < 0.5
     if kind == "null":
         return None
-    return " ".join(rng.choices(_SCHEMA_WORDS, k=rng.randint(1, 3)))
+    return " ".join(rng.choices(_WORDS, k=rng.randint(1, 3)))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    # What is not a JSON object counts as an empty one.
+    return value if isinstance(value, dict) else {}
+
+
+def _bound(schema: dict[str, Any], key: str, default: float) -> float:
+    # A schema may hold any JSON where a number belongs.
+    value = schema.get(key)
+    return value if isinstance(value, (int, float)) and abs(value) < 1e18 else default
 
 
 def split_text(text: str) -> list[str]:
@@ -112,7 +120,7 @@ def split_text(text: str) -> list[str]:
     return [text[i : i + 6] for i in range(0, len(text), 6)] or [""]
 
 
-# -- faults ---------------------------------------------------------------------------
+# -- faults
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
 
@@ -142,7 +150,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     retry_after_ms: _Count | None = None
     body: str | None = None
     kind: str | None = None
-    stall: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    stall: Annotated[float, msgspec.Meta(ge=0, le=_MAX_WAIT)] = 0.0
     drop_after: _Count | None = None
     malformed_after: _Count | None = None
     error_event_after: _Count | None = None
@@ -173,7 +181,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return self.status is not None or self.kind is not None or self.body is not None
 
 
-# -- request bodies -------------------------------------------------------------------
+# -- request bodies
 # A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
 # 422 (400 in the openai dialect) with msgspec's message after Edgen's prefix. The
 # handlers then read the plain decoded JSON.
@@ -270,14 +278,12 @@ class _ImageFiles(Struct):
     clip2_weights: str | None = None
 
 
-class _ImageModel(Struct, forbid_unknown_fields=True):  # externally tagged: Left or Right
-    Left: str | None = None
-    Right: _ImageFiles | None = None
-
-
 class _Images(Struct):
     prompt: str
-    model: _ImageModel
+    # Externally tagged: {"Left": name} or {"Right": files}
+    model: Annotated[
+        dict[Literal["Left", "Right"], str | _ImageFiles], msgspec.Meta(min_length=1, max_length=1)
+    ]
     width: U64 | None = None
     height: U64 | None = None
     steps: U64 | None = None
@@ -301,7 +307,7 @@ _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "session": ("Uuid", uuid.UUID),
 }
 
-# -- responses ------------------------------------------------------------------------
+# -- responses
 
 
 @dataclass
@@ -310,11 +316,12 @@ class Response:
 
     status: int
     body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
+    headers: list[tuple[str, str]] = field(default_factory=list)
     events: list[bytes] | None = None
     prelude: bytes = b""  # sent first and not counted by faults (": ping")
     epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
-    delay: float = 0.0  # seconds between events
+    delay: float = 0.0  # seconds before each paced event
+    paced: range = range(0)  # the indexes of the events that wait for the delay
     drop_after: int | None = None  # close after this many events (or body bytes)
 
 
@@ -421,7 +428,7 @@ class App:
         self._pending: list[tuple[Fault, str | None]] = []  # one per time, with a route glob
         self._fault_counts: dict[str, int] = {}
 
-    def handle(self, request: Request) -> Response | None:
+    def handle(self, request: Request, stopping: threading.Event) -> Response | None:
         # Log the request and answer it; None closes the connection without a response.
         with self._lock:
             self._recorded.append(request)
@@ -432,16 +439,15 @@ class App:
             return _text(400, f"invalid x-emulator-fault header: {exc}")
         if fault is None:
             return self._dispatch(request)
-        _sleep(fault.stall)
-        if fault.close:
+        if stopping.wait(fault.stall) or fault.close:
             return None
         response = (
             self._fault_response(request, fault) if fault.is_error else self._dispatch(request)
         )
-        events = response.events
-        if events is not None and fault.malformed_after is not None:
+        events = response.events or []
+        if fault.malformed_after is not None:
             events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
-        if events is not None and fault.error_event_after is not None:
+        if fault.error_event_after is not None:
             error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
             events[fault.error_event_after :] = [b"data: %s\n\n" % error]
             response.epilogue = b""
@@ -491,18 +497,19 @@ class App:
             response.headers.append(("retry-after-ms", str(fault.retry_after_ms)))
         return response
 
-    # -- routing and request bodies -----------------------------------------------------
+    # -- routing and request bodies
 
     def _dispatch(self, request: Request) -> Response:
         path = request.path
-        if path.startswith("/v1/models/") and "/" not in path[11:]:
+        if path[11:] and path.startswith("/v1/models/") and "/" not in path[11:]:
             path = "/v1/models/{id}"
         allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
         method = "GET" if request.method == "HEAD" else request.method
-        openai = self.dialect == "openai"
         if method not in allowed:
             status = 405 if allowed else 404
-            response = _openai_error(status, responses[status]) if openai else Response(status)
+            response = Response(status)
+            if self.dialect == "openai":
+                response = _openai_error(status, responses[status])
             if allowed:
                 allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
                 response.headers.append(("allow", allow))
@@ -510,10 +517,15 @@ class App:
         handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
         try:
             if request.body_size > self.max_body:
-                raise self._error(413, "Failed to buffer the request body: length limit exceeded")
+                message = "Failed to buffer the request body: length limit exceeded"
+                if handler == self._transcriptions:  # R5 words it its own way
+                    message = "request body is malformed (length limit exceeded)"
+                raise self._error(413, message)
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
+        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
+            return _text(500, f"emulator error: {exc!r}")
 
     def _error(self, status: int, message: str) -> _Reject:
         # A text/plain error, or the openai dialect's envelope (where 422 is 400).
@@ -547,7 +559,7 @@ class App:
             raise _model_not_found(name)
         raise _Reject(_json(500, _edgen_error("unknown_model_kind", name)))
 
-    # -- R1 chat ------------------------------------------------------------------------
+    # -- R1 chat
 
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
@@ -558,9 +570,11 @@ class App:
             raw = request.headers.get(name)
             try:
                 settings[name] = default if raw is None else max(0, type(default)(raw))
+                if not settings[name] <= _MAX_WAIT:  # inf too
+                    raise ValueError
             except ValueError:
                 raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
-        count = int(settings["x-emulator-tokens"])
+        count, delay = int(settings["x-emulator-tokens"]), settings["x-emulator-token-delay"]
         limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
         finish = "stop"
         if limit is not None and limit < count:
@@ -569,10 +583,9 @@ class App:
         key = _encode(messages, order="sorted")
         tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
         rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
-        fmt = body.get("response_format")
-        if isinstance(fmt, dict) and fmt.get("type") in ("json_schema", "json_object"):
-            spec = fmt.get("json_schema")
-            schema = spec.get("schema") if isinstance(spec, dict) else None
+        fmt = _dict(body.get("response_format"))
+        if fmt.get("type") in ("json_schema", "json_object"):
+            schema = _dict(fmt.get("json_schema")).get("schema")
             value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
             tokens = split_text(_encode(value).decode())
         call = self._tool_call(body, rng) if openai else None
@@ -608,7 +621,7 @@ class App:
                 head["choices"] = [choice("delta", {"content": token, "role": None})]
                 events.append(b"data: %s\n\n" % _encode(head))
                 head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
-            return Response(200, events=events, delay=settings["x-emulator-token-delay"])
+            return Response(200, events=events, delay=delay, paced=range(1, len(events)))
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
             deltas += [{"content": token} for token in tokens]
@@ -621,8 +634,7 @@ class App:
         head["object"] = "chat.completion.chunk"
         chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
         chunks.append({**head, "choices": [choice("delta", {}, finish)]})
-        options = body.get("stream_options")
-        if isinstance(options, dict) and options.get("include_usage"):
+        if _dict(body.get("stream_options")).get("include_usage"):
             chunks.append({**head, "usage": usage})
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         return Response(
@@ -631,7 +643,9 @@ class App:
             events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
             prelude=b": ping - %s\n\n" % stamp.encode(),
             epilogue=b"data: [DONE]\n\n",
-            delay=settings["x-emulator-token-delay"],
+            delay=delay,
+            # The role comes with the first token, the finish and usage with the last.
+            paced=range(2, len(deltas)),
         )
 
     @staticmethod
@@ -639,9 +653,9 @@ class App:
         # A call when tool_choice is "required" (the first tool) or names a function;
         # "auto" or no choice answers with text, so tests decide when tools run.
         choice = body.get("tool_choice")
-        functions = [tool.get("function") or {} for tool in body.get("tools") or []]
+        functions = [_dict(_dict(tool).get("function")) for tool in body.get("tools") or []]
         if isinstance(choice, dict):
-            name = (choice.get("function") or {}).get("name")
+            name = _dict(choice.get("function")).get("name")
             functions = [function for function in functions if function.get("name") == name]
         elif choice != "required":
             return None
@@ -651,7 +665,7 @@ class App:
         function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
         return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
 
-    # -- R2-R4, R6, R11 -----------------------------------------------------------------
+    # -- R2-R4, R6, R11
 
     def _status(self, request: Request) -> Response:
         return _json(200, self.status[request.path.split("/")[2]])  # chat, embeddings, audio
@@ -664,10 +678,10 @@ class App:
         model, inputs = body["model"], body["input"]
         self._check_model_kind(model, ("gguf",))
         inputs = [inputs] if isinstance(inputs, str) else inputs
-        vectors = [_vector(self.seed, self.embedding_dim, text) for text in inputs]
+        dim = self.embedding_dim
         data = [
-            {"object": "embedding", "embedding": vector, "index": index}
-            for index, vector in enumerate(vectors)
+            {"object": "embedding", "embedding": _vector(self.seed, dim, text), "index": index}
+            for index, text in enumerate(inputs)
         ]
         openai = self.dialect == "openai"
         words = sum(len(text.split()) for text in inputs) if openai else 0
@@ -675,13 +689,12 @@ class App:
         key = "data" if openai else "embeddings"
         return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
 
-    # -- R5 transcriptions --------------------------------------------------------------
+    # -- R5 transcriptions
 
     def _transcriptions(self, request: Request) -> Response:
-        try:
-            parts = parse_form(request.headers, request.body)
-        except ValueError as exc:
-            raise self._error(400, f"request body is malformed ({exc})") from None
+        parts = request._parts  # parsed as it was recorded
+        if isinstance(parts, str):
+            raise self._error(400, f"request body is malformed ({parts})")
         if parts is None:
             detail = "Invalid `boundary` for `multipart/form-data` request"
             raise self._error(400, f"request is malformed ({detail})")
@@ -710,17 +723,21 @@ class App:
         session = fields.get("session")
         created = fields.get("create_session") == "true"
         sid = str(uuid.uuid4() if session is None else uuid.UUID(str(session)))
-        if session is not None and sid not in self.sessions:
+        now = time.monotonic()
+        if session is not None and now - self.sessions.get(sid, -1e9) > 120:  # unknown or idle
+            self.sessions.pop(sid, None)  # Edgen's sessions expire after 2 idle minutes
+            if self.dialect == "openai":
+                raise self._error(404, f"session {sid} not found")
             raise _Reject(_json(500, {"error": "endpoint", "SessionNotFound": None}))
         if session is not None or created:
-            self.sessions[sid] = time.monotonic()
+            self.sessions[sid] = now
         return _json(200, {"text": FROST_TEXT, "session": sid} if created else {"text": FROST_TEXT})
 
-    # -- R7 images ----------------------------------------------------------------------
+    # -- R7 images
 
     def _images(self, request: Request) -> Response:
         body = self._body(request, _Images, _Images)
-        if body["model"].get("Right") is not None and body.get("vae_scale") is None:
+        if "Right" in body["model"] and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
         seed = self.seed if body.get("seed") is None else body["seed"]
@@ -729,7 +746,7 @@ class App:
         seeds = [f"{seed}:{index}:{body['prompt']}".encode() for index in range(count)]
         return _json(200, {"images": [list(_png(*size, image_seed)) for image_seed in seeds]})
 
-    # -- R8-R10 models ------------------------------------------------------------------
+    # -- R8-R10 models
 
     def _model_object(self, model_id: str) -> dict[str, object]:
         model = {"id": model_id, "created": self.models.get(model_id, 0), "object": "model"}
@@ -740,18 +757,14 @@ class App:
 
     def _list_models(self, request: Request) -> Response:
         data = [self._model_object(model_id) for model_id in list(self.models)]
-        if self.dialect == "openai":
-            return _json(200, {"object": "list", "data": data})
-        return _json(200, {"object": "list", "data": data, "page": 1, "per_page": len(data)})
+        page = {} if self.dialect == "openai" else {"page": 1, "per_page": len(data)}
+        return _json(200, {"object": "list", "data": data, **page})
 
     def _model(self, request: Request) -> Response:
-        try:
-            model_id = unquote(request.path[len("/v1/models/") :], errors="strict")
-        except UnicodeDecodeError:
-            model_id = ""
+        model_id = unquote(request.path[len("/v1/models/") :])  # bad UTF-8 matches no model
         if model_id not in self.models:
             raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
         if request.method == "DELETE":
-            del self.models[model_id]
+            self.models.pop(model_id, None)  # another DELETE may have just taken it
             return _json(200, {"id": model_id, "object": "model", "deleted": True})
         return _json(200, self._model_object(model_id))
