@@ -1,7 +1,5 @@
 """edgen: a fast Python client for the Edgen local inference server (`edgen.Edgen()`)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 from ._client import (

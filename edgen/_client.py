@@ -55,8 +55,7 @@ _DEFAULT_HEADERS = {
 }
 
 
-# A client's top-level resource: built on first access (a client costs little to make),
-# then cached on the client.
+# A top-level resource, built on first access and cached on the client.
 def _resource(module: str, name: str) -> Any:
     def get(client: Any) -> Any:
         cache = client.__dict__
@@ -69,7 +68,7 @@ def _resource(module: str, name: str) -> Any:
 
 
 async def _async_sleep(seconds: float) -> None:
-    # anyio, so the client also runs under trio; imported on first retry only.
+    # anyio, so the client also runs under trio.
     import anyio
 
     await anyio.sleep(seconds)
@@ -85,11 +84,11 @@ class RequestSpec(msgspec.Struct):
     stream: bool = False
     options: Mapping[str, Any] = {}
     mode: str = "parsed"
-    parse: Any = None  # a custom parser(response) for non-JSON answers
-    cleanup: Any = None  # called once the request is over: closes files opened for it
+    parse: Any = None  # parser(response) for non-JSON answers
+    cleanup: Any = None  # closes files opened for the request
 
 
-# `timeout` validated, an httpx.Timeout given for an httpx2 client (or the reverse) converted.
+# `timeout` validated, and converted between httpx and httpx2 Timeout classes.
 def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
     if timeout is None:
         return None
@@ -166,9 +165,8 @@ class BaseEdgen(Generic[_H]):
         self._base_url = _normalize_base_url(base_url)
         package = None
         if http_client is not None:
-            # Any client with httpx's API will do (an httpx2 one's exceptions get mapped too).
             package = _compat.register_http_package(http_client)
-            # A sync/async mix-up would only fail at the first request, with a confusing error.
+            # A sync/async mix-up would otherwise fail confusingly at the first request.
             is_async = isinstance(http_client, (package or httpx).AsyncClient)
             if not hasattr(http_client, "send") or is_async != self._is_async:
                 expected = self._http_client_class.__name__
@@ -203,7 +201,7 @@ class BaseEdgen(Generic[_H]):
     models: Models[Self]
     misc: Misc[Self]
 
-    if not TYPE_CHECKING:  # type checkers take the annotations above
+    if not TYPE_CHECKING:
         chat = _resource("chat", "Chat")
         audio = _resource("audio", "Audio")
         embeddings = _resource("embeddings", "Embeddings")
@@ -253,7 +251,7 @@ class BaseEdgen(Generic[_H]):
         set_default_query: Mapping[str, object] | None = None,
     ) -> Self:
         """A new client with some options changed, sharing this one's connection pool."""
-        # `default_headers`/`default_query` are merged in; `set_default_*` replace them.
+        # `default_*` are merged in; `set_default_*` replace.
         for name, merge, replace in (
             ("headers", default_headers, set_default_headers),
             ("query", default_query, set_default_query),
@@ -275,7 +273,6 @@ class BaseEdgen(Generic[_H]):
 
     with_options = copy
 
-    # -- request building and response handling (pure) --
     def _build_request(self, spec: RequestSpec) -> httpx.Request:
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
@@ -305,13 +302,13 @@ class BaseEdgen(Generic[_H]):
             timeout=timeout,
         )
 
-    # Send `spec`: the result on `Edgen`, an awaitable on `AsyncEdgen`.
+    # The result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
             return self._context_manager_class(partial(self._send, spec))
         return self._send(spec)
 
-    # What the call returns for a 2xx `response` (read unless streamed).
+    # What the call returns for a 2xx `response`.
     def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.mode == "parsed":
             return self._parse(response, spec)

@@ -1,4 +1,4 @@
-# Typing names that moved between Python versions, and httpx-compatible HTTP packages.
+# Typing names across Python versions, and httpx-compatible HTTP packages.
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Required, TypedDict
 else:  # pragma: no cover - Python 3.10
-    try:  # httpx's own dependencies bring typing_extensions on 3.10
+    try:
         from typing_extensions import NotRequired, Required, TypedDict
     except ImportError:
         from typing import TypedDict
@@ -22,18 +22,16 @@ else:  # pragma: no cover - Python 3.10
         NotRequired: Any = _Marker()  # type: ignore[no-redef]
         Required: Any = _Marker()  # type: ignore[no-redef]
 
-__all__ = ["NotRequired", "Required", "TypedDict"]  # re-exported for the request types
+__all__ = ["NotRequired", "Required", "TypedDict"]
 
-# `http_client=` also takes an httpx2 client (httpx's fork: the same API, its own
-# exception and Timeout classes, which then join these tuples).
+# An httpx2 client's (httpx's fork) exception and Timeout classes join these tuples.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
 READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
 TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
 
 
-# Registers the httpx-compatible package (e.g. `httpx2`) `client`'s class comes from: from
-# now on its exceptions are caught and mapped as httpx's are. Returns it; None for httpx.
+# Registers the httpx-compatible package of `client`'s class; returns it (None for httpx).
 def register_http_package(client: object) -> Any:
     global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
     for cls in type(client).__mro__:

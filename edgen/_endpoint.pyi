@@ -1,18 +1,8 @@
-# How endpoint methods look to type checkers (a stub: nothing here runs).
-#
-# At run time an endpoint is one plain method of a `Resource` (_resource.py) serving both
-# clients in every response mode. The resource modules' stubs mark it `@endpoint`, which
-# makes it an `Endpoint` descriptor: read from a `Resource[client, mode]`, it gives the
-# method's signature with its result `T` wrapped to match:
-#
-#   Edgen:      parsed T, raw APIResponse[T], streaming ResponseContextManager[T]
-#   AsyncEdgen: parsed Coroutine[Any, Any, T], raw Coroutine[..., AsyncAPIResponse[T]],
-#               streaming AsyncResponseContextManager[T]
-#
-# A method returning `AsyncParsed[T, L]` gives `L` instead of a coroutine for a parsed call
-# on AsyncEdgen (`models.list()`). `endpoint3(s1, s2, s3)` types a method with three
-# overloads (`stream=True` / `False` / `bool`) as an `Endpoint3`: each signature returns
-# `SyncAsync[S, A]`, `S` on Edgen and `A` on AsyncEdgen (a `Stream`, an `AsyncStream`).
+# How endpoint methods look to type checkers. A resource stub marks a method `@endpoint`:
+# read from a `Resource[client, mode]`, its result `T` becomes T, APIResponse[T] or
+# ResponseContextManager[T] on Edgen, and their async forms on AsyncEdgen (`AsyncParsed[T, L]`
+# gives `L` for a parsed async call). `endpoint3` types three overloads (`stream=True` /
+# `False` / `bool`), each returning `SyncAsync[S, A]`: `S` on Edgen, `A` on AsyncEdgen.
 
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, Generic, Literal, Protocol, overload

@@ -1,7 +1,5 @@
 # The `edgen` logger, switched on by the EDGEN_LOG environment variable.
 
-from __future__ import annotations
-
 import functools
 import logging
 import os

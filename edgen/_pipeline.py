@@ -1,4 +1,4 @@
-# Request pipeline decisions, sans-IO (no sockets, sleeping or clocks): shared by both clients.
+# Request pipeline decisions, sans-IO: shared by both clients.
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ._logs import logger
 from ._types import NOT_GIVEN
 
 _T = TypeVar("_T")
-# One decoder per type, reused: building one costs far more than decoding a chunk.
+# Building a decoder costs far more than decoding a chunk: one per type.
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -36,7 +36,6 @@ def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
         return dec
 
 
-# The (read) body decoded as `cast_to`; one that does not fit is an APIResponseValidationError.
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
     try:
         return decoder_for(cast_to).decode(response.content)
@@ -49,26 +48,23 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 
-# Edgen error kinds that are a property of the request, so a retry would fail the same way.
+# Edgen error kinds that a retry would hit again.
 NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
-# `content` decoded as JSON if it is JSON, else `text`.
 def json_or(content: bytes, text: str) -> Any:
     try:
         return msgspec.json.decode(content)
-    except (msgspec.DecodeError, UnicodeDecodeError):  # invalid UTF-8 in a string
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return text
 
 
-# The error body as JSON when it is JSON, else its text; None when empty.
 def decode_error_body(response: httpx.Response) -> Any:
     return json_or(response.content, response.text) if response.content else None
 
 
-# Whether a non-2xx response is worth another attempt.
 def should_retry(response: httpx.Response, body: Any) -> bool:
     hint = response.headers.get("x-should-retry")
     if hint in ("true", "false"):
@@ -82,11 +78,8 @@ def should_retry(response: httpx.Response, body: Any) -> bool:
     return False
 
 
-# Seconds to wait before the next attempt.
-#
-# The server's `retry-after-ms` / `Retry-After` when it asks for 0-60 s (`now`, epoch
-# seconds, is needed for an HTTP date); else backoff from 0.5 s capped at 8 s, minus up
-# to 25% jitter so that clients retrying together spread out.
+# The server's `retry-after-ms` / `Retry-After` if 0-60 s (`now` is for an HTTP date),
+# else backoff with up to 25% jitter so that clients retrying together spread out.
 def retry_delay(
     retries_taken: int,
     headers: Mapping[str, str] | None = None,
@@ -116,7 +109,6 @@ def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float 
     return float(email.utils.mktime_tz(parsed)) - now
 
 
-# The typed exception for a non-2xx response, keeping everything the server sent.
 def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     status = response.status_code
     detail = error_detail(body)
@@ -137,7 +129,7 @@ def error_detail(body: Any) -> str:
         err = body.get("error")
         if isinstance(err, dict):  # OpenAI-style envelope
             return str(err.get("message") or err)
-        if isinstance(err, str):  # Edgen's flat tagged error: kind plus its details
+        if isinstance(err, str):  # Edgen's flat tagged error
             rest = dict(body)
             del rest["error"]
             reason = rest.pop("reason", None)
@@ -157,7 +149,6 @@ def validation_error(response: httpx.Response, exc: Exception) -> APIResponseVal
     return APIResponseValidationError(response, response.text, message=message)
 
 
-# The error for a transport failure `exc`: a timeout or a connection error.
 def connection_error(
     request: httpx.Request, exc: Exception, message: str = "Connection error."
 ) -> APIConnectionError:
@@ -166,12 +157,11 @@ def connection_error(
     return APIConnectionError(message=message, request=request)
 
 
-# RFC 9110 token characters: anything else in a name would be refused on the wire
-# (h11 raises, which would look like a retryable connection error).
+# RFC 9110 token characters: h11 would refuse others, as a retryable-looking error.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-# `base` updated with `extra`, each header checked; a NOT_GIVEN (or None) value removes one.
+# A NOT_GIVEN (or None) value removes a header.
 def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict[str, str]:
     if not extra:
         return base
@@ -195,7 +185,7 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
     return merged
 
 
-# Counts attempts; after each failure, the seconds to wait or (no retry left) the error.
+# After each failure: the seconds to wait, or (no retry left) the error.
 class RetryPolicy(msgspec.Struct):
     max_retries: int
     clock: Any = None  # epoch seconds, for an HTTP-date Retry-After

@@ -1,8 +1,5 @@
-# The base of every resource (`client.chat`, `client.chat.completions`, ...).
-
-# A resource serves both clients: its methods build a `RequestSpec` for `client._request`,
-# which returns the result on `Edgen` and an awaitable on `AsyncEdgen`, as a raw or
-# streaming response in those modes. How the methods look to type checkers: _endpoint.pyi.
+# The base of every resource. Its methods build a `RequestSpec` for `client._request`,
+# so serve both clients and all modes; _endpoint.pyi types them.
 
 from __future__ import annotations
 
@@ -18,7 +15,6 @@ if TYPE_CHECKING:
     from ._client import BaseEdgen
     from ._endpoint import Parsed, Raw, Streaming
 
-    # The client a resource belongs to, and its response mode.
     _C = TypeVar("_C", bound="BaseEdgen[Any]", covariant=True)
     _M = TypeVar("_M", bound=str, covariant=True, default=Parsed)
 else:
@@ -28,8 +24,6 @@ else:
     _M = TypeVar("_M")
 
 
-__all__ = ["Resource", "checked", "must_be"]
-
 OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout")
 
 
@@ -37,10 +31,9 @@ class Resource(Generic[_C, _M]):
     """Methods for one part of the API, on one client, in one response mode."""
 
     __slots__ = ("_client", "_mode", "_path")
-    # Sub-resources, made in this resource's response mode: {attribute: (class, path)}.
+    # Sub-resources: {attribute: (class, path)}.
     _children: ClassVar[dict[str, tuple[type[Resource[Any, Any]], str]]] = {}
 
-    # `path` tells apart the instances of a class that serves several routes (Status).
     def __init__(self, client: _C, mode: _M = "parsed", path: str = "") -> None:  # type: ignore[assignment]
         self._client = client
         self._mode = mode
@@ -48,7 +41,6 @@ class Resource(Generic[_C, _M]):
         for name, (cls, child_path) in self._children.items():
             setattr(self, name, cls(client, mode, child_path))
 
-    # The resource modules' stubs narrow these two to their own class.
     @property
     def with_raw_response(self) -> Resource[_C, Raw]:
         """The same methods, returning an `APIResponse` (headers, status, `.parse()`)."""
@@ -71,7 +63,7 @@ def checked(
     fields: Collection[str] = (),
     required: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    # (request options, body) from a method's keyword arguments, refused as Python would.
+    # (request options, body) from keyword arguments, refused as Python would.
     options = {}
     for name in OPTION_NAMES:
         value = params.pop(name, NOT_GIVEN)

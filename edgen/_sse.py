@@ -1,8 +1,5 @@
-# Server-sent events (WHATWG EventSource rules), sans-IO: feed bytes in, get events out.
-# Bytes end to end: a chunk may end inside a UTF-8 character, and `data` goes to the
-# JSON decoder without a text round trip.
-
-from __future__ import annotations
+# Server-sent events, sans-IO. Bytes end to end: a chunk may end inside a UTF-8
+# character, and `data` goes to the JSON decoder without a text round trip.
 
 import msgspec
 
@@ -23,13 +20,13 @@ class ServerSentEvent(msgspec.Struct, gc=False):
         return f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, retry={self.retry!r})"
 
 
-# Incremental decoder. Call `feed()` per chunk, then `flush()` at end of body.
+# Call `feed()` per chunk, then `flush()` at end of body.
 class SSEDecoder:
     __slots__ = ("_pending", "_skip_lf", "_data", "_event", "_last_id", "_retry")
 
     def __init__(self) -> None:
         self._pending = b""  # an unfinished last line
-        self._skip_lf = False  # the previous chunk ended in CR: a leading LF completes a CRLF
+        self._skip_lf = False
         self._data: list[bytes] = []
         self._event: str | None = None
         self._last_id: str | None = None
@@ -39,9 +36,8 @@ class SSEDecoder:
     def last_event_id(self) -> str | None:
         return self._last_id
 
-    # Take the next bytes of the body; return the events they complete.
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        if self._skip_lf and chunk:  # an empty chunk must not forget the pending CR
+        if self._skip_lf and chunk:
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
@@ -58,7 +54,7 @@ class SSEDecoder:
             self._pending = lines.pop()
         return self._lines(lines)
 
-    # End of body: finish the last line and dispatch what is left (even with no blank line).
+    # Dispatch what is left, even with no blank line.
     def flush(self) -> list[ServerSentEvent]:
         lines, self._pending = [self._pending, b""], b""
         return self._lines(lines)
@@ -91,7 +87,6 @@ class SSEDecoder:
         elif name == b"retry":
             if value.isdigit():
                 self._retry = int(value)
-        # Unknown field names are ignored, as the spec requires.
 
     def _dispatch(self) -> ServerSentEvent | None:
         data, event = self._data, self._event

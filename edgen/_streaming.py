@@ -18,8 +18,7 @@ _T = TypeVar("_T")
 
 _DONE = b"[DONE]"
 
-# After `[DONE]` the body normally ends at once; a server that keeps it open
-# must not hold the caller until the read timeout (600 s by default).
+# A server that keeps the body open after `[DONE]` must not hold the caller.
 DRAIN_TIMEOUT = 1.0
 
 
@@ -27,7 +26,6 @@ def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
 
 
-# The error for an `event: error`, or for an event that did not decode (`cause`).
 def event_error(
     event: ServerSentEvent, response: httpx.Response, cause: Exception | None
 ) -> APIError:
@@ -39,7 +37,6 @@ def event_error(
     return APIResponseValidationError(response, line, message=message)
 
 
-# A 2xx JSON answer where an event stream was expected (body already read).
 def not_a_stream_error(response: httpx.Response) -> APIError:
     body = json_or(response.content, response.text)
     if _is_error(body):
@@ -53,8 +50,7 @@ def _is_json(response: httpx.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
 
 
-# Make the socket reads of `response` (httpx's `network_stream` extension) give up
-# DRAIN_TIMEOUT seconds from now; returns the stream to uncap, or None.
+# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
 def _cap_reads(response: httpx.Response) -> Any:
     stream: Any = response.extensions.get("network_stream")
     read = getattr(stream, "read", None)
@@ -62,7 +58,6 @@ def _cap_reads(response: httpx.Response) -> Any:
         return None
     deadline = time.monotonic() + DRAIN_TIMEOUT
 
-    # For an async stream this returns read()'s coroutine, for the caller to await.
     def capped(max_bytes: int, timeout: float | None = None) -> Any:
         left = max(deadline - time.monotonic(), 0.0)
         return read(max_bytes, left if timeout is None else min(timeout, left))
@@ -76,20 +71,18 @@ def _cap_reads(response: httpx.Response) -> Any:
 
 def _uncap_reads(stream: Any) -> None:
     if stream is not None:
-        # Under HTTP/2 streams share one network_stream: an overlapping drain may be done.
+        # Under HTTP/2 an overlapping drain may have uncapped it already.
         stream.__dict__.pop("read", None)
 
 
-# Read what follows `[DONE]` (normally just the end of the chunked body): closing a
-# response that was not read to its end makes httpcore drop the connection instead
-# of pooling it. Past DRAIN_TIMEOUT it is dropped all the same.
+# Read what follows `[DONE]`: httpcore drops, rather than pools, an unfinished connection.
 def _drain(chunks: Iterator[bytes], response: httpx.Response) -> None:
     capped = _cap_reads(response)
     try:
         for _ in chunks:
             pass
     except _compat.READ_ERRORS:
-        pass  # the answer is complete; a broken tail only costs the connection
+        pass
     finally:
         _uncap_reads(capped)
 
@@ -112,7 +105,7 @@ class _StreamBase(Generic[_T]):
         self._closed = False
         self._iterator: Any = None
 
-    # Decode one event; None means the stream is done.
+    # None means the stream is done.
     def _convert(self, event: ServerSentEvent) -> _T | None:
         raw = event.raw
         if raw == _DONE:
@@ -121,7 +114,6 @@ class _StreamBase(Generic[_T]):
             raise event_error(event, self.response, None)
         try:
             return self._decode(raw)
-        # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise event_error(event, self.response, exc) from None
 
@@ -134,11 +126,8 @@ class Stream(_StreamBase[_T]):
     """Iterate to receive decoded chunks; leaving the loop early, `close()` or a `with`
     block releases the connection."""
 
-    # A stream is never retried once it has yielded.
-
     def __iter__(self) -> Iterator[_T]:
-        # A fresh generator that only the for-loop holds: leaving the loop early
-        # collects it, and its `finally` gives the connection back.
+        # Only the for-loop holds it: leaving early collects it, releasing the connection.
         return self._iterator or self._events()
 
     def __next__(self) -> _T:
@@ -151,7 +140,7 @@ class Stream(_StreamBase[_T]):
         decoder = SSEDecoder()
         feed = decoder.feed
         convert = self._convert
-        if self._closed:  # close() came before iteration began
+        if self._closed:
             return
         try:
             if _is_json(response):
@@ -173,7 +162,7 @@ class Stream(_StreamBase[_T]):
         except _compat.READ_ERRORS as exc:
             raise self._read_error(exc) from exc
         finally:
-            self._closed = True  # a later loop over the same stream ends at once
+            self._closed = True
             response.close()
 
     def close(self) -> None:

@@ -1,7 +1,5 @@
 # Sentinels and aliases shared by the request side of the client.
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Literal, TypedDict, Union
 

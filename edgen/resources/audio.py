@@ -11,8 +11,6 @@ from ..types.audio.transcription import Transcription
 from ..types.audio.transcription_create_params import TRANSCRIPTION_CREATE_FIELDS
 from .misc import Status
 
-__all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
-
 # Formats that OpenAI answers as plain text; create() returns a str for them.
 _TEXT_FORMATS = frozenset({"text", "srt", "vtt"})
 

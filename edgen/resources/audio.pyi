@@ -13,8 +13,6 @@ from ..types.audio.transcription_create_params import (
 )
 from .misc import Status
 
-__all__ = ["Audio", "Transcriptions", "form_fields", "file_part"]
-
 def form_fields(params: dict[str, Any]) -> dict[str, str]: ...
 def file_part(file: Any) -> tuple[tuple[Any, ...], BinaryIO | None]: ...
 

@@ -9,8 +9,6 @@ from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
 from .misc import Status
 
-__all__ = ["Chat", "Completions"]
-
 
 class Completions(Resource[_C, _M]):
     __slots__ = ("status",)

@@ -18,8 +18,6 @@ from ..types.chat.completion_create_params import (
 from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 from .misc import Status
 
-__all__ = ["Chat", "Completions"]
-
 class _Streaming(CompletionCreateParamsStreaming, RequestOptions, total=False): ...
 class _Whole(CompletionCreateParamsNonStreaming, RequestOptions, total=False): ...
 

@@ -7,8 +7,6 @@ from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
 from .misc import Status
 
-__all__ = ["Embeddings"]
-
 
 class Embeddings(Resource[_C, _M]):
     __slots__ = ("status",)

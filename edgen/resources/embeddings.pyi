@@ -7,8 +7,6 @@ from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EmbeddingCreateParams
 from .misc import Status
 
-__all__ = ["Embeddings"]
-
 class _Create(EmbeddingCreateParams, RequestOptions, total=False): ...
 
 class Embeddings(Resource[_C, _M]):

@@ -10,8 +10,6 @@ from .._resource import _C, _M, Resource, checked, must_be
 from ..types.image_generate_params import DEFAULT_IMAGE_MODEL, IMAGE_GENERATE_FIELDS
 from ..types.image_generation_response import ImageGenerationResponse
 
-__all__ = ["Image", "Generations"]
-
 _RIGHT_FILES = ("unet_weights", "vae_weights", "clip_weights", "tokenizer")
 _U32 = 2**32 - 1
 # name -> largest value the server's unsigned field takes

@@ -6,8 +6,6 @@ from .._types import RequestOptions
 from ..types.image_generate_params import ImageGenerateParams
 from ..types.image_generation_response import ImageGenerationResponse
 
-__all__ = ["Image", "Generations"]
-
 class _Create(ImageGenerateParams, RequestOptions, total=False): ...
 
 class Generations(Resource[_C, _M]):

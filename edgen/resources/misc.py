@@ -4,33 +4,28 @@ from .._resource import _C, _M, Resource, checked
 from ..types.status import AIStatus
 from ..types.version import Version as VersionInfo
 
-__all__ = ["Misc", "Version", "Status"]
-
 
 class Status(Resource[_C, _M]):
     """`GET <endpoint>/status`: the endpoint's model and download progress."""
 
     __slots__ = ()
+    _cast = AIStatus
 
     def create(self, **options):
-        """Read the status (a GET, named `create` as in the original client)."""
-        return self._send("GET", self._path, AIStatus, checked("status.create", options)[0])
+        """Read it (a GET, named `create` as in the original client)."""
+        options = checked("create", options)[0]
+        return self._send("GET", self._path, self._cast, options)
 
     retrieve = create
 
 
-class Version(Resource[_C, _M]):
-    """`GET /misc/version`."""
+class Version(Status[_C, _M]):
+    """`GET /misc/version`: the server's version."""
 
     __slots__ = ()
-
-    def create(self, **options):
-        """Read the server's version (a GET, named `create` as in the original client)."""
-        return self._send("GET", "misc/version", VersionInfo, checked("version.create", options)[0])
-
-    retrieve = create
+    _cast = VersionInfo
 
 
 class Misc(Resource[_C, _M]):
     __slots__ = ("version",)
-    _children = {"version": (Version, "")}
+    _children = {"version": (Version, "misc/version")}

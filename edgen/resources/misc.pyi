@@ -6,8 +6,6 @@ from .._types import RequestOptions
 from ..types.status import AIStatus
 from ..types.version import Version as VersionInfo
 
-__all__ = ["Misc", "Version", "Status"]
-
 class Status(Resource[_C, _M]):
     with_raw_response: Status[_C, Raw]
     with_streaming_response: Status[_C, Streaming]

@@ -7,8 +7,6 @@ from ..types.model import Model
 from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
 
-__all__ = ["Models", "AsyncModelsList", "model_path"]
-
 
 def model_path(model):
     """`models/<id>` with the id as one percent-encoded path segment."""

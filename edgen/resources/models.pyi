@@ -10,8 +10,6 @@ from ..types.model import Model
 from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
 
-__all__ = ["Models", "AsyncModelsList", "model_path"]
-
 def model_path(model: object) -> str: ...
 
 class AsyncModelsList:
