@@ -23,7 +23,7 @@ from ._response import (
     ResponseContextManager,
 )
 from ._streaming import AsyncStream, Stream
-from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._types import NOT_GIVEN, NotGiven, Timeout, must_be
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -92,11 +92,9 @@ class RequestSpec(msgspec.Struct):
 def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
     if timeout is None:
         return None
+    what = "a number, an httpx.Timeout or None"
+    must_be("timeout", timeout, (int, float, *_compat.TIMEOUT_TYPES), what)
     number = isinstance(timeout, (int, float))
-    if isinstance(timeout, bool) or not (number or isinstance(timeout, _compat.TIMEOUT_TYPES)):
-        raise TypeError(
-            f"timeout must be a number, an httpx.Timeout or None, not {type(timeout).__name__}"
-        )
     values = [timeout] if number else timeout.as_dict().values()
     for value in values:
         if value is not None and value < 0:
@@ -157,9 +155,7 @@ class BaseEdgen(Generic[_H]):
         setup_logging()
         if api_key is None:
             api_key = os.environ.get("EDGEN_API_KEY") or None
-        if api_key is not None and not isinstance(api_key, str):
-            raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
-        self.api_key = api_key
+        self.api_key = api_key if api_key is None else must_be("api_key", api_key, str)
         if base_url is None:
             base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _normalize_base_url(base_url)
@@ -178,9 +174,7 @@ class BaseEdgen(Generic[_H]):
             timeout = DEFAULT_TIMEOUT if http_client is None else http_client.timeout
         self._timeout_class: type[Any] = (package or httpx).Timeout
         self.timeout: Timeout = _checked_timeout(timeout, self._timeout_class)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
-        if max_retries < 0:
+        if must_be("max_retries", max_retries, int, "an int") < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self.max_retries = max_retries
         self._custom_headers = dict(default_headers or {})
@@ -231,7 +225,7 @@ class BaseEdgen(Generic[_H]):
         return self._http.is_closed
 
     def __repr__(self) -> str:
-        # Never the key: reprs end up in logs and tracebacks.
+        # Never the key: reprs end up in logs.
         return (
             f"<{type(self).__name__} base_url={self._base_url!r} "
             f"max_retries={self.max_retries} api_key={'set' if self.api_key else 'unset'}>"

@@ -10,12 +10,10 @@ class EdgenError(Exception):
     """Base class of every exception this library raises on purpose."""
 
 
+# `body`: the server's decoded JSON (or text; None without an answer). `kind`: an Edgen
+# error's tag; `code`, `type`, `param`: from an OpenAI-style `{"error": {...}}`.
 class APIError(EdgenError):
-    """A request failed, or a server answer could not be used.
-
-    `body`: the server's decoded JSON (or text; None without an answer). `kind`: an Edgen
-    error's tag; `code`, `type`, `param`: from an OpenAI-style `{"error": {...}}`.
-    """
+    """A request failed, or a server answer could not be used."""
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         super().__init__(message)

@@ -21,7 +21,7 @@ from ._exceptions import (
     InternalServerError,
 )
 from ._logs import logger
-from ._types import NOT_GIVEN
+from ._types import NOT_GIVEN, must_be
 
 _T = TypeVar("_T")
 # Building a decoder costs far more than decoding a chunk: one per type.
@@ -41,7 +41,8 @@ def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
         return decoder_for(cast_to).decode(response.content)
     # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise validation_error(response, exc) from None
+        message = f"Response body does not fit the expected type: {exc}"
+        raise APIResponseValidationError(response, response.text, message=message) from None
 
 
 INITIAL_RETRY_DELAY = 0.5
@@ -137,16 +138,10 @@ def error_detail(body: Any) -> str:
             if rest:
                 text += " (" + ", ".join(f"{k}={v!r}" for k, v in rest.items()) + ")"
             return text
-        if "detail" in body:
-            return str(body["detail"])
-        if "message" in body:
-            return str(body["message"])
+        for key in ("detail", "message"):
+            if key in body:
+                return str(body[key])
     return msgspec.json.encode(body).decode()
-
-
-def validation_error(response: httpx.Response, exc: Exception) -> APIResponseValidationError:
-    message = f"Response body does not fit the expected type: {exc}"
-    return APIResponseValidationError(response, response.text, message=message)
 
 
 def connection_error(
@@ -167,13 +162,11 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
         return base
     merged = dict(base)
     for name, value in extra.items():
-        if not isinstance(name, str):
-            raise TypeError(f"header names must be str, not {type(name).__name__}")
+        must_be("header names", name, str, "str")
         if value is NOT_GIVEN or value is None:
             merged.pop(name.lower(), None)
             continue
-        if not isinstance(value, str):
-            raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
+        must_be(f"header {name!r}", value, str)
         # A line break or NUL could smuggle in extra header lines.
         if "\r" in value or "\n" in value or "\x00" in value:
             raise ValueError(f"header {name!r} has a line break or NUL in its value")

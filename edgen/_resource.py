@@ -77,10 +77,3 @@ def checked(
         if name not in body:
             raise TypeError(f"{method}() missing required keyword argument: {name!r}")
     return options, body
-
-
-def must_be(name: str, value: Any, kind: type | tuple[type, ...], what: str = "a str") -> Any:
-    # `value` if it is a `kind` (a bool is no number), else a TypeError naming `name`.
-    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
-        return value
-    raise TypeError(f"{name} must be {what}, not {type(value).__name__}")

@@ -21,26 +21,12 @@ class _BaseResponse(Generic[_T]):
         self._parser = parser
         self._parsed: Any = _UNPARSED
         self.retries_taken = retries_taken
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def url(self) -> httpx.URL:
-        return self.http_response.url
-
-    @property
-    def method(self) -> str:
-        return self.http_response.request.method
-
-    @property
-    def http_version(self) -> str:
-        return self.http_response.http_version
+        # Fixed once the response has begun.
+        self.headers = http_response.headers
+        self.status_code = http_response.status_code
+        self.url = http_response.url
+        self.method = http_response.request.method
+        self.http_version = http_response.http_version
 
     @property
     def elapsed(self) -> Any:
@@ -58,7 +44,7 @@ _UNPARSED = object()
 
 
 class APIResponse(_BaseResponse[_T]):
-    """An HTTP response together with the way to parse it into the method's result."""
+    """An HTTP response, and `.parse()` for the method's result."""
 
     def parse(self) -> _T:
         """What the plain method would have returned (for a stream: the `Stream`)."""
@@ -95,7 +81,7 @@ class APIResponse(_BaseResponse[_T]):
 
 
 class AsyncAPIResponse(_BaseResponse[_T]):
-    """The async twin of `APIResponse`: reading and parsing are awaitable."""
+    """`APIResponse` with awaitable reading and parsing."""
 
     async def parse(self) -> _T:
         if self._parsed is _UNPARSED:

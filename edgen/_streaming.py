@@ -50,12 +50,13 @@ def _is_json(response: httpx.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
 
 
-# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now.
-def _cap_reads(response: httpx.Response) -> Any:
+# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now; returns the
+# dict to pop "read" from to undo it (under HTTP/2 an overlapping drain may have done so).
+def _cap_reads(response: httpx.Response) -> dict[str, Any]:
     stream: Any = response.extensions.get("network_stream")
     read = getattr(stream, "read", None)
     if read is None:  # e.g. a mocked transport
-        return None
+        return {}
     deadline = time.monotonic() + DRAIN_TIMEOUT
 
     def capped(max_bytes: int, timeout: float | None = None) -> Any:
@@ -65,14 +66,8 @@ def _cap_reads(response: httpx.Response) -> Any:
     try:
         stream.read = capped
     except AttributeError:  # a stream type with __slots__: drain uncapped
-        return None
-    return stream
-
-
-def _uncap_reads(stream: Any) -> None:
-    if stream is not None:
-        # Under HTTP/2 an overlapping drain may have uncapped it already.
-        stream.__dict__.pop("read", None)
+        return {}
+    return stream.__dict__  # type: ignore[no-any-return]
 
 
 # Read what follows `[DONE]`: httpcore drops, rather than pools, an unfinished connection.
@@ -84,7 +79,7 @@ def _drain(chunks: Iterator[bytes], response: httpx.Response) -> None:
     except _compat.READ_ERRORS:
         pass
     finally:
-        _uncap_reads(capped)
+        capped.pop("read", None)
 
 
 async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
@@ -95,7 +90,7 @@ async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> Non
     except _compat.READ_ERRORS:
         pass
     finally:
-        _uncap_reads(capped)
+        capped.pop("read", None)
 
 
 class _StreamBase(Generic[_T]):
@@ -123,8 +118,7 @@ class _StreamBase(Generic[_T]):
 
 
 class Stream(_StreamBase[_T]):
-    """Iterate to receive decoded chunks; leaving the loop early, `close()` or a `with`
-    block releases the connection."""
+    """Iterate for decoded chunks; `close()` or a `with` block releases the connection."""
 
     def __iter__(self) -> Iterator[_T]:
         # Only the for-loop holds it: leaving early collects it, releasing the connection.
@@ -180,7 +174,7 @@ class Stream(_StreamBase[_T]):
 
 
 class AsyncStream(_StreamBase[_T]):
-    """The async twin of `Stream`: `async for`, `await stream.close()`, `async with`."""
+    """`Stream` for `async for` and `async with`."""
 
     def __aiter__(self) -> AsyncIterator[_T]:
         return self._iterator or self._events()

@@ -1,7 +1,7 @@
 # Sentinels and aliases shared by the request side of the client.
 
 from collections.abc import Mapping
-from typing import Literal, TypedDict, Union
+from typing import Any, Literal, TypedDict, Union
 
 import httpx
 
@@ -28,3 +28,10 @@ class RequestOptions(TypedDict, total=False):
     extra_query: Mapping[str, object] | None
     extra_body: Mapping[str, object] | None
     timeout: Timeout | NotGiven
+
+
+def must_be(name: str, value: Any, kind: type | tuple[type, ...], what: str = "a str") -> Any:
+    # `value` if it is a `kind` (a bool is no number), else a TypeError naming `name`.
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise TypeError(f"{name} must be {what}, not {type(value).__name__}")

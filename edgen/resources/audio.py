@@ -6,7 +6,8 @@ import os
 import uuid
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked, must_be
+from .._resource import _C, _M, Resource, checked
+from .._types import must_be
 from ..types.audio.transcription import Transcription
 from ..types.audio.transcription_create_params import TRANSCRIPTION_CREATE_FIELDS
 from .misc import Status
@@ -15,8 +16,8 @@ from .misc import Status
 _TEXT_FORMATS = frozenset({"text", "srt", "vtt"})
 
 
+# The text parts of the form: only the fields that are set, as the server parses them.
 def form_fields(params):
-    """The text parts of the form: only the fields that are set, as the server parses them."""
     # model is required, so sent even when "" (the server's default model)
     form = {"model": must_be("model", params["model"], str)}
     for name in ("language", "prompt", "response_format"):
@@ -67,10 +68,9 @@ def _content(value, where):
     raise TypeError(f"{where} must be a path, bytes or a binary file, not {type(value).__name__}")
 
 
+# The `file` part as an httpx files tuple, and the handle to close after the request.
+# Paths are opened here (a missing file fails before anything is sent); httpx streams them.
 def file_part(file):
-    """The `file` part as an httpx files tuple, and the handle to close after the request."""
-    # Paths are opened here (a missing file fails before anything is sent), and httpx
-    # streams them from disk in small chunks, never read whole.
     if not isinstance(file, tuple):
         data, handle = _content(file, "file")
         name = file if handle else getattr(file, "name", None)
@@ -90,8 +90,8 @@ def file_part(file):
     return (filename, data, *content_type), handle
 
 
+# The transcript for `text`/`srt`/`vtt`: Edgen still answers JSON, others plain text.
 def parse_text(response):
-    """The transcript for `text`/`srt`/`vtt`: Edgen still answers JSON, others plain text."""
     if "json" in response.headers.get("content-type", ""):
         return pipeline.decode_response(response, Transcription).text
     return response.text
@@ -108,22 +108,17 @@ class Transcriptions(Resource[_C, _M]):
         form = form_fields(params)
         as_text = params.get("response_format") in _TEXT_FORMATS
         upload, handle = file_part(params["file"])  # last: nothing to close if a check fails
-        close = None if handle is None else handle.close
-        try:
-            return self._send(
-                "POST",
-                "audio/transcriptions",
-                Transcription,
-                options,
-                body=form,
-                files={"file": upload},
-                parse=parse_text if as_text else None,
-                cleanup=close,
-            )
-        except BaseException:
-            if close is not None:
-                close()
-            raise
+        # The client closes `handle` once the request is over, whatever its outcome.
+        return self._send(
+            "POST",
+            "audio/transcriptions",
+            Transcription,
+            options,
+            body=form,
+            files={"file": upload},
+            parse=parse_text if as_text else None,
+            cleanup=None if handle is None else handle.close,
+        )
 
 
 class Audio(Resource[_C, _M]):

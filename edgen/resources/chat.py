@@ -3,7 +3,8 @@
 from collections.abc import Mapping
 
 from .._pipeline import decode_response
-from .._resource import _C, _M, Resource, checked, must_be
+from .._resource import _C, _M, Resource, checked
+from .._types import must_be
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
@@ -30,7 +31,7 @@ class Completions(Resource[_C, _M]):
             raise TypeError("stream() always streams; use create() for a whole completion")
         content_type, tools = _structured(params)
         params["stream"] = True
-        # Always a parsed-mode create(): a stream helper over a raw response makes no sense.
+        # Always parsed mode: a stream helper over a raw response makes no sense.
         create = Completions(self._client).create
         manager = (
             AsyncChatCompletionStreamManager
@@ -42,10 +43,8 @@ class Completions(Resource[_C, _M]):
 
     def parse(self, **params):
         """Create a completion whose `message.parsed` is decoded into `response_format`."""
-        # `response_format` is a type msgspec decodes (Struct, dataclass, TypedDict): its
-        # JSON schema is sent. Tools made with `edgen.function_tool(MyStruct)` get their
-        # arguments decoded into `function.parsed_arguments`. Content that does not fit
-        # raises StructuredOutputError with the raw text.
+        # `response_format`: a type msgspec decodes; its JSON schema is sent. Tools made with
+        # `edgen.function_tool(MyStruct)` get `function.parsed_arguments`.
         from .._structured import fill_parsed
         from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
@@ -80,7 +79,6 @@ def _structured(params):
     return fmt, tool_types(params.get("tools"))
 
 
-# (request options, body) from a chat method's keyword arguments, checked before sending.
 def _checked(method, params):
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
     messages = body["messages"]

@@ -2,7 +2,8 @@
 
 from collections.abc import Mapping
 
-from .._resource import _C, _M, Resource, checked, must_be
+from .._resource import _C, _M, Resource, checked
+from .._types import must_be
 from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
 from .misc import Status

@@ -6,7 +6,8 @@ from typing import Annotated
 import msgspec
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked, must_be
+from .._resource import _C, _M, Resource, checked
+from .._types import must_be
 from ..types.image_generate_params import DEFAULT_IMAGE_MODEL, IMAGE_GENERATE_FIELDS
 from ..types.image_generation_response import ImageGenerationResponse
 
@@ -20,14 +21,14 @@ class _ImagesWire(msgspec.Struct):
     images: list[list[Annotated[int, msgspec.Meta(ge=0, le=255)]]]
 
 
+# The JSON arrays of byte values as PNG file bytes.
 def parse_images(response):
-    """Turn the JSON arrays of byte values into PNG file bytes."""
     wire = pipeline.decode_response(response, _ImagesWire)
     return ImageGenerationResponse(images=[bytes(values) for values in wire.images])
 
 
+# The externally tagged `model` the server wants: `{"Left": name}` or `{"Right": files}`.
 def image_model(model):
-    """The externally tagged `model` the server wants: `{"Left": name}` or `{"Right": files}`."""
     if model is None:
         model = DEFAULT_IMAGE_MODEL
     if isinstance(model, str):

@@ -8,9 +8,9 @@ from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
 
 
+# `models/<id>` with the id as one path segment. Unquoted first: "owner%2Frepo" and
+# "owner/repo" name one model, and `%` is not encoded twice.
 def model_path(model):
-    """`models/<id>` with the id as one percent-encoded path segment."""
-    # Unquoted first: "owner%2Frepo" and "owner/repo" name one model, `%` is not encoded twice.
     if not isinstance(model, str):
         raise TypeError(f"model id must be a str, not {type(model).__name__}")
     decoded = unquote(model)
