@@ -22,19 +22,15 @@ class ServerSentEvent(msgspec.Struct, gc=False):
 
 # Call `feed()` per chunk, then `flush()` at end of body.
 class SSEDecoder:
-    __slots__ = ("_pending", "_skip_lf", "_data", "_event", "_last_id", "_retry")
+    __slots__ = ("_pending", "_skip_lf", "_data", "_event", "last_event_id", "_retry")
 
     def __init__(self) -> None:
         self._pending = b""  # an unfinished last line
         self._skip_lf = False
         self._data: list[bytes] = []
         self._event: str | None = None
-        self._last_id: str | None = None
+        self.last_event_id: str | None = None
         self._retry: int | None = None
-
-    @property
-    def last_event_id(self) -> str | None:
-        return self._last_id
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._skip_lf and chunk:
@@ -83,7 +79,7 @@ class SSEDecoder:
             self._event = value.decode("utf-8", errors="replace")
         elif name == b"id":
             if b"\x00" not in value:
-                self._last_id = value.decode("utf-8", errors="replace")
+                self.last_event_id = value.decode("utf-8", errors="replace")
         elif name == b"retry":
             if value.isdigit():
                 self._retry = int(value)
@@ -95,4 +91,4 @@ class SSEDecoder:
             return None
         self._data = []
         raw = data[0] if len(data) == 1 else b"\n".join(data)
-        return ServerSentEvent(raw, event, self._last_id, self._retry)
+        return ServerSentEvent(raw, event, self.last_event_id, self._retry)

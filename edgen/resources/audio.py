@@ -32,7 +32,7 @@ def form_fields(params):
     create_session = params.get("create_session")
     if create_session is not None:
         must_be("create_session", create_session, bool, "a bool")
-        form["create_session"] = "true" if create_session else "false"
+        form["create_session"] = str(create_session).lower()
     session = params.get("session")
     if isinstance(session, uuid.UUID):
         form["session"] = str(session)

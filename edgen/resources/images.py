@@ -24,7 +24,7 @@ class _ImagesWire(msgspec.Struct):
 # The JSON arrays of byte values as PNG file bytes.
 def parse_images(response):
     wire = pipeline.decode_response(response, _ImagesWire)
-    return ImageGenerationResponse(images=[bytes(values) for values in wire.images])
+    return ImageGenerationResponse(images=list(map(bytes, wire.images)))
 
 
 # The externally tagged `model` the server wants: `{"Left": name}` or `{"Right": files}`.
