@@ -1,5 +1,5 @@
-"""Adding streamed chunks up into the completion they make."""
-
+# Adding streamed chunks up into the completion they make.
+#
 # ChatCompletionAccumulator works on any iterable of chunks; ChatCompletionStream and
 # AsyncChatCompletionStream wrap a live stream with one, for chat.completions.stream().
 # The per-chunk work reads the models' storage slots directly (`content_` and friends
@@ -161,12 +161,12 @@ def _merge_call(
 
 
 class _StreamHelpers:  # what the sync and async chat streams share
-    def __init__(self, stream: Any, content_type: Any = None, tools: Any = None) -> None:
+    def __init__(self, stream: Any, content_type: Any, tools: dict[str, Any]) -> None:
         self._stream = stream
         self.response = stream.response
         self.accumulator = ChatCompletionAccumulator()
         self._content_type = content_type
-        self._tools = tools or {}
+        self._tools = tools
         # Keep one underlying iterator: leaving a for-loop here must not end
         # the stream, since until_done() may still want the rest.
         if stream._iterator is None:
@@ -262,28 +262,25 @@ class _StreamManager(Generic[_T]):
     def __init__(self, start: Callable[[], Any], **kwargs: Any) -> None:
         self._start = start  # makes the request; it starts on enter
         self._kwargs = kwargs
-        self._stream: Any = None
 
 
 class ChatCompletionStreamManager(_StreamManager[_T]):
     """`with client.chat.completions.stream(...) as stream:` — the request starts on enter."""
 
     def __enter__(self) -> ChatCompletionStream:
-        stream = self._stream = ChatCompletionStream(self._start(), **self._kwargs)
-        return stream
+        self._stream = ChatCompletionStream(self._start(), **self._kwargs)
+        return self._stream
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        self._stream.close()
 
 
 class AsyncChatCompletionStreamManager(_StreamManager[_T]):
     """`async with client.chat.completions.stream(...) as stream:`."""
 
     async def __aenter__(self) -> AsyncChatCompletionStream:
-        stream = self._stream = AsyncChatCompletionStream(await self._start(), **self._kwargs)
-        return stream
+        self._stream = AsyncChatCompletionStream(await self._start(), **self._kwargs)
+        return self._stream
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._stream is not None:
-            await self._stream.close()
+        await self._stream.close()

@@ -1,5 +1,5 @@
-"""Response models: msgspec Structs with the pydantic-style helpers users expect."""
-
+# Response models: msgspec Structs with the pydantic-style helpers users expect.
+#
 # A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
 # `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
 # So `null` and an absent key both read as None, but only the first is in
@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any, TypeVar, Union
 
@@ -34,11 +35,6 @@ def _unset_reader(attr: str) -> property:
     return property(fget)
 
 
-def _is_classvar(hint: Any) -> bool:
-    # A string under `from __future__ import annotations`, else a typing object.
-    return str(hint).startswith(("ClassVar", "typing.ClassVar"))
-
-
 class _ModelMeta(msgspec.StructMeta):
     def __new__(
         mcls,
@@ -50,7 +46,9 @@ class _ModelMeta(msgspec.StructMeta):
     ) -> Any:
         annotations: dict[str, Any] = {}  # in declared order, which is the wire order
         for field, hint in ns.get("__annotations__", {}).items():
-            if track_unset and ns.get(field, ...) is None and not _is_classvar(hint):
+            # A ClassVar hint is a string under `from __future__ import annotations`.
+            classvar = str(hint).startswith(("ClassVar", "typing.ClassVar"))
+            if track_unset and ns.get(field, ...) is None and not classvar:
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
@@ -78,9 +76,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
     @property
     def model_fields_set(self) -> set[str]:
         """Names of the fields the server actually sent (null included)."""
-        cls = type(self)
-        names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-        return {wire for attr, wire in names if getattr(self, attr) is not UNSET}
+        return {wire for wire, _ in _sent(self)}
 
     @classmethod
     def model_fields_names(cls) -> tuple[str, ...]:
@@ -196,16 +192,20 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
     model_construct = construct
 
     def __repr__(self) -> str:
-        cls = type(self)
-        parts = [
-            f"{wire}={getattr(self, attr)!r}"
-            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-            if getattr(self, attr) is not UNSET
-        ]
-        return f"{cls.__name__}({', '.join(parts)})"
+        parts = [f"{wire}={value!r}" for wire, value in _sent(self)]
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     def __rich_repr__(self) -> Any:  # pragma: no cover - only for rich users
         yield from self.to_dict().items()
+
+
+def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:
+    # (wire name, value) of each field that is not UNSET
+    cls = type(model)
+    for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__):
+        value = getattr(model, attr)
+        if value is not UNSET:
+            yield wire, value
 
 
 # Per class: (attribute, wire name, how it nests models to fill) per field, or None

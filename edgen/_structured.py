@@ -1,5 +1,4 @@
-"""Structured outputs on msgspec: JSON schemas from types, and answers decoded into them."""
-
+# Structured outputs on msgspec: JSON schemas from types, and answers decoded into them.
 # Any type msgspec can decode works as a `response_format` or a tool: a
 # msgspec.Struct, a dataclass, a TypedDict, a NamedTuple.
 
@@ -88,21 +87,15 @@ def function_tool(
     return tool
 
 
-def decode_as(tp: Any, text: str | None, what: str, completion: Any = None) -> Any:
+def decode_as(tp: Any, text: str | None, what: str, completion: Any) -> Any:
     if text is None:
-        raise StructuredOutputError(
-            f"the answer has no {what} to decode into {_type_name(tp)}",
-            content=None,
-            completion=completion,
-        )
-    try:
-        return msgspec.json.decode(text, type=tp)
-    except msgspec.DecodeError as exc:  # ValidationError is one too
-        raise StructuredOutputError(
-            f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}",
-            content=text,
-            completion=completion,
-        ) from None
+        problem = f"the answer has no {what} to decode into {_type_name(tp)}"
+    else:
+        try:
+            return msgspec.json.decode(text, type=tp)
+        except msgspec.DecodeError as exc:  # ValidationError is one too
+            problem = f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}"
+    raise StructuredOutputError(problem, content=text, completion=completion)
 
 
 def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> Any:

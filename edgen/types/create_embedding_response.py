@@ -34,11 +34,9 @@ class CreateEmbeddingResponse(_EmbeddingsWire):
     @property  # type: ignore[misc]
     def data(self) -> list[Embedding]:  # type: ignore[override]
         """The vectors, whichever key the server listed them under."""
-        data, embeddings = _raw_lists(self)
-        if data is not UNSET and data is not None:
-            return data  # type: ignore[no-any-return]
-        if embeddings is not UNSET and embeddings is not None:
-            return embeddings  # type: ignore[no-any-return]
+        for vectors in _raw_lists(self):
+            if vectors is not UNSET and vectors is not None:
+                return vectors  # type: ignore[no-any-return]
         return []
 
     @property  # type: ignore[misc]
