@@ -19,9 +19,6 @@ from msgspec import UNSET, UnsetType
 
 _M = TypeVar("_M", bound="BaseModel")
 
-# How a field holds nested models that need filling in: one, a list of them, a dict of them.
-_ONE, _LIST, _DICT = 0, 1, 2
-
 IncEx = Union[set[int], set[str], dict[int, Any], dict[str, Any], None]
 
 
@@ -208,76 +205,48 @@ def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:
             yield wire, value
 
 
-# Per class: (attribute, wire name, how it nests models to fill) per field, or None
-# when no tracked field is at or below the class.
-_PLANS: dict[type[Any], tuple[tuple[str, str, int | None], ...] | None] = {}
+# Per class: (attribute, wire name, whether models to fill may be inside) per field, or
+# None when no tracked field is at or below the class.
+_PLANS: dict[type[Any], tuple[tuple[str, str, bool], ...] | None] = {}
 
 
-def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, int | None], ...] | None:
+def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, bool], ...] | None:
     if cls in _PLANS:
         return _PLANS[cls]
     _PLANS[cls] = None  # cycle guard while computing
-    fields = []
-    needed = False
-    for info in msgspec.structs.fields(cls):
-        nested = _nested_model(info.type)
-        how = None
-        if nested is not None and _plan(nested[0]) is not None:
-            how = nested[1]
-            needed = True
-        elif info.default is UNSET:  # a tracked field
-            needed = True
-        fields.append((info.name, info.encode_name, how))
-    plan = tuple(fields) if needed else None
-    _PLANS[cls] = plan
-    return plan
+    infos = msgspec.structs.fields(cls)
+    plan = tuple(
+        (info.name, info.encode_name, any(_plan(m) is not None for m in _models_in(info.type)))
+        for info in infos
+    )
+    needed = any(nested for _, _, nested in plan) or any(i.default is UNSET for i in infos)
+    _PLANS[cls] = plan if needed else None
+    return _PLANS[cls]
 
 
-def _nested_model(hint: Any) -> tuple[type[BaseModel], int] | None:
-    args: tuple[Any, ...] = getattr(hint, "__args__", ())
-    origin = getattr(hint, "__origin__", None)
-    if origin is None and args:  # X | Y
-        origin = Union
-    if origin is Union:
-        found = [m for m in map(_nested_model, args) if m is not None]
-        return found[0] if len(found) == 1 else None
-    model = _model_class(hint)
-    if model is not None:
-        return model, _ONE
-    if origin in (list, tuple, set, frozenset) and args:
-        item, how = args[0], _LIST
-    elif origin is dict and len(args) == 2:
-        item, how = args[1], _DICT
-    else:
-        return None
-    model = _model_class(item)
-    return (model, how) if model is not None else None
+def _models_in(hint: Any) -> Iterator[type[BaseModel]]:
+    # The model classes a resolved type names, however nested: `list[X] | None`, `Parsed[T]`.
+    cls = getattr(hint, "__origin__", hint)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        yield cls
+    for arg in getattr(hint, "__args__", ()):
+        yield from _models_in(arg)
 
 
-def _model_class(hint: Any) -> type[BaseModel] | None:
-    cls = getattr(hint, "__origin__", hint)  # a generic model's alias: ParsedChoice[T]
-    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
-
-
-def _filled(obj: Any) -> Any:
-    """`obj` with unset fields as None: models with tracked fields at or below become dicts."""
+def _filled(value: Any) -> Any:
+    """`value` with unset fields as None: models with tracked fields at or below become dicts."""
     # Everything else stays as it is, for msgspec to encode natively.
-    plan = _plan(type(obj)) if isinstance(obj, BaseModel) else None
+    if isinstance(value, (list, tuple)):
+        return [_filled(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _filled(item) for key, item in value.items()}
+    plan = _plan(type(value)) if isinstance(value, BaseModel) else None
     if plan is None:
-        return obj
+        return value
     out: dict[str, Any] = {}
-    for attr, wire, how in plan:
-        value = getattr(obj, attr)
-        if value is UNSET:
-            value = None
-        elif how is not None and value is not None:
-            if how == _ONE:
-                value = _filled(value)
-            elif how == _LIST:
-                value = [_filled(item) for item in value]
-            else:
-                value = {key: _filled(item) for key, item in value.items()}
-        out[wire] = value
+    for attr, wire, nested in plan:
+        item = getattr(value, attr)
+        out[wire] = None if item is UNSET else _filled(item) if nested else item
     return out
 
 
