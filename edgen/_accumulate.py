@@ -32,7 +32,7 @@ class _ChoiceState:
         self.reasoning: list[str] = []
         # index -> [id, type, name, argument parts]; the legacy function_call has its own key.
         self.tools: dict[Any, list[Any]] = {}
-        self.logprobs: list[Any] | None = None
+        self.logprobs: list[Any] = []
 
 
 class ChatCompletionAccumulator:
@@ -83,8 +83,6 @@ class ChatCompletionAccumulator:
             if choice.finish_reason_:
                 state.finish_reason = choice.finish_reason_
             if choice.logprobs_ and choice.logprobs_.content:
-                if state.logprobs is None:
-                    state.logprobs = []
                 state.logprobs.extend(choice.logprobs_.content)
         return chunk
 
@@ -121,7 +119,7 @@ class ChatCompletionAccumulator:
             if calls:
                 message["tool_calls"] = [call for _, call in sorted(calls.items())]
             choice = {"index": index, "message": message, "finish_reason": state.finish_reason}
-            if state.logprobs is not None:
+            if state.logprobs:
                 choice["logprobs"] = {"content": state.logprobs}
             choices.append(choice)
         completion = {
