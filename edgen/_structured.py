@@ -5,13 +5,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
 from ._exceptions import EdgenError
-
-_T = TypeVar("_T")
 
 
 class StructuredOutputError(EdgenError):
@@ -43,18 +41,15 @@ def _type_name(tp: Any) -> str:
 @functools.lru_cache(maxsize=256)
 def json_schema(tp: Any) -> dict[str, Any]:
     """msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top)."""
-    try:
-        schema = msgspec.json.schema(tp)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"cannot build a JSON schema for {tp!r}: {exc}") from None
-    ref = schema.get("$ref", "")
-    defs: dict[str, Any] = dict(schema.get("$defs", {}))
-    if ref.startswith("#/$defs/"):
-        root = dict(defs.pop(ref[len("#/$defs/") :], {}))
-        if defs:
-            root["$defs"] = defs
-        return root
-    return schema
+    schema = msgspec.json.schema(tp)  # a TypeError names a type it cannot describe
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    defs = schema["$defs"]  # a new schema each call: free to rearrange
+    root: dict[str, Any] = defs.pop(ref.rpartition("/")[2])
+    if defs:
+        root["$defs"] = defs
+    return root
 
 
 def is_structured_type(value: Any) -> bool:
@@ -71,12 +66,12 @@ def response_format_for(tp: Any) -> dict[str, Any]:
 
 
 def function_tool(
-    tp: type[_T], *, name: str | None = None, description: str | None = None
+    tp: type, *, name: str | None = None, description: str | None = None
 ) -> StructTool:
     """A function tool whose parameters are `tp`'s JSON schema, for `tools=`."""
     # With chat.completions.parse() the calls' arguments come back decoded as
     # `tool_call.function.parsed_arguments`.
-    schema = json_schema(tp)  # type: ignore[arg-type]  # types are hashable
+    schema = json_schema(tp)
     function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": schema}
     doc = description if description is not None else (tp.__doc__ or "").strip()
     if doc:
