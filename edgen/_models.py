@@ -234,7 +234,7 @@ def _models_in(hint: Any) -> Iterator[type[BaseModel]]:
 
 
 def _filled(value: Any) -> Any:
-    """`value` with unset fields as None: models with tracked fields at or below become dicts."""
+    # `value` with unset fields as None: models with tracked fields at or below become dicts.
     # Everything else stays as it is, for msgspec to encode natively.
     if isinstance(value, (list, tuple)):
         return [_filled(item) for item in value]
@@ -259,7 +259,7 @@ def _drop_none(value: Any) -> Any:
 
 
 def _select(value: Any, include: Any, exclude: Any) -> Any:
-    """Apply pydantic-style include/exclude specs (sets, or dicts nesting further)."""
+    # Apply pydantic-style include/exclude specs (sets, or dicts nesting further).
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -276,7 +276,7 @@ def _select(value: Any, include: Any, exclude: Any) -> Any:
 
 
 def _sub_spec(spec: Any, key: Any) -> Any:
-    """For one key: True (take whole), False (not named), or a nested spec."""
+    # For one key: True (take whole), False (not named), or a nested spec.
     if spec is None:
         return None
     if isinstance(spec, (set, frozenset, list, tuple)):

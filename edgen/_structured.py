@@ -29,10 +29,6 @@ class StructTool(dict[str, Any]):
 
     struct_type: Any
 
-    @property
-    def name(self) -> str:
-        return str(self["function"]["name"])
-
 
 def _type_name(tp: Any) -> str:
     return str(getattr(tp, "__name__", None) or "response")
@@ -40,7 +36,7 @@ def _type_name(tp: Any) -> str:
 
 @functools.lru_cache(maxsize=256)
 def json_schema(tp: Any) -> dict[str, Any]:
-    """msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top)."""
+    # msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top).
     schema = msgspec.json.schema(tp)  # a TypeError names a type it cannot describe
     ref = schema.get("$ref")
     if ref is None:
@@ -53,12 +49,12 @@ def json_schema(tp: Any) -> dict[str, Any]:
 
 
 def is_structured_type(value: Any) -> bool:
-    """True for a class to decode into (a TypedDict too), rather than a `response_format` dict."""
+    # True for a class to decode into (a TypedDict too), rather than a `response_format` dict.
     return isinstance(value, type) and (not issubclass(value, dict) or hasattr(value, "__total__"))
 
 
 def response_format_for(tp: Any) -> dict[str, Any]:
-    """The `response_format` body field that asks for JSON fitting `tp`."""
+    # The `response_format` body field that asks for JSON fitting `tp`.
     return {
         "type": "json_schema",
         "json_schema": {"name": _type_name(tp), "schema": json_schema(tp), "strict": True},
@@ -94,7 +90,7 @@ def decode_as(tp: Any, text: str | None, what: str, completion: Any) -> Any:
 
 
 def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> Any:
-    """Decode each choice's content and tool-call arguments in place; returns `completion`."""
+    # Decode each choice's content and tool-call arguments in place; returns `completion`.
     for choice in completion.choices:
         message = choice.message
         if content_type is not None and message.refusal is None:
@@ -109,5 +105,5 @@ def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> An
 
 
 def tool_types(tools: Any) -> dict[str, Any]:
-    """Tool name -> type, for the tools made by `function_tool()`."""
-    return {t.name: t.struct_type for t in tools or () if isinstance(t, StructTool)}
+    # Tool name -> type, for the tools made by `function_tool()`.
+    return {t["function"]["name"]: t.struct_type for t in tools or () if isinstance(t, StructTool)}
