@@ -1,10 +1,7 @@
-# Adding streamed chunks up into the completion they make.
-#
-# ChatCompletionAccumulator works on any iterable of chunks; ChatCompletionStream and
-# AsyncChatCompletionStream wrap a live stream with one, for chat.completions.stream().
-# The per-chunk work reads the models' storage slots directly (`content_` and friends
-# hold msgspec.UNSET when absent, which is falsy like None): a few attribute reads per
-# chunk rather than property calls.
+# Adding streamed chunks up into the completion they make: ChatCompletionAccumulator for
+# any iterable of chunks, wrapped around a live stream for chat.completions.stream().
+# Per chunk it reads the models' storage slots (`content_` and friends: UNSET when
+# absent, which is falsy like None) rather than calling their properties.
 
 from __future__ import annotations
 
@@ -113,7 +110,14 @@ class ChatCompletionAccumulator:
                 message["refusal"] = "".join(state.refusal)
             if state.reasoning:
                 message["reasoning_content"] = "".join(state.reasoning)
-            calls = {i: _tool_call(call) for i, call in state.tools.items()}
+            calls = {
+                key: {
+                    "id": call_id or "",
+                    "type": call_type or "function",
+                    "function": {"name": name or "", "arguments": "".join(parts)},
+                }
+                for key, (call_id, call_type, name, parts) in state.tools.items()
+            }
             if _LEGACY_FUNCTION_CALL in calls:
                 message["function_call"] = calls.pop(_LEGACY_FUNCTION_CALL)["function"]
             if calls:
@@ -134,11 +138,6 @@ class ChatCompletionAccumulator:
         if self._usage is not None:
             completion["usage"] = self._usage
         return msgspec.convert(completion, ChatCompletion)
-
-
-def _tool_call(call: list[Any]) -> dict[str, Any]:
-    function = {"name": call[2] or "", "arguments": "".join(call[3])}
-    return {"id": call[0] or "", "type": call[1] or "function", "function": function}
 
 
 def _merge_call(
