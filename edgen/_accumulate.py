@@ -35,10 +35,9 @@ class _ChoiceState:
 class ChatCompletionAccumulator:
     """Feed it chunks with `add()`; `final_completion()` is the `ChatCompletion` they make."""
 
-    # Text parts are concatenated, the first role and the last finish_reason kept,
-    # log-probabilities appended, tool calls merged by `index`. Both dialects: Edgen's
-    # new id per chunk (the first is kept), and OpenAI's role-only first chunk, empty
-    # final delta and usage-only last chunk.
+    # Text is concatenated, the first role and last finish_reason kept, tool calls merged
+    # by `index`. Both dialects: Edgen's new id per chunk (the first is kept), OpenAI's
+    # role-only first chunk, empty final delta and usage-only last chunk.
 
     __slots__ = ("_choices", "_first", "_usage", "_fingerprint")
 
@@ -257,7 +256,7 @@ class AsyncChatCompletionStream(_StreamHelpers):
 
 class _StreamManager(Generic[_T]):
     def __init__(self, start: Callable[[], Any], **kwargs: Any) -> None:
-        self._start = start  # makes the request; it starts on enter
+        self._start = start  # makes the request
         self._kwargs = kwargs
 
 

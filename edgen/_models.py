@@ -2,11 +2,9 @@
 #
 # A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
 # `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
-# So `null` and an absent key both read as None, but only the first is in
-# model_fields_set, and msgspec.json.encode() already gives the exclude_unset=True
-# JSON. Fields without a default are required; classes declared with
-# `track_unset=False` keep plain defaults (bulky leaf types such as log-probabilities,
-# where a property per field would cost the most).
+# So `null` and an absent key both read as None, but only `null` is in model_fields_set,
+# and msgspec.json.encode() gives the exclude_unset=True JSON. Classes declared with
+# `track_unset=False` keep plain defaults (for bulky leaf types such as log-probabilities).
 
 from __future__ import annotations
 
@@ -123,8 +121,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
                 include=include,
                 exclude=exclude,
                 exclude_unset=exclude_unset,
-                exclude_defaults=exclude_defaults,
-                exclude_none=exclude_none,
+                exclude_none=exclude_none or exclude_defaults,
             )
         else:  # encoded natively: UNSET is left out, _filled() makes it null
             data = self if exclude_unset else _filled(self)
@@ -171,7 +168,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
 
     @classmethod
     def model_validate(cls: type[_M], obj: Any) -> _M:
-        """Build the model from a dict (wire names); `msgspec.ValidationError` if it does not fit."""
+        """Build the model from a wire-named dict; `msgspec.ValidationError` if it does not fit."""
         if isinstance(obj, cls):
             return obj
         return msgspec.convert(obj, cls)
@@ -214,14 +211,15 @@ def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, bool], ...] | None:
     if cls in _PLANS:
         return _PLANS[cls]
     _PLANS[cls] = None  # cycle guard while computing
-    infos = msgspec.structs.fields(cls)
-    plan = tuple(
-        (info.name, info.encode_name, any(_plan(m) is not None for m in _models_in(info.type)))
-        for info in infos
-    )
-    needed = any(nested for _, _, nested in plan) or any(i.default is UNSET for i in infos)
-    _PLANS[cls] = plan if needed else None
-    return _PLANS[cls]
+    fields = []
+    needed = False
+    for info in msgspec.structs.fields(cls):
+        nested = any(_plan(model) is not None for model in _models_in(info.type))
+        if nested or info.default is UNSET:  # UNSET: a tracked field
+            needed = True
+        fields.append((info.name, info.encode_name, nested))
+    plan = _PLANS[cls] = tuple(fields) if needed else None
+    return plan
 
 
 def _models_in(hint: Any) -> Iterator[type[BaseModel]]:
