@@ -1,6 +1,4 @@
-"""The `edgen` command line."""
-
-from __future__ import annotations
+# The `edgen` command line.
 
 import argparse
 import io

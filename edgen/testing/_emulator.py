@@ -1,4 +1,4 @@
-"""``EdgenEmulator``: the emulated server on background threads, and its command line."""
+# EdgenEmulator: the emulated server on background threads, and its command line.
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 class _Handler(BaseHTTPRequestHandler):
     # One connection: reads each request whole, lets the app answer, writes the reply.
-
     protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
     default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
     disable_nagle_algorithm = True  # or a paced event may wait for the last one's ACK
@@ -33,10 +32,10 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         self.server.connections.add(self.connection)  # for stop() to close
         try:
-            if not self.server.stopping.is_set():  # else stop() may have missed it: close
+            if not self.server.stopping.is_set():  # else stop() may have missed it
                 super().handle()
         except OSError:
-            pass  # peers vanishing mid-response are normal for an emulator
+            pass  # a peer gone mid-response
         finally:
             self.server.connections.discard(self.connection)
 
@@ -66,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             lengths = [int(self.headers.get("content-length") or 0)]
         for length in lengths:
             while length > 0:
-                # Under the limit a length is read in one piece, to spare a copy.
+                # Under the limit in one piece, to spare a copy.
                 piece = rfile.read(length if size + length <= limit else min(length, 1 << 20))
                 if not piece:
                     raise ConnectionError("the body was cut short")
@@ -104,14 +103,13 @@ class _Handler(BaseHTTPRequestHandler):
         frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         if response.delay <= 0:
             frames = [b"".join(frames)]  # one write: cheapest for benchmarks
-        for index, frame in enumerate(frames):
-            # Frames: the head, the prelude, then the events.
+        for index, frame in enumerate(frames):  # the head, the prelude, then the events
             if index - 2 in response.paced and self.server.stopping.wait(response.delay):
                 self.close_connection = True  # stop() came: the stream ends here
                 return
             self.wfile.write(frame)
         if cut is not None:
-            self.close_connection = True  # before the body ends: the client sees it cut
+            self.close_connection = True  # so the client sees the body cut
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -133,11 +131,9 @@ class _Server(socketserver.ThreadingTCPServer):
 class EdgenEmulator(App):
     """An emulated Edgen server on background threads; a context manager, sync or async."""
 
-    # dialect="openai" speaks like llama.cpp's OpenAI-compatible server instead. Output
-    # is deterministic for the seed and the request. The settings may change while it
-    # runs, and so may models (id -> created), status (the AIStatus objects, keyed chat,
-    # embeddings and audio) and sessions.
-
+    # dialect="openai" speaks like llama.cpp's server. Output is deterministic for the
+    # seed and the request. Settings, models (id -> created), status (AIStatus by chat,
+    # embeddings and audio) and sessions may change while it runs.
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
     _server: _Server | None = field(default=None, init=False, repr=False)
@@ -165,7 +161,7 @@ class EdgenEmulator(App):
         if self._server is None:
             self._server = server = _Server((self.host, self.port), self)
             self._requested_port, self.port = self.port, server.server_address[1]
-            # Polling every 10 ms lets stop() return quickly, for a negligible idle cost.
+            # Polling every 10 ms lets stop() return quickly.
             threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
         return self
 
@@ -190,12 +186,10 @@ class EdgenEmulator(App):
         self.stop()
 
     async def __aenter__(self) -> Self:
-        return self.start()  # binding takes a millisecond: no need to leave the loop
+        return self.start()  # binding is quick: no need to leave the loop
 
     async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
-
-    # -- the request log and faults
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -221,8 +215,8 @@ class EdgenEmulator(App):
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
         """Queue a fault for the next ``times`` requests (default: the spec's, or 1)."""
-        # path: a route such as "/chat/completions" (with or without /v1) or a glob such as
-        # "/models/*"; None matches every request.
+        # path: a route such as "/chat/completions" (/v1 optional) or a glob such as
+        # "/models/*"; None matches all.
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:
@@ -238,10 +232,6 @@ class EdgenEmulator(App):
             self._fault_counts.clear()
 
 
-_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
-_OPTIONS["embedding-dim"] = 768
-
-
 def serve_forever(argv: Sequence[str] | None = None) -> int:
     """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
     parser = argparse.ArgumentParser(
@@ -249,7 +239,8 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     parser.add_argument("--strict-models", action="store_true")
-    for option, default in _OPTIONS.items():
+    options = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
+    for option, default in {**options, "embedding-dim": 768}.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))
     try:
@@ -262,8 +253,8 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():  # only it may set handlers
             previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
         print(server.url, flush=True)
-        while True:  # short waits keep the main thread responsive to signals
-            threading.Event().wait(0.5)  # not time.sleep, which tests patch
+        while True:  # short waits, for signals; not time.sleep, which tests patch
+            threading.Event().wait(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

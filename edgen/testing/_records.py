@@ -1,4 +1,4 @@
-"""What the emulator received: request log entries and multipart form parsing."""
+# What the emulator received: request log entries and multipart form parsing.
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ class UploadedFile(NamedTuple):
 class RecordedRequest:
     """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    # headers: lower-cased names. body: empty when over the size limit, or a multipart
-    # body over 10 MiB (body_size is the real size). form: each multipart field's text or UploadedFile (the first of a name
-    # wins), and files: just the files.
+    # headers: lower-cased names. body: empty over the size limit, or for a multipart
+    # body over 10 MiB (body_size is the real size). form: each multipart field's text or
+    # UploadedFile (the first of a name wins); files: just the files.
 
     method: str
     path: str

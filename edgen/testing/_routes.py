@@ -1,4 +1,4 @@
-"""The emulated routes in both wire dialects: request shapes, fake output and faults."""
+# The emulated routes in both wire dialects: request shapes, fake output and faults.
 
 from __future__ import annotations
 
@@ -56,14 +56,10 @@ _ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
 _encode = msgspec.json.encode
 _MAX_WAIT = 86_400.0  # seconds; a longer stall or token delay is a mistake
 
-# -- JSON that fits a schema, for structured-output requests
-# It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
-# lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
-# minItems, maxItems, minimum and maximum.
+# -- JSON that fits a schema (the parts msgspec.json.schema() and tool schemas use)
 
 
 def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
-    # A value valid for the schema (a JSON Schema dict), drawn from rng.
     if not isinstance(schema, dict) or depth > 12:
         return None
     root = schema if root is None else root
@@ -105,7 +101,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
 
 
 def _dict(value: Any) -> dict[str, Any]:
-    # What is not a JSON object counts as an empty one.
+    # What is not an object counts as an empty one.
     return value if isinstance(value, dict) else {}
 
 
@@ -130,16 +126,14 @@ class FaultSpecError(ValueError):
 
 
 # The keys of a spec such as "status=429;retry_after=1;times=2;key=a":
-# - status=<code>: that status, with the dialect's error body; with retry_after=<s>
-#   (Retry-After), retry_after_ms=<n> (retry-after-ms), kind=<Edgen error kind> (a
-#   tagged JSON error, status 500 by default) or body=<text> (verbatim; it comes last,
-#   as it may contain ";").
+# - status=<code>: the dialect's error body, plus retry_after=<s>, retry_after_ms=<n>,
+#   kind=<Edgen error kind> (tagged JSON, status 500 by default) or body=<text> (verbatim,
+#   last: it may hold ";").
 # - times=<n>;key=<k> (header form): only the first n requests with that key get it.
-# - stall=<seconds>: wait before answering.
-# - drop_after=<n>: close the connection after n SSE events (or body bytes).
+# - stall=<s>: wait before answering. close: close without a response.
+# - drop_after=<n>: close after n SSE events (or body bytes).
 # - malformed_after=<n>: insert `data: {"id": broken` after n events.
 # - error_event_after=<n>: end the stream with an in-band {"error": ...} event.
-# - close: close the connection without a response.
 
 
 class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -181,10 +175,8 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return self.status is not None or self.kind is not None or self.body is not None
 
 
-# -- request bodies
-# A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
-# 422 (400 in the openai dialect) with msgspec's message after Edgen's prefix. The
-# handlers then read the plain decoded JSON.
+# -- request bodies: each Struct only validates (422, or openai's 400, on a mismatch); the
+# handlers read the decoded JSON.
 
 U32 = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
 U64 = Annotated[int, msgspec.Meta(ge=0)]  # msgspec cannot bound it; JSON caps it anyway
@@ -312,16 +304,15 @@ _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 @dataclass
 class Response:
-    # With events it is a 200 SSE stream, sent as a chunked body.
-
+    # With events: a 200 SSE stream, sent chunked.
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     events: list[bytes] | None = None
-    prelude: bytes = b""  # sent first and not counted by faults (": ping")
-    epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
+    prelude: bytes = b""  # first; faults do not count it (": ping")
+    epilogue: bytes = b""  # last; faults do not count it ("[DONE]")
     delay: float = 0.0  # seconds before each paced event
-    paced: range = range(0)  # the indexes of the events that wait for the delay
+    paced: range = range(0)  # the events that wait for it
     drop_after: int | None = None  # close after this many events (or body bytes)
 
 
@@ -340,18 +331,16 @@ def _text(status: int, text: str) -> Response:
 def _openai_error(
     status: int, message: str, type_: str | None = None, code: str | None = None
 ) -> Response:
-    if type_ is None:
-        type_ = "server_error" if status >= 500 else "invalid_request_error"
+    type_ = type_ or ("server_error" if status >= 500 else "invalid_request_error")
     return _json(status, {"error": {"message": message, "type": type_, "code": code}})
 
 
 def _model_not_found(name: str) -> _Reject:
-    message = f"The model `{name}` does not exist"
-    return _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
+    return _Reject(_openai_error(404, f"The model `{name}` does not exist", code="model_not_found"))
 
 
 def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
-    # A flat tagged Edgen error object of the given kind, with plausible members.
+    # A flat tagged Edgen error, with plausible members.
     reason = f'unknown model kind for model: ("{model_name}")'
     members: dict[str, dict[str, object]] = {
         "no_such_model": {"model_name": model_name},
@@ -491,10 +480,12 @@ class App:
             response = Response(500)  # R8-R11 fail with an empty body
         else:
             response = _json(500, _edgen_error("endpoint", ""))
-        if fault.retry_after is not None:
-            response.headers.append(("retry-after", fault.retry_after))
-        if fault.retry_after_ms is not None:
-            response.headers.append(("retry-after-ms", str(fault.retry_after_ms)))
+        for name, value in (
+            ("retry-after", fault.retry_after),
+            ("retry-after-ms", fault.retry_after_ms),
+        ):
+            if value is not None:
+                response.headers.append((name, str(value)))
         return response
 
     # -- routing and request bodies
