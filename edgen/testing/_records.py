@@ -53,10 +53,12 @@ def record(
     # The log entry of a request, with its multipart fields if it has any.
     parts = parse_form(headers, body)
     form: dict[str, str | UploadedFile] = {}
+    files: dict[str, UploadedFile] = {}
     for name, value in parts if isinstance(parts, list) else []:
-        if name:
-            form.setdefault(name, value)
-    files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+        if name and name not in form:
+            form[name] = value
+            if isinstance(value, UploadedFile):
+                files[name] = value
     if parts is not None and size > 10 << 20:
         body = b""  # a big upload is summed up by its form, as UploadedFile promises
     path, _, query = target.partition("?")

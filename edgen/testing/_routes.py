@@ -502,7 +502,7 @@ class App:
             if self.dialect == "openai":
                 response = _openai_error(status, responses[status])
             if allowed:
-                allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
+                allow = ",".join(allowed).replace("GET", "GET,HEAD")
                 response.headers.append(("allow", allow))
             return response
         handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
@@ -644,17 +644,20 @@ class App:
         # A call when tool_choice is "required" (the first tool) or names a function;
         # "auto" or no choice answers with text, so tests decide when tools run.
         choice = body.get("tool_choice")
-        functions = [_dict(_dict(tool).get("function")) for tool in body.get("tools") or []]
-        if isinstance(choice, dict):
-            name = _dict(choice.get("function")).get("name")
-            functions = [function for function in functions if function.get("name") == name]
-        elif choice != "required":
+        if choice != "required" and not isinstance(choice, dict):
             return None
-        if not functions:
-            return None
-        arguments = _encode(value_for_schema(functions[0].get("parameters") or {}, rng))
-        function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
-        return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
+        name = _dict(_dict(choice).get("function")).get("name")
+        for tool in body.get("tools") or []:
+            function = _dict(_dict(tool).get("function"))
+            if choice == "required" or function.get("name") == name:
+                arguments = _encode(value_for_schema(function.get("parameters") or {}, rng))
+                function = {"name": function.get("name"), "arguments": arguments.decode()}
+                return {
+                    "id": "call_" + uuid.uuid4().hex[:16],
+                    "type": "function",
+                    "function": function,
+                }
+        return None
 
     # -- R2-R4, R6, R11
 
@@ -675,7 +678,7 @@ class App:
             for index, text in enumerate(inputs)
         ]
         openai = self.dialect == "openai"
-        words = sum(len(text.split()) for text in inputs) if openai else 0
+        words = len(" ".join(inputs).split()) if openai else 0
         usage = {"prompt_tokens": words, "total_tokens": words}
         key = "data" if openai else "embeddings"
         return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
@@ -731,11 +734,11 @@ class App:
         if "Right" in body["model"] and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
-        seed = self.seed if body.get("seed") is None else body["seed"]
+        seed, prompt = self.seed if body.get("seed") is None else body["seed"], body["prompt"]
         size = body.get("width") or 768, body.get("height") or 768
         count = min(body.get("images") or 1, 16)
-        seeds = [f"{seed}:{index}:{body['prompt']}".encode() for index in range(count)]
-        return _json(200, {"images": [list(_png(*size, image_seed)) for image_seed in seeds]})
+        images = [list(_png(*size, f"{seed}:{i}:{prompt}".encode())) for i in range(count)]
+        return _json(200, {"images": images})
 
     # -- R8-R10 models
 
@@ -747,7 +750,7 @@ class App:
         return model
 
     def _list_models(self, request: Request) -> Response:
-        data = [self._model_object(model_id) for model_id in list(self.models)]
+        data = list(map(self._model_object, list(self.models)))
         page = {} if self.dialect == "openai" else {"page": 1, "per_page": len(data)}
         return _json(200, {"object": "list", "data": data, **page})
 
