@@ -56,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
-        # The body and its size; a body over the limit is read to its end but not kept.
+        # The body and its size; one over the limit is read to its end but not kept.
         rfile, kept, size = self.rfile, [], 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
@@ -79,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
                 rfile.readline()  # the CRLF after the chunk
         while chunked and rfile.readline().strip():
             pass  # trailers, up to the blank line that ends the body
-        return (b"".join(kept) if size <= limit else b""), size
+        return b"".join(kept), size  # kept is empty over the limit
 
     def _write(self, response: Response) -> None:
         cut, events = response.drop_after, response.events
@@ -140,12 +140,12 @@ class EdgenEmulator(App):
 
     @property
     def running(self) -> bool:
-        """True between :meth:`start` and :meth:`stop`."""
+        """True between start() and stop()."""
         return self._server is not None
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` without the ``/v1`` prefix."""
+        """``http://host:port``, without ``/v1``."""
         if not self.port:
             raise RuntimeError("EdgenEmulator is not running; call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -194,8 +194,7 @@ class EdgenEmulator(App):
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the recorded requests, oldest first."""
-        with self._lock:
-            return list(self._recorded)
+        return self.wait_for_requests(0)
 
     def clear_requests(self) -> None:
         """Empty the request log."""
@@ -203,7 +202,7 @@ class EdgenEmulator(App):
             self._recorded.clear()
 
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
-        """Wait until at least ``count`` requests are recorded (else TimeoutError); the log."""
+        """Wait for ``count`` or more recorded requests (else TimeoutError); the log."""
         with self._lock:
             if not self._lock.wait_for(lambda: len(self._recorded) >= count, timeout):
                 raise TimeoutError(f"{len(self._recorded)} of {count} requests after {timeout} s")
@@ -226,7 +225,7 @@ class EdgenEmulator(App):
         return fault
 
     def clear_faults(self) -> None:
-        """Drop queued faults and reset the ``times``/``key`` counters of header faults."""
+        """Drop queued faults and reset the counters of header faults."""
         with self._lock:
             self._pending.clear()
             self._fault_counts.clear()
@@ -239,8 +238,15 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     parser.add_argument("--strict-models", action="store_true")
-    options = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
-    for option, default in {**options, "embedding-dim": 768}.items():
+    options = {
+        "host": "127.0.0.1",
+        "port": 33322,
+        "seed": 0,
+        "tokens": 8,
+        "token-delay": 0.0,
+        "embedding-dim": 768,
+    }
+    for option, default in options.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))
     try:

@@ -6,6 +6,7 @@ import collections
 import fnmatch
 import functools
 import hashlib
+import math
 import random
 import threading
 import time
@@ -39,18 +40,17 @@ _WORDS = (
     "the quick brown fox jumps over a lazy dog while local models answer every question "
     "on your own machine fast private and small token by token until done"
 ).split()
-_ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
-    "POST /v1/chat/completions": "_chat",
-    "GET /v1/chat/completions/status": "_status",
-    "POST /v1/embeddings": "_embeddings",
-    "GET /v1/embeddings/status": "_status",
-    "POST /v1/audio/transcriptions": "_transcriptions",
-    "GET /v1/audio/transcriptions/status": "_status",
-    "POST /v1/image/generations": "_images",
-    "GET /v1/models": "_list_models",
-    "GET /v1/models/{id}": "_model",
-    "DELETE /v1/models/{id}": "_model",
-    "GET /v1/misc/version": "_version",
+_ROUTES = {  # path -> {method: handler}; HEAD is GET without the body
+    "/v1/chat/completions": {"POST": "_chat"},
+    "/v1/chat/completions/status": {"GET": "_status"},
+    "/v1/embeddings": {"POST": "_embeddings"},
+    "/v1/embeddings/status": {"GET": "_status"},
+    "/v1/audio/transcriptions": {"POST": "_transcriptions"},
+    "/v1/audio/transcriptions/status": {"GET": "_status"},
+    "/v1/image/generations": {"POST": "_images"},
+    "/v1/models": {"GET": "_list_models"},
+    "/v1/models/{id}": {"GET": "_model", "DELETE": "_model"},
+    "/v1/misc/version": {"GET": "_version"},
 }
 
 _encode = msgspec.json.encode
@@ -72,7 +72,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
             target = _dict(target).get(key)
         options = [target]
     else:
-        # Prefer a non-null branch: a structured answer full of nulls tests little.
+        # Prefer a non-null branch: an answer of nulls tests little.
         options = schema.get("anyOf") or schema.get("oneOf") or []
         options = [o for o in options if _dict(o).get("type") != "null"] or options
     if options:
@@ -154,7 +154,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
-        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
+        """Parse a spec such as ``"status=429;times=2"``."""
         items, found, body = spec.partition("body=")  # the body is the rest: it may hold ";"
         values = {"body": body} if found else {}
         for item in items.split(";"):
@@ -291,7 +291,7 @@ def _true_or_false(value: str) -> None:
         raise ValueError("provided string was not `true` or `false`")
 
 
-# Transcription form fields -> (the Rust type named in errors, a parser raising ValueError).
+# Transcription form fields -> (the Rust type in errors, a parser raising ValueError).
 _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     **dict.fromkeys(("file", "model", "language", "prompt", "response_format"), ("String", str)),
     "temperature": ("f32", float),
@@ -370,7 +370,7 @@ def _vector(seed: int, dim: int, text: str) -> list[float]:
     # A unit vector (cached: benchmarks repeat the inputs).
     rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
     values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
-    norm = sum(v * v for v in values) ** 0.5 or 1.0
+    norm = math.hypot(*values) or 1.0
     return [round(v / norm, 7) for v in values]
 
 
@@ -402,15 +402,10 @@ class App:
             "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
             "distil-whisper/distil-small.en": 1708333030,
         }
-        self.status: dict[str, dict[str, object]] = {  # the AIStatus objects
-            key: {
-                "active_model": model,
-                "download_ongoing": False,
-                "download_progress": 100,
-                "last_errors": [],
-            }
-            for key, model in _ACTIVE_MODELS.items()
-        }
+        self.status: dict[str, dict[str, object]] = {}  # the AIStatus objects
+        for key, model in _ACTIVE_MODELS.items():
+            status = {"download_ongoing": False, "download_progress": 100, "last_errors": []}
+            self.status[key] = {"active_model": model, **status}
         self.sessions: dict[str, float] = {}  # transcription session -> last use
         self._lock = threading.Condition()
         self._recorded: collections.deque[Request] = collections.deque(maxlen=self.max_recorded)
@@ -418,7 +413,7 @@ class App:
         self._fault_counts: dict[str, int] = {}
 
     def handle(self, request: Request, stopping: threading.Event) -> Response | None:
-        # Log the request and answer it; None closes the connection without a response.
+        # Log the request and answer it; None closes the connection unanswered.
         with self._lock:
             self._recorded.append(request)
             self._lock.notify_all()
@@ -494,7 +489,7 @@ class App:
         path = request.path
         if path[11:] and path.startswith("/v1/models/") and "/" not in path[11:]:
             path = "/v1/models/{id}"
-        allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
+        allowed = _ROUTES.get(path, {})
         method = "GET" if request.method == "HEAD" else request.method
         if method not in allowed:
             status = 405 if allowed else 404
@@ -505,7 +500,7 @@ class App:
                 allow = ",".join(allowed).replace("GET", "GET,HEAD")
                 response.headers.append(("allow", allow))
             return response
-        handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
+        handler: Callable[[Request], Response] = getattr(self, allowed[method])
         try:
             if request.body_size > self.max_body:
                 message = "Failed to buffer the request body: length limit exceeded"
@@ -515,7 +510,7 @@ class App:
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
-        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
+        except Exception as exc:  # an emulator bug: tell the client
             return _text(500, f"emulator error: {exc!r}")
 
     def _error(self, status: int, message: str) -> _Reject:
@@ -542,7 +537,7 @@ class App:
         return body
 
     def _check_model_kind(self, name: str, kinds: Sequence[str]) -> None:
-        # With strict_models, the server's substring rule picks a backend by the name.
+        # With strict_models, Edgen's rule: a substring of the name picks the backend.
         lowered = name.lower()
         if not self.strict_models or lowered in ("default", "") or any(k in lowered for k in kinds):
             return
@@ -582,7 +577,7 @@ class App:
         call = self._tool_call(body, rng) if openai else None
         if call is not None:
             finish = "tool_calls"
-        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in messages)
+        prompt = len(key.split())  # a rough count: the words of the messages' JSON
         counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
         usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
         head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
@@ -600,8 +595,12 @@ class App:
             return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
 
         if not body.get("stream"):
-            message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
-            message.update(name=None, tool_calls=None)
+            message: dict[str, Any] = {
+                "role": "assistant",
+                "content": "".join(tokens),
+                "name": None,
+                "tool_calls": None,
+            }
             if call is not None:
                 message.update(content=None, tool_calls=[call])
             head["choices"] = [choice("message", message, finish)]
@@ -615,12 +614,13 @@ class App:
             return Response(200, events=events, delay=delay, paced=range(1, len(events)))
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
-            deltas += [{"content": token} for token in tokens]
+            for token in tokens:
+                deltas.append({"content": token})
         else:  # like a real server: the id and name first, then the arguments in pieces
-            name, arguments = call["function"]["name"], call["function"]["arguments"]
-            first = {**call, "function": {"name": name, "arguments": ""}}
+            function = call["function"]
+            first = {**call, "function": {**function, "arguments": ""}}
             deltas.append({"tool_calls": [{"index": 0, **first}]})
-            for piece in split_text(arguments):
+            for piece in split_text(function["arguments"]):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
         head["object"] = "chat.completion.chunk"
         chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
