@@ -22,7 +22,7 @@ from ._exceptions import APIConnectionError, APIError
 from ._types import NOT_GIVEN
 from ._version import __version__
 
-# Flushed: streamed tokens show at once, and a closed pipe fails inside main().
+# Flushed: tokens show at once, and a closed pipe fails inside main().
 _out = partial(print, flush=True)
 
 
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     command = partial(commands.add_parser, parents=[common])
-    chat = command("chat", help="chat with a model, streaming the answer")
+    chat = command("chat", help="chat with a model (streamed)")
     chat.add_argument("prompt", nargs="?", help="read from stdin when omitted or -")
     chat.add_argument("--system")
     chat.add_argument("--no-stream", dest="stream", action="store_false")
@@ -68,13 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(action="list")
     command("status", help="show each endpoint's model status")
     command("version", help="show the server version")
-    # main() hands its unknown options to `python -m edgen.testing`.
-    commands.add_parser("emulator", help="serve the emulator in the foreground", add_help=False)
-    commands.add_parser("demo", help="tour the commands against a built-in emulator")
+    # main() passes unknown options to `python -m edgen.testing`.
+    commands.add_parser("emulator", help="run the emulator in the foreground", add_help=False)
+    commands.add_parser("demo", help="tour the commands on a built-in emulator")
     return parser
 
 
-# The answer to a client command and its lines of text (None after a stream).
+# A client command's answer and its lines of text (None after a stream).
 def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, list[str]] | None:
     answer: Any
     endpoint: Any
@@ -167,7 +167,7 @@ def sine_wav() -> bytes:
     return buffer.getvalue()
 
 
-def _demo() -> None:
+def _demo() -> int:
     # Each step runs a command, showing what to type.
     from .testing import EdgenEmulator
 
@@ -186,10 +186,11 @@ def _demo() -> None:
             _out(f"\n$ edgen {shlex.join(argv)}")
             main(["--base-url", server.url, *argv])
     _out("\nDone. `edgen emulator` keeps a server up; see `edgen --help`.")
+    return 0
 
 
-# Exit codes (errors raise SystemExit): 1 for an error answer or a failure after reaching
-# the server, 2 for bad usage or an unreachable server, 130 on Ctrl-C.
+# Exit codes (errors raise SystemExit): 1 for an error answer or a later failure, 2 for
+# bad usage or an unreachable server, 130 on Ctrl-C.
 def main(argv: list[str] | None = None) -> int:
     """Run the `edgen` command; returns its exit code."""
     parser = build_parser()
@@ -204,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "demo":
-        _demo()
-        return 0
+        return _demo()
     try:
         with Edgen(
             base_url=args.base_url,
