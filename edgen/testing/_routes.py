@@ -432,8 +432,8 @@ class App:
         if fault.malformed_after is not None:
             events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
         if fault.error_event_after is not None:
-            error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
-            events[fault.error_event_after :] = [b"data: %s\n\n" % error]
+            error = b'data: {"error": {"message": "injected failure", "type": "server_error"}}\n\n'
+            events[fault.error_event_after :] = [error]
             response.epilogue = b""
         response.drop_after = fault.drop_after
         return response
@@ -755,7 +755,7 @@ class App:
         return _json(200, {"object": "list", "data": data, **page})
 
     def _model(self, request: Request) -> Response:
-        model_id = unquote(request.path[len("/v1/models/") :])  # bad UTF-8 matches no model
+        model_id = unquote(request.path[11:])  # after /v1/models/; bad UTF-8 matches none
         if model_id not in self.models:
             raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
         if request.method == "DELETE":
