@@ -331,7 +331,8 @@ def _text(status: int, text: str) -> Response:
 def _openai_error(
     status: int, message: str, type_: str | None = None, code: str | None = None
 ) -> Response:
-    type_ = type_ or ("server_error" if status >= 500 else "invalid_request_error")
+    if type_ is None:
+        type_ = "server_error" if status >= 500 else "invalid_request_error"
     return _json(status, {"error": {"message": message, "type": type_, "code": code}})
 
 
@@ -734,7 +735,8 @@ class App:
         if "Right" in body["model"] and body.get("vae_scale") is None:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
-        seed, prompt = self.seed if body.get("seed") is None else body["seed"], body["prompt"]
+        seed = self.seed if body.get("seed") is None else body["seed"]
+        prompt = body["prompt"]
         size = body.get("width") or 768, body.get("height") or 768
         count = min(body.get("images") or 1, 16)
         images = [list(_png(*size, f"{seed}:{i}:{prompt}".encode())) for i in range(count)]
