@@ -1,4 +1,4 @@
-"""`python -m edgen`: the `edgen` command line."""
+# `python -m edgen`: the `edgen` command line.
 
 from ._cli import main
 

@@ -1,10 +1,7 @@
-"""Adding streamed chunks up into the completion they make."""
-
-# ChatCompletionAccumulator works on any iterable of chunks; ChatCompletionStream and
-# AsyncChatCompletionStream wrap a live stream with one, for chat.completions.stream().
-# The per-chunk work reads the models' storage slots directly (`content_` and friends
-# hold msgspec.UNSET when absent, which is falsy like None): a few attribute reads per
-# chunk rather than property calls.
+# Adding streamed chunks up into the completion they make: ChatCompletionAccumulator for
+# any iterable of chunks, wrapped around a live stream for chat.completions.stream().
+# Per chunk it reads the models' storage slots (`content_` and friends: UNSET when
+# absent, which is falsy like None) rather than calling their properties.
 
 from __future__ import annotations
 
@@ -32,16 +29,15 @@ class _ChoiceState:
         self.reasoning: list[str] = []
         # index -> [id, type, name, argument parts]; the legacy function_call has its own key.
         self.tools: dict[Any, list[Any]] = {}
-        self.logprobs: list[Any] | None = None
+        self.logprobs: list[Any] = []
 
 
 class ChatCompletionAccumulator:
     """Feed it chunks with `add()`; `final_completion()` is the `ChatCompletion` they make."""
 
-    # Text parts are concatenated, the first role and the last finish_reason kept,
-    # log-probabilities appended, tool calls merged by `index`. Both dialects: Edgen's
-    # new id per chunk (the first is kept), and OpenAI's role-only first chunk, empty
-    # final delta and usage-only last chunk.
+    # Text is concatenated, the first role and last finish_reason kept, tool calls merged
+    # by `index`. Both dialects: Edgen's new id per chunk (the first is kept), OpenAI's
+    # role-only first chunk, empty final delta and usage-only last chunk.
 
     __slots__ = ("_choices", "_first", "_usage", "_fingerprint")
 
@@ -83,8 +79,6 @@ class ChatCompletionAccumulator:
             if choice.finish_reason_:
                 state.finish_reason = choice.finish_reason_
             if choice.logprobs_ and choice.logprobs_.content:
-                if state.logprobs is None:
-                    state.logprobs = []
                 state.logprobs.extend(choice.logprobs_.content)
         return chunk
 
@@ -115,13 +109,20 @@ class ChatCompletionAccumulator:
                 message["refusal"] = "".join(state.refusal)
             if state.reasoning:
                 message["reasoning_content"] = "".join(state.reasoning)
-            calls = {i: _tool_call(call) for i, call in state.tools.items()}
+            calls = {
+                key: {
+                    "id": call_id or "",
+                    "type": call_type or "function",
+                    "function": {"name": name or "", "arguments": "".join(parts)},
+                }
+                for key, (call_id, call_type, name, parts) in state.tools.items()
+            }
             if _LEGACY_FUNCTION_CALL in calls:
                 message["function_call"] = calls.pop(_LEGACY_FUNCTION_CALL)["function"]
             if calls:
                 message["tool_calls"] = [call for _, call in sorted(calls.items())]
             choice = {"index": index, "message": message, "finish_reason": state.finish_reason}
-            if state.logprobs is not None:
+            if state.logprobs:
                 choice["logprobs"] = {"content": state.logprobs}
             choices.append(choice)
         completion = {
@@ -136,11 +137,6 @@ class ChatCompletionAccumulator:
         if self._usage is not None:
             completion["usage"] = self._usage
         return msgspec.convert(completion, ChatCompletion)
-
-
-def _tool_call(call: list[Any]) -> dict[str, Any]:
-    function = {"name": call[2] or "", "arguments": "".join(call[3])}
-    return {"id": call[0] or "", "type": call[1] or "function", "function": function}
 
 
 def _merge_call(
@@ -161,12 +157,12 @@ def _merge_call(
 
 
 class _StreamHelpers:  # what the sync and async chat streams share
-    def __init__(self, stream: Any, content_type: Any = None, tools: Any = None) -> None:
+    def __init__(self, stream: Any, content_type: Any, tools: dict[str, Any]) -> None:
         self._stream = stream
         self.response = stream.response
         self.accumulator = ChatCompletionAccumulator()
         self._content_type = content_type
-        self._tools = tools or {}
+        self._tools = tools
         # Keep one underlying iterator: leaving a for-loop here must not end
         # the stream, since until_done() may still want the rest.
         if stream._iterator is None:
@@ -260,30 +256,27 @@ class AsyncChatCompletionStream(_StreamHelpers):
 
 class _StreamManager(Generic[_T]):
     def __init__(self, start: Callable[[], Any], **kwargs: Any) -> None:
-        self._start = start  # makes the request; it starts on enter
+        self._start = start  # makes the request
         self._kwargs = kwargs
-        self._stream: Any = None
 
 
 class ChatCompletionStreamManager(_StreamManager[_T]):
     """`with client.chat.completions.stream(...) as stream:` — the request starts on enter."""
 
     def __enter__(self) -> ChatCompletionStream:
-        stream = self._stream = ChatCompletionStream(self._start(), **self._kwargs)
-        return stream
+        self._stream = ChatCompletionStream(self._start(), **self._kwargs)
+        return self._stream
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        self._stream.close()
 
 
 class AsyncChatCompletionStreamManager(_StreamManager[_T]):
     """`async with client.chat.completions.stream(...) as stream:`."""
 
     async def __aenter__(self) -> AsyncChatCompletionStream:
-        stream = self._stream = AsyncChatCompletionStream(await self._start(), **self._kwargs)
-        return stream
+        self._stream = AsyncChatCompletionStream(await self._start(), **self._kwargs)
+        return self._stream
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._stream is not None:
-            await self._stream.close()
+        await self._stream.close()

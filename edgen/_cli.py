@@ -1,6 +1,4 @@
-"""The `edgen` command line."""
-
-from __future__ import annotations
+# The `edgen` command line.
 
 import argparse
 import io
@@ -24,7 +22,7 @@ from ._exceptions import APIConnectionError, APIError
 from ._types import NOT_GIVEN
 from ._version import __version__
 
-# Flushed, so streamed tokens show at once and a closed pipe fails inside main().
+# Flushed: tokens show at once, and a closed pipe fails inside main().
 _out = partial(print, flush=True)
 
 
@@ -34,9 +32,9 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the `edgen` command."""
-    # Also on each command, so they work after it too; SUPPRESS keeps a command from
-    # overwriting values given before it (main() has the defaults).
+    """The `edgen` argument parser."""
+    # Also on each command, to work after it; SUPPRESS keeps it from overwriting values
+    # given before it (main() has the defaults).
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--base-url", help="default: $EDGEN_BASE_URL or 127.0.0.1:33322")
     common.add_argument("--api-key", help="default: $EDGEN_API_KEY")
@@ -47,39 +45,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"edgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, parents=[common])
-
-    chat = command("chat", "chat with a model, streaming the answer")
+    command = partial(commands.add_parser, parents=[common])
+    chat = command("chat", help="chat with a model (streamed)")
     chat.add_argument("prompt", nargs="?", help="read from stdin when omitted or -")
     chat.add_argument("--system")
     chat.add_argument("--no-stream", dest="stream", action="store_false")
     chat.add_argument("--max-tokens", type=int, default=NOT_GIVEN)
     chat.add_argument("--temperature", type=float, default=NOT_GIVEN)
-    transcribe = command("transcribe", "transcribe an audio file")
+    transcribe = command("transcribe", help="transcribe an audio file")
     transcribe.add_argument("file")
     transcribe.add_argument("--language", default=NOT_GIVEN)
-    embed = command("embed", "embed texts")
+    embed = command("embed", help="embed texts")
     embed.add_argument("texts", nargs="+")
     for sub in chat, transcribe, embed:
         sub.add_argument("--model", default="default")
-    models = command("models", "list, show or delete models")
+    models = command("models", help="list, show or delete models")
     actions = models.add_subparsers(dest="action", metavar="ACTION")
     for action in "list", "get", "delete":
         sub = actions.add_parser(action, parents=[common])
         if action != "list":
             sub.add_argument("model_id", metavar="ID")
     models.set_defaults(action="list")
-    command("status", "show the model status of each endpoint")
-    command("version", "show the server version")
-    # main() hands the options it does not know to `python -m edgen.testing`.
-    commands.add_parser("emulator", help="serve the emulator in the foreground", add_help=False)
-    commands.add_parser("demo", help="a tour of every command against a built-in emulator")
+    command("status", help="show each endpoint's model status")
+    command("version", help="show the server version")
+    # main() passes unknown options to `python -m edgen.testing`.
+    commands.add_parser("emulator", help="run the emulator in the foreground", add_help=False)
+    commands.add_parser("demo", help="tour the commands on a built-in emulator")
     return parser
 
 
-# Sends a client command's request; returns the answer and its text (None after a stream).
-def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
+# A client command's answer and its lines of text (None after a stream).
+def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, list[str]] | None:
     answer: Any
     endpoint: Any
     command = args.command
@@ -104,7 +100,7 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
         if not args.stream:
             if not answer.choices:
                 _fail("the answer has no choices")
-            return answer, answer.choices[0].message.content or ""
+            return answer, [answer.choices[0].message.content or ""]
         with answer:
             try:
                 for chunk in answer:
@@ -115,28 +111,30 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
                         _out(choice.delta.content or "", end="")
             finally:
                 if not args.json:
-                    _out("")  # ends the line, also before an error message
+                    _out("")  # ends the line, also before an error
         return None
     if command == "transcribe":
         answer = client.audio.transcriptions.create(
             file=args.file, model=args.model, language=args.language
         )
-        return answer, answer.text.strip()
+        return answer, [answer.text.strip()]
     if command == "embed":
         answer = client.embeddings.create(input=args.texts, model=args.model)
-        lines = [f"{i}: {len(item.embedding)} dims" for i, item in enumerate(answer.data)]
-        return answer, "\n".join(lines)
+        lines = []
+        for i, item in enumerate(answer.data):
+            lines.append(f"{i}: {len(item.embedding)} dims")
+        return answer, lines
     if command == "models":
         if args.action == "delete":
             answer = client.models.delete(args.model_id)
-            return answer, f"deleted {answer.id}"
+            return answer, [f"deleted {answer.id}"]
         get = args.action == "get"
         answer = client.models.retrieve(args.model_id) if get else client.models.list()
         lines = [f"{'ID':40} {'OWNER':15} CREATED"]
         for model in [answer] if get else answer.data:
             created = date.fromtimestamp(model.created) if model.created else "-"
             lines.append(f"{model.id:40} {model.owned_by or '-':15} {created}")
-        return answer, "\n".join(lines)
+        return answer, lines
     if command == "status":
         answer = {}
         lines = []
@@ -153,26 +151,24 @@ def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, str] | None:
             lines.append(f"{name:10}  {status.active_model}  {state}")
             for error in status.last_errors:
                 lines.append(f"{'':12}error: {error!r}")
-        return answer, "\n".join(lines)
+        return answer, lines
     answer = client.misc.version.create()
-    return answer, f"Edgen {answer}"
+    return answer, [f"Edgen {answer}"]
 
 
 def sine_wav() -> bytes:
-    """One second of a 440 Hz tone, as a 16 kHz mono 16-bit WAV file."""
+    """A 1 s, 440 Hz tone as a 16 kHz mono 16-bit WAV file."""
     buffer = io.BytesIO()
     wav = wave.open(buffer, "wb")
     wav.setparams((1, 2, 16_000, 0, "NONE", "NONE"))
     for i in range(16_000):
-        wav.writeframesraw(
-            struct.pack("<h", int(12_000 * math.sin(2 * math.pi * 440 * i / 16_000)))
-        )
+        wav.writeframesraw(struct.pack("<h", int(12_000 * math.sin(math.tau * 440 * i / 16_000))))
     wav.close()
     return buffer.getvalue()
 
 
-def _demo() -> None:
-    # The tour runs the commands themselves, so each step shows what to type.
+def _demo() -> int:
+    # Each step runs a command, showing what to type.
     from .testing import EdgenEmulator
 
     server = EdgenEmulator(seed=7, tokens=24, token_delay=0.02)
@@ -190,12 +186,13 @@ def _demo() -> None:
             _out(f"\n$ edgen {shlex.join(argv)}")
             main(["--base-url", server.url, *argv])
     _out("\nDone. `edgen emulator` keeps a server up; see `edgen --help`.")
+    return 0
 
 
-# Exit codes: 1 for an error answer or a failure after reaching the server (timeout,
-# dropped stream), 2 for bad usage or an unreachable server, 130 on Ctrl-C.
+# Exit codes (errors raise SystemExit): 1 for an error answer or a later failure, 2 for
+# bad usage or an unreachable server, 130 on Ctrl-C.
 def main(argv: list[str] | None = None) -> int:
-    """Run the `edgen` command; returns its exit code (errors raise SystemExit)."""
+    """Run the `edgen` command; returns its exit code."""
     parser = build_parser()
     defaults = argparse.Namespace(
         base_url=None, api_key=None, timeout=NOT_GIVEN, max_retries=DEFAULT_MAX_RETRIES, json=False
@@ -208,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "demo":
-        _demo()
-        return 0
+        return _demo()
     try:
         with Edgen(
             base_url=args.base_url,
@@ -219,10 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         ) as client:
             result = _answer(client, args)
         if result:
-            answer, text = result
+            answer, lines = result
             if args.json:
-                text = json.dumps(answer) if isinstance(answer, dict) else answer.model_dump_json()
-            _out(text)
+                lines = [
+                    json.dumps(answer) if isinstance(answer, dict) else answer.model_dump_json()
+                ]
+            _out(*lines, sep="\n")
     except APIConnectionError as exc:
         url = client.base_url
         if isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)):
@@ -233,14 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:
-        # The reader went away (`edgen ... | head -1`): silence the final flush
-        # (io.UnsupportedOperation, a ValueError, if stdout has no descriptor).
+        # The reader left (`edgen ... | head -1`): silence the final flush.
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # ValueError: stdout has no descriptor
             pass
         return 1
     except (OSError, TypeError, ValueError) as exc:
-        # An unreadable audio file, or a value the client refuses before sending.
+        # An unreadable audio file, or a value the client refuses.
         _fail(str(exc), 2)
     return 0

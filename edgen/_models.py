@@ -1,15 +1,14 @@
-"""Response models: msgspec Structs with the pydantic-style helpers users expect."""
-
+# Response models: msgspec Structs with the pydantic-style helpers users expect.
+#
 # A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
 # `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
-# So `null` and an absent key both read as None, but only the first is in
-# model_fields_set, and msgspec.json.encode() already gives the exclude_unset=True
-# JSON. Fields without a default are required; classes declared with
-# `track_unset=False` keep plain defaults (bulky leaf types such as log-probabilities,
-# where a property per field would cost the most).
+# So `null` and an absent key both read as None, but only `null` is in model_fields_set,
+# and msgspec.json.encode() gives the exclude_unset=True JSON. Classes declared with
+# `track_unset=False` keep plain defaults (for bulky leaf types such as log-probabilities).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any, TypeVar, Union
 
@@ -17,9 +16,6 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 _M = TypeVar("_M", bound="BaseModel")
-
-# How a field holds nested models that need filling in: one, a list of them, a dict of them.
-_ONE, _LIST, _DICT = 0, 1, 2
 
 IncEx = Union[set[int], set[str], dict[int, Any], dict[str, Any], None]
 
@@ -34,11 +30,6 @@ def _unset_reader(attr: str) -> property:
     return property(fget)
 
 
-def _is_classvar(hint: Any) -> bool:
-    # A string under `from __future__ import annotations`, else a typing object.
-    return str(hint).startswith(("ClassVar", "typing.ClassVar"))
-
-
 class _ModelMeta(msgspec.StructMeta):
     def __new__(
         mcls,
@@ -50,7 +41,9 @@ class _ModelMeta(msgspec.StructMeta):
     ) -> Any:
         annotations: dict[str, Any] = {}  # in declared order, which is the wire order
         for field, hint in ns.get("__annotations__", {}).items():
-            if track_unset and ns.get(field, ...) is None and not _is_classvar(hint):
+            # A ClassVar hint is a string under `from __future__ import annotations`.
+            classvar = str(hint).startswith(("ClassVar", "typing.ClassVar"))
+            if track_unset and ns.get(field, ...) is None and not classvar:
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
@@ -78,9 +71,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
     @property
     def model_fields_set(self) -> set[str]:
         """Names of the fields the server actually sent (null included)."""
-        cls = type(self)
-        names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-        return {wire for attr, wire in names if getattr(self, attr) is not UNSET}
+        return {wire for wire, _ in _sent(self)}
 
     @classmethod
     def model_fields_names(cls) -> tuple[str, ...]:
@@ -130,8 +121,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
                 include=include,
                 exclude=exclude,
                 exclude_unset=exclude_unset,
-                exclude_defaults=exclude_defaults,
-                exclude_none=exclude_none,
+                exclude_none=exclude_none or exclude_defaults,
             )
         else:  # encoded natively: UNSET is left out, _filled() makes it null
             data = self if exclude_unset else _filled(self)
@@ -178,7 +168,7 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
 
     @classmethod
     def model_validate(cls: type[_M], obj: Any) -> _M:
-        """Build the model from a dict (wire names); `msgspec.ValidationError` if it does not fit."""
+        """Build the model from a wire-named dict; `msgspec.ValidationError` if it does not fit."""
         if isinstance(obj, cls):
             return obj
         return msgspec.convert(obj, cls)
@@ -196,88 +186,65 @@ class BaseModel(msgspec.Struct, metaclass=_ModelMeta, kw_only=True):
     model_construct = construct
 
     def __repr__(self) -> str:
-        cls = type(self)
-        parts = [
-            f"{wire}={getattr(self, attr)!r}"
-            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-            if getattr(self, attr) is not UNSET
-        ]
-        return f"{cls.__name__}({', '.join(parts)})"
+        parts = [f"{wire}={value!r}" for wire, value in _sent(self)]
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     def __rich_repr__(self) -> Any:  # pragma: no cover - only for rich users
         yield from self.to_dict().items()
 
 
-# Per class: (attribute, wire name, how it nests models to fill) per field, or None
-# when no tracked field is at or below the class.
-_PLANS: dict[type[Any], tuple[tuple[str, str, int | None], ...] | None] = {}
+def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:
+    # (wire name, value) of each field that is not UNSET
+    cls = type(model)
+    for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__):
+        value = getattr(model, attr)
+        if value is not UNSET:
+            yield wire, value
 
 
-def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, int | None], ...] | None:
+# Per class: (attribute, wire name, whether models to fill may be inside) per field, or
+# None when no tracked field is at or below the class.
+_PLANS: dict[type[Any], tuple[tuple[str, str, bool], ...] | None] = {}
+
+
+def _plan(cls: type[BaseModel]) -> tuple[tuple[str, str, bool], ...] | None:
     if cls in _PLANS:
         return _PLANS[cls]
     _PLANS[cls] = None  # cycle guard while computing
     fields = []
     needed = False
     for info in msgspec.structs.fields(cls):
-        nested = _nested_model(info.type)
-        how = None
-        if nested is not None and _plan(nested[0]) is not None:
-            how = nested[1]
+        nested = any(_plan(model) is not None for model in _models_in(info.type))
+        if nested or info.default is UNSET:  # UNSET: a tracked field
             needed = True
-        elif info.default is UNSET:  # a tracked field
-            needed = True
-        fields.append((info.name, info.encode_name, how))
-    plan = tuple(fields) if needed else None
-    _PLANS[cls] = plan
+        fields.append((info.name, info.encode_name, nested))
+    plan = _PLANS[cls] = tuple(fields) if needed else None
     return plan
 
 
-def _nested_model(hint: Any) -> tuple[type[BaseModel], int] | None:
-    args: tuple[Any, ...] = getattr(hint, "__args__", ())
-    origin = getattr(hint, "__origin__", None)
-    if origin is None and args:  # X | Y
-        origin = Union
-    if origin is Union:
-        found = [m for m in map(_nested_model, args) if m is not None]
-        return found[0] if len(found) == 1 else None
-    model = _model_class(hint)
-    if model is not None:
-        return model, _ONE
-    if origin in (list, tuple, set, frozenset) and args:
-        item, how = args[0], _LIST
-    elif origin is dict and len(args) == 2:
-        item, how = args[1], _DICT
-    else:
-        return None
-    model = _model_class(item)
-    return (model, how) if model is not None else None
+def _models_in(hint: Any) -> Iterator[type[BaseModel]]:
+    # The model classes a resolved type names, however nested: `list[X] | None`, `Parsed[T]`.
+    cls = getattr(hint, "__origin__", hint)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        yield cls
+    for arg in getattr(hint, "__args__", ()):
+        yield from _models_in(arg)
 
 
-def _model_class(hint: Any) -> type[BaseModel] | None:
-    cls = getattr(hint, "__origin__", hint)  # a generic model's alias: ParsedChoice[T]
-    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
-
-
-def _filled(obj: Any) -> Any:
-    """`obj` with unset fields as None: models with tracked fields at or below become dicts."""
+def _filled(value: Any) -> Any:
+    # `value` with unset fields as None: models with tracked fields at or below become dicts.
     # Everything else stays as it is, for msgspec to encode natively.
-    plan = _plan(type(obj)) if isinstance(obj, BaseModel) else None
+    if isinstance(value, (list, tuple)):
+        return [_filled(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _filled(item) for key, item in value.items()}
+    plan = _plan(type(value)) if isinstance(value, BaseModel) else None
     if plan is None:
-        return obj
+        return value
     out: dict[str, Any] = {}
-    for attr, wire, how in plan:
-        value = getattr(obj, attr)
-        if value is UNSET:
-            value = None
-        elif how is not None and value is not None:
-            if how == _ONE:
-                value = _filled(value)
-            elif how == _LIST:
-                value = [_filled(item) for item in value]
-            else:
-                value = {key: _filled(item) for key, item in value.items()}
-        out[wire] = value
+    for attr, wire, nested in plan:
+        item = getattr(value, attr)
+        out[wire] = None if item is UNSET else _filled(item) if nested else item
     return out
 
 
@@ -290,7 +257,7 @@ def _drop_none(value: Any) -> Any:
 
 
 def _select(value: Any, include: Any, exclude: Any) -> Any:
-    """Apply pydantic-style include/exclude specs (sets, or dicts nesting further)."""
+    # Apply pydantic-style include/exclude specs (sets, or dicts nesting further).
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -307,7 +274,7 @@ def _select(value: Any, include: Any, exclude: Any) -> Any:
 
 
 def _sub_spec(spec: Any, key: Any) -> Any:
-    """For one key: True (take whole), False (not named), or a nested spec."""
+    # For one key: True (take whole), False (not named), or a nested spec.
     if spec is None:
         return None
     if isinstance(spec, (set, frozenset, list, tuple)):

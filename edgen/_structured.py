@@ -1,18 +1,15 @@
-"""Structured outputs on msgspec: JSON schemas from types, and answers decoded into them."""
-
+# Structured outputs on msgspec: JSON schemas from types, and answers decoded into them.
 # Any type msgspec can decode works as a `response_format` or a tool: a
 # msgspec.Struct, a dataclass, a TypedDict, a NamedTuple.
 
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
 from ._exceptions import EdgenError
-
-_T = TypeVar("_T")
 
 
 class StructuredOutputError(EdgenError):
@@ -32,10 +29,6 @@ class StructTool(dict[str, Any]):
 
     struct_type: Any
 
-    @property
-    def name(self) -> str:
-        return str(self["function"]["name"])
-
 
 def _type_name(tp: Any) -> str:
     return str(getattr(tp, "__name__", None) or "response")
@@ -43,28 +36,25 @@ def _type_name(tp: Any) -> str:
 
 @functools.lru_cache(maxsize=256)
 def json_schema(tp: Any) -> dict[str, Any]:
-    """msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top)."""
-    try:
-        schema = msgspec.json.schema(tp)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"cannot build a JSON schema for {tp!r}: {exc}") from None
-    ref = schema.get("$ref", "")
-    defs: dict[str, Any] = dict(schema.get("$defs", {}))
-    if ref.startswith("#/$defs/"):
-        root = dict(defs.pop(ref[len("#/$defs/") :], {}))
-        if defs:
-            root["$defs"] = defs
-        return root
-    return schema
+    # msgspec's JSON schema for `tp`, with the root inlined (servers want an object at the top).
+    schema = msgspec.json.schema(tp)  # a TypeError names a type it cannot describe
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    defs = schema["$defs"]  # a new schema each call: free to rearrange
+    root: dict[str, Any] = defs.pop(ref.rpartition("/")[2])
+    if defs:
+        root["$defs"] = defs
+    return root
 
 
 def is_structured_type(value: Any) -> bool:
-    """True for a class to decode into (a TypedDict too), rather than a `response_format` dict."""
+    # True for a class to decode into (a TypedDict too), rather than a `response_format` dict.
     return isinstance(value, type) and (not issubclass(value, dict) or hasattr(value, "__total__"))
 
 
 def response_format_for(tp: Any) -> dict[str, Any]:
-    """The `response_format` body field that asks for JSON fitting `tp`."""
+    # The `response_format` body field that asks for JSON fitting `tp`.
     return {
         "type": "json_schema",
         "json_schema": {"name": _type_name(tp), "schema": json_schema(tp), "strict": True},
@@ -72,12 +62,12 @@ def response_format_for(tp: Any) -> dict[str, Any]:
 
 
 def function_tool(
-    tp: type[_T], *, name: str | None = None, description: str | None = None
+    tp: type, *, name: str | None = None, description: str | None = None
 ) -> StructTool:
     """A function tool whose parameters are `tp`'s JSON schema, for `tools=`."""
     # With chat.completions.parse() the calls' arguments come back decoded as
     # `tool_call.function.parsed_arguments`.
-    schema = json_schema(tp)  # type: ignore[arg-type]  # types are hashable
+    schema = json_schema(tp)
     function: dict[str, Any] = {"name": name or _type_name(tp), "parameters": schema}
     doc = description if description is not None else (tp.__doc__ or "").strip()
     if doc:
@@ -88,25 +78,19 @@ def function_tool(
     return tool
 
 
-def decode_as(tp: Any, text: str | None, what: str, completion: Any = None) -> Any:
+def decode_as(tp: Any, text: str | None, what: str, completion: Any) -> Any:
     if text is None:
-        raise StructuredOutputError(
-            f"the answer has no {what} to decode into {_type_name(tp)}",
-            content=None,
-            completion=completion,
-        )
-    try:
-        return msgspec.json.decode(text, type=tp)
-    except msgspec.DecodeError as exc:  # ValidationError is one too
-        raise StructuredOutputError(
-            f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}",
-            content=text,
-            completion=completion,
-        ) from None
+        problem = f"the answer has no {what} to decode into {_type_name(tp)}"
+    else:
+        try:
+            return msgspec.json.decode(text, type=tp)
+        except msgspec.DecodeError as exc:  # ValidationError is one too
+            problem = f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}"
+    raise StructuredOutputError(problem, content=text, completion=completion)
 
 
 def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> Any:
-    """Decode each choice's content and tool-call arguments in place; returns `completion`."""
+    # Decode each choice's content and tool-call arguments in place; returns `completion`.
     for choice in completion.choices:
         message = choice.message
         if content_type is not None and message.refusal is None:
@@ -121,5 +105,5 @@ def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> An
 
 
 def tool_types(tools: Any) -> dict[str, Any]:
-    """Tool name -> type, for the tools made by `function_tool()`."""
-    return {t.name: t.struct_type for t in tools or () if isinstance(t, StructTool)}
+    # Tool name -> type, for the tools made by `function_tool()`.
+    return {t["function"]["name"]: t.struct_type for t in tools or () if isinstance(t, StructTool)}

@@ -1,10 +1,7 @@
-"""An emulator of the Edgen server for tests and benchmarks (stdlib + msgspec only).
+"""An Edgen server emulator for tests and benchmarks: ``with EdgenEmulator() as server:``."""
 
-``with EdgenEmulator() as server:`` point a client at ``server.url``; the request log is
-``server.requests``. Faults come from the ``x-emulator-fault: <spec>`` header or
-``server.inject(spec)`` (:class:`Fault` lists the keys); the README's emulator section has
-the rest.
-"""
+# Point a client at server.url; the request log is server.requests. Faults come from the
+# `x-emulator-fault: <spec>` header or server.inject(spec) (see Fault); more in the README.
 
 from ._emulator import EdgenEmulator, serve_forever
 from ._records import RecordedRequest, UploadedFile

@@ -1,4 +1,4 @@
-"""``EdgenEmulator``: the emulated server on background threads, and its command line."""
+# EdgenEmulator: the emulated server on background threads, and its command line.
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 class _Handler(BaseHTTPRequestHandler):
     # One connection: reads each request whole, lets the app answer, writes the reply.
-
     protocol_version = "HTTP/1.1"  # keep-alive, pipelining and 100-continue come with it
     default_request_version = "HTTP/1.1"  # so a garbage request line gets a status line
     disable_nagle_algorithm = True  # or a paced event may wait for the last one's ACK
@@ -33,10 +32,10 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         self.server.connections.add(self.connection)  # for stop() to close
         try:
-            if not self.server.stopping.is_set():  # else stop() may have missed it: close
+            if not self.server.stopping.is_set():  # else stop() may have missed it
                 super().handle()
         except OSError:
-            pass  # peers vanishing mid-response are normal for an emulator
+            pass  # a peer gone mid-response
         finally:
             self.server.connections.discard(self.connection)
 
@@ -57,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
     def _read_body(self, limit: int) -> tuple[bytes, int]:
-        # The body and its size; a body over the limit is read to its end but not kept.
+        # The body and its size; one over the limit is read to its end but not kept.
         rfile, kept, size = self.rfile, [], 0
         chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
         if chunked:
@@ -66,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             lengths = [int(self.headers.get("content-length") or 0)]
         for length in lengths:
             while length > 0:
-                # Under the limit a length is read in one piece, to spare a copy.
+                # Under the limit in one piece, to spare a copy.
                 piece = rfile.read(length if size + length <= limit else min(length, 1 << 20))
                 if not piece:
                     raise ConnectionError("the body was cut short")
@@ -80,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
                 rfile.readline()  # the CRLF after the chunk
         while chunked and rfile.readline().strip():
             pass  # trailers, up to the blank line that ends the body
-        return (b"".join(kept) if size <= limit else b""), size
+        return b"".join(kept), size  # kept is empty over the limit
 
     def _write(self, response: Response) -> None:
         cut, events = response.drop_after, response.events
@@ -104,14 +103,13 @@ class _Handler(BaseHTTPRequestHandler):
         frames.insert(0, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
         if response.delay <= 0:
             frames = [b"".join(frames)]  # one write: cheapest for benchmarks
-        for index, frame in enumerate(frames):
-            # Frames: the head, the prelude, then the events.
+        for index, frame in enumerate(frames):  # the head, the prelude, then the events
             if index - 2 in response.paced and self.server.stopping.wait(response.delay):
                 self.close_connection = True  # stop() came: the stream ends here
                 return
             self.wfile.write(frame)
         if cut is not None:
-            self.close_connection = True  # before the body ends: the client sees it cut
+            self.close_connection = True  # so the client sees the body cut
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -133,23 +131,21 @@ class _Server(socketserver.ThreadingTCPServer):
 class EdgenEmulator(App):
     """An emulated Edgen server on background threads; a context manager, sync or async."""
 
-    # dialect="openai" speaks like llama.cpp's OpenAI-compatible server instead. Output
-    # is deterministic for the seed and the request. The settings may change while it
-    # runs, and so may models (id -> created), status (the AIStatus objects, keyed chat,
-    # embeddings and audio) and sessions.
-
+    # dialect="openai" speaks like llama.cpp's server. Output is deterministic for the
+    # seed and the request. Settings, models (id -> created), status (AIStatus by chat,
+    # embeddings and audio) and sessions may change while it runs.
     host: str = "127.0.0.1"
     port: int = 0  # the bound port while running
     _server: _Server | None = field(default=None, init=False, repr=False)
 
     @property
     def running(self) -> bool:
-        """True between :meth:`start` and :meth:`stop`."""
+        """True between start() and stop()."""
         return self._server is not None
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` without the ``/v1`` prefix."""
+        """``http://host:port``, without ``/v1``."""
         if not self.port:
             raise RuntimeError("EdgenEmulator is not running; call start() first")
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -165,7 +161,7 @@ class EdgenEmulator(App):
         if self._server is None:
             self._server = server = _Server((self.host, self.port), self)
             self._requested_port, self.port = self.port, server.server_address[1]
-            # Polling every 10 ms lets stop() return quickly, for a negligible idle cost.
+            # Polling every 10 ms lets stop() return quickly.
             threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
         return self
 
@@ -190,18 +186,15 @@ class EdgenEmulator(App):
         self.stop()
 
     async def __aenter__(self) -> Self:
-        return self.start()  # binding takes a millisecond: no need to leave the loop
+        return self.start()  # binding is quick: no need to leave the loop
 
     async def __aexit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- the request log and faults
-
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the recorded requests, oldest first."""
-        with self._lock:
-            return list(self._recorded)
+        return self.wait_for_requests(0)
 
     def clear_requests(self) -> None:
         """Empty the request log."""
@@ -209,7 +202,7 @@ class EdgenEmulator(App):
             self._recorded.clear()
 
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
-        """Wait until at least ``count`` requests are recorded (else TimeoutError); the log."""
+        """Wait for ``count`` or more recorded requests (else TimeoutError); the log."""
         with self._lock:
             if not self._lock.wait_for(lambda: len(self._recorded) >= count, timeout):
                 raise TimeoutError(f"{len(self._recorded)} of {count} requests after {timeout} s")
@@ -221,8 +214,8 @@ class EdgenEmulator(App):
 
     def inject(self, spec: str | Fault, times: int | None = None, path: str | None = None) -> Fault:
         """Queue a fault for the next ``times`` requests (default: the spec's, or 1)."""
-        # path: a route such as "/chat/completions" (with or without /v1) or a glob such as
-        # "/models/*"; None matches every request.
+        # path: a route such as "/chat/completions" (/v1 optional) or a glob such as
+        # "/models/*"; None matches all.
         fault = Fault.parse(spec) if isinstance(spec, str) else spec
         count = times if times is not None else (fault.times or 1)
         if count < 1:
@@ -232,14 +225,10 @@ class EdgenEmulator(App):
         return fault
 
     def clear_faults(self) -> None:
-        """Drop queued faults and reset the ``times``/``key`` counters of header faults."""
+        """Drop queued faults and reset the counters of header faults."""
         with self._lock:
             self._pending.clear()
             self._fault_counts.clear()
-
-
-_OPTIONS = {"host": "127.0.0.1", "port": 33322, "seed": 0, "tokens": 8, "token-delay": 0.0}
-_OPTIONS["embedding-dim"] = 768
 
 
 def serve_forever(argv: Sequence[str] | None = None) -> int:
@@ -249,7 +238,15 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     parser.add_argument("--strict-models", action="store_true")
-    for option, default in _OPTIONS.items():
+    options = {
+        "host": "127.0.0.1",
+        "port": 33322,
+        "seed": 0,
+        "tokens": 8,
+        "token-delay": 0.0,
+        "embedding-dim": 768,
+    }
+    for option, default in options.items():
         parser.add_argument("--" + option, type=type(default), default=default, help="%(default)s")
     server = EdgenEmulator(**vars(parser.parse_args(argv)))
     try:
@@ -262,8 +259,8 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():  # only it may set handlers
             previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
         print(server.url, flush=True)
-        while True:  # short waits keep the main thread responsive to signals
-            threading.Event().wait(0.5)  # not time.sleep, which tests patch
+        while True:  # short waits, for signals; not time.sleep, which tests patch
+            threading.Event().wait(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

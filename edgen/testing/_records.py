@@ -1,4 +1,4 @@
-"""What the emulator received: request log entries and multipart form parsing."""
+# What the emulator received: request log entries and multipart form parsing.
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ class UploadedFile(NamedTuple):
 class RecordedRequest:
     """One request as the emulator received it (``path`` and ``query`` still encoded)."""
 
-    # headers: lower-cased names. body: empty when over the size limit, or a multipart
-    # body over 10 MiB (body_size is the real size). form: each multipart field's text or UploadedFile (the first of a name
-    # wins), and files: just the files.
+    # headers: lower-cased names. body: empty over the size limit, or for a multipart
+    # body over 10 MiB (body_size is the real size). form: each multipart field's text or
+    # UploadedFile (the first of a name wins); files: just the files.
 
     method: str
     path: str
@@ -53,10 +53,12 @@ def record(
     # The log entry of a request, with its multipart fields if it has any.
     parts = parse_form(headers, body)
     form: dict[str, str | UploadedFile] = {}
+    files: dict[str, UploadedFile] = {}
     for name, value in parts if isinstance(parts, list) else []:
-        if name:
-            form.setdefault(name, value)
-    files = {name: value for name, value in form.items() if isinstance(value, UploadedFile)}
+        if name and name not in form:
+            form[name] = value
+            if isinstance(value, UploadedFile):
+                files[name] = value
     if parts is not None and size > 10 << 20:
         body = b""  # a big upload is summed up by its form, as UploadedFile promises
     path, _, query = target.partition("?")

@@ -1,4 +1,4 @@
-"""The emulated routes in both wire dialects: request shapes, fake output and faults."""
+# The emulated routes in both wire dialects: request shapes, fake output and faults.
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import collections
 import fnmatch
 import functools
 import hashlib
+import math
 import random
 import threading
 import time
@@ -39,31 +40,26 @@ _WORDS = (
     "the quick brown fox jumps over a lazy dog while local models answer every question "
     "on your own machine fast private and small token by token until done"
 ).split()
-_ROUTES = {  # "METHOD path" -> handler; HEAD is GET without the body
-    "POST /v1/chat/completions": "_chat",
-    "GET /v1/chat/completions/status": "_status",
-    "POST /v1/embeddings": "_embeddings",
-    "GET /v1/embeddings/status": "_status",
-    "POST /v1/audio/transcriptions": "_transcriptions",
-    "GET /v1/audio/transcriptions/status": "_status",
-    "POST /v1/image/generations": "_images",
-    "GET /v1/models": "_list_models",
-    "GET /v1/models/{id}": "_model",
-    "DELETE /v1/models/{id}": "_model",
-    "GET /v1/misc/version": "_version",
+_ROUTES = {  # path -> {method: handler}; HEAD is GET without the body
+    "/v1/chat/completions": {"POST": "_chat"},
+    "/v1/chat/completions/status": {"GET": "_status"},
+    "/v1/embeddings": {"POST": "_embeddings"},
+    "/v1/embeddings/status": {"GET": "_status"},
+    "/v1/audio/transcriptions": {"POST": "_transcriptions"},
+    "/v1/audio/transcriptions/status": {"GET": "_status"},
+    "/v1/image/generations": {"POST": "_images"},
+    "/v1/models": {"GET": "_list_models"},
+    "/v1/models/{id}": {"GET": "_model", "DELETE": "_model"},
+    "/v1/misc/version": {"GET": "_version"},
 }
 
 _encode = msgspec.json.encode
 _MAX_WAIT = 86_400.0  # seconds; a longer stall or token delay is a mistake
 
-# -- JSON that fits a schema, for structured-output requests
-# It covers what msgspec.json.schema() and hand-written tool schemas use: types (and type
-# lists), enum, const, anyOf/oneOf, $ref into $defs, object properties, and the bounds
-# minItems, maxItems, minimum and maximum.
+# -- JSON that fits a schema (the parts msgspec.json.schema() and tool schemas use)
 
 
 def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
-    # A value valid for the schema (a JSON Schema dict), drawn from rng.
     if not isinstance(schema, dict) or depth > 12:
         return None
     root = schema if root is None else root
@@ -76,7 +72,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
             target = _dict(target).get(key)
         options = [target]
     else:
-        # Prefer a non-null branch: a structured answer full of nulls tests little.
+        # Prefer a non-null branch: an answer of nulls tests little.
         options = schema.get("anyOf") or schema.get("oneOf") or []
         options = [o for o in options if _dict(o).get("type") != "null"] or options
     if options:
@@ -105,7 +101,7 @@ def value_for_schema(schema: Any, rng: random.Random, root: Any = None, depth: i
 
 
 def _dict(value: Any) -> dict[str, Any]:
-    # What is not a JSON object counts as an empty one.
+    # What is not an object counts as an empty one.
     return value if isinstance(value, dict) else {}
 
 
@@ -130,16 +126,14 @@ class FaultSpecError(ValueError):
 
 
 # The keys of a spec such as "status=429;retry_after=1;times=2;key=a":
-# - status=<code>: that status, with the dialect's error body; with retry_after=<s>
-#   (Retry-After), retry_after_ms=<n> (retry-after-ms), kind=<Edgen error kind> (a
-#   tagged JSON error, status 500 by default) or body=<text> (verbatim; it comes last,
-#   as it may contain ";").
+# - status=<code>: the dialect's error body, plus retry_after=<s>, retry_after_ms=<n>,
+#   kind=<Edgen error kind> (tagged JSON, status 500 by default) or body=<text> (verbatim,
+#   last: it may hold ";").
 # - times=<n>;key=<k> (header form): only the first n requests with that key get it.
-# - stall=<seconds>: wait before answering.
-# - drop_after=<n>: close the connection after n SSE events (or body bytes).
+# - stall=<s>: wait before answering. close: close without a response.
+# - drop_after=<n>: close after n SSE events (or body bytes).
 # - malformed_after=<n>: insert `data: {"id": broken` after n events.
 # - error_event_after=<n>: end the stream with an in-band {"error": ...} event.
-# - close: close the connection without a response.
 
 
 class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -160,7 +154,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
-        """Parse a spec such as ``"status=429;retry_after=1;times=2;key=a"``."""
+        """Parse a spec such as ``"status=429;times=2"``."""
         items, found, body = spec.partition("body=")  # the body is the rest: it may hold ";"
         values = {"body": body} if found else {}
         for item in items.split(";"):
@@ -181,10 +175,8 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return self.status is not None or self.kind is not None or self.body is not None
 
 
-# -- request bodies
-# A body is converted to its route's Struct only to validate it: a mismatch is Edgen's
-# 422 (400 in the openai dialect) with msgspec's message after Edgen's prefix. The
-# handlers then read the plain decoded JSON.
+# -- request bodies: each Struct only validates (422, or openai's 400, on a mismatch); the
+# handlers read the decoded JSON.
 
 U32 = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
 U64 = Annotated[int, msgspec.Meta(ge=0)]  # msgspec cannot bound it; JSON caps it anyway
@@ -299,7 +291,7 @@ def _true_or_false(value: str) -> None:
         raise ValueError("provided string was not `true` or `false`")
 
 
-# Transcription form fields -> (the Rust type named in errors, a parser raising ValueError).
+# Transcription form fields -> (the Rust type in errors, a parser raising ValueError).
 _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     **dict.fromkeys(("file", "model", "language", "prompt", "response_format"), ("String", str)),
     "temperature": ("f32", float),
@@ -312,16 +304,15 @@ _FORM_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 @dataclass
 class Response:
-    # With events it is a 200 SSE stream, sent as a chunked body.
-
+    # With events: a 200 SSE stream, sent chunked.
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     events: list[bytes] | None = None
-    prelude: bytes = b""  # sent first and not counted by faults (": ping")
-    epilogue: bytes = b""  # sent last and not counted by faults ("[DONE]")
+    prelude: bytes = b""  # first; faults do not count it (": ping")
+    epilogue: bytes = b""  # last; faults do not count it ("[DONE]")
     delay: float = 0.0  # seconds before each paced event
-    paced: range = range(0)  # the indexes of the events that wait for the delay
+    paced: range = range(0)  # the events that wait for it
     drop_after: int | None = None  # close after this many events (or body bytes)
 
 
@@ -346,12 +337,11 @@ def _openai_error(
 
 
 def _model_not_found(name: str) -> _Reject:
-    message = f"The model `{name}` does not exist"
-    return _Reject(_openai_error(404, message, "invalid_request_error", "model_not_found"))
+    return _Reject(_openai_error(404, f"The model `{name}` does not exist", code="model_not_found"))
 
 
 def _edgen_error(kind: str, model_name: str) -> dict[str, object]:
-    # A flat tagged Edgen error object of the given kind, with plausible members.
+    # A flat tagged Edgen error, with plausible members.
     reason = f'unknown model kind for model: ("{model_name}")'
     members: dict[str, dict[str, object]] = {
         "no_such_model": {"model_name": model_name},
@@ -381,7 +371,7 @@ def _vector(seed: int, dim: int, text: str) -> list[float]:
     # A unit vector (cached: benchmarks repeat the inputs).
     rng = random.Random(hashlib.sha256(f"{seed}:{dim}:{text}".encode()).digest())
     values = [rng.random() * 2.0 - 1.0 for _ in range(dim)]
-    norm = sum(v * v for v in values) ** 0.5 or 1.0
+    norm = math.hypot(*values) or 1.0
     return [round(v / norm, 7) for v in values]
 
 
@@ -413,15 +403,10 @@ class App:
             "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
             "distil-whisper/distil-small.en": 1708333030,
         }
-        self.status: dict[str, dict[str, object]] = {  # the AIStatus objects
-            key: {
-                "active_model": model,
-                "download_ongoing": False,
-                "download_progress": 100,
-                "last_errors": [],
-            }
-            for key, model in _ACTIVE_MODELS.items()
-        }
+        self.status: dict[str, dict[str, object]] = {}  # the AIStatus objects
+        for key, model in _ACTIVE_MODELS.items():
+            status = {"download_ongoing": False, "download_progress": 100, "last_errors": []}
+            self.status[key] = {"active_model": model, **status}
         self.sessions: dict[str, float] = {}  # transcription session -> last use
         self._lock = threading.Condition()
         self._recorded: collections.deque[Request] = collections.deque(maxlen=self.max_recorded)
@@ -429,7 +414,7 @@ class App:
         self._fault_counts: dict[str, int] = {}
 
     def handle(self, request: Request, stopping: threading.Event) -> Response | None:
-        # Log the request and answer it; None closes the connection without a response.
+        # Log the request and answer it; None closes the connection unanswered.
         with self._lock:
             self._recorded.append(request)
             self._lock.notify_all()
@@ -448,8 +433,8 @@ class App:
         if fault.malformed_after is not None:
             events.insert(fault.malformed_after, b'data: {"id": broken\n\n')
         if fault.error_event_after is not None:
-            error = b'{"error": {"message": "injected failure", "type": "server_error"}}'
-            events[fault.error_event_after :] = [b"data: %s\n\n" % error]
+            error = b'data: {"error": {"message": "injected failure", "type": "server_error"}}\n\n'
+            events[fault.error_event_after :] = [error]
             response.epilogue = b""
         response.drop_after = fault.drop_after
         return response
@@ -491,10 +476,12 @@ class App:
             response = Response(500)  # R8-R11 fail with an empty body
         else:
             response = _json(500, _edgen_error("endpoint", ""))
-        if fault.retry_after is not None:
-            response.headers.append(("retry-after", fault.retry_after))
-        if fault.retry_after_ms is not None:
-            response.headers.append(("retry-after-ms", str(fault.retry_after_ms)))
+        for name, value in (
+            ("retry-after", fault.retry_after),
+            ("retry-after-ms", fault.retry_after_ms),
+        ):
+            if value is not None:
+                response.headers.append((name, str(value)))
         return response
 
     # -- routing and request bodies
@@ -503,7 +490,7 @@ class App:
         path = request.path
         if path[11:] and path.startswith("/v1/models/") and "/" not in path[11:]:
             path = "/v1/models/{id}"
-        allowed = [m for m in ("GET", "POST", "DELETE") if f"{m} {path}" in _ROUTES]
+        allowed = _ROUTES.get(path, {})
         method = "GET" if request.method == "HEAD" else request.method
         if method not in allowed:
             status = 405 if allowed else 404
@@ -511,10 +498,10 @@ class App:
             if self.dialect == "openai":
                 response = _openai_error(status, responses[status])
             if allowed:
-                allow = ",".join(m + ",HEAD" if m == "GET" else m for m in allowed)
+                allow = ",".join(allowed).replace("GET", "GET,HEAD")
                 response.headers.append(("allow", allow))
             return response
-        handler: Callable[[Request], Response] = getattr(self, _ROUTES[f"{method} {path}"])
+        handler: Callable[[Request], Response] = getattr(self, allowed[method])
         try:
             if request.body_size > self.max_body:
                 message = "Failed to buffer the request body: length limit exceeded"
@@ -524,7 +511,7 @@ class App:
             return handler(request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
-        except Exception as exc:  # an emulator bug: the client gets it, not a dropped line
+        except Exception as exc:  # an emulator bug: tell the client
             return _text(500, f"emulator error: {exc!r}")
 
     def _error(self, status: int, message: str) -> _Reject:
@@ -551,7 +538,7 @@ class App:
         return body
 
     def _check_model_kind(self, name: str, kinds: Sequence[str]) -> None:
-        # With strict_models, the server's substring rule picks a backend by the name.
+        # With strict_models, Edgen's rule: a substring of the name picks the backend.
         lowered = name.lower()
         if not self.strict_models or lowered in ("default", "") or any(k in lowered for k in kinds):
             return
@@ -591,7 +578,7 @@ class App:
         call = self._tool_call(body, rng) if openai else None
         if call is not None:
             finish = "tool_calls"
-        prompt = sum(4 + len(str(m.get("content") or "").split()) for m in messages)
+        prompt = len(key.split())  # a rough count: the words of the messages' JSON
         counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
         usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
         head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
@@ -609,8 +596,12 @@ class App:
             return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
 
         if not body.get("stream"):
-            message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
-            message.update(name=None, tool_calls=None)
+            message: dict[str, Any] = {
+                "role": "assistant",
+                "content": "".join(tokens),
+                "name": None,
+                "tool_calls": None,
+            }
             if call is not None:
                 message.update(content=None, tool_calls=[call])
             head["choices"] = [choice("message", message, finish)]
@@ -624,12 +615,13 @@ class App:
             return Response(200, events=events, delay=delay, paced=range(1, len(events)))
         deltas: list[dict[str, Any]] = [{"role": "assistant"}]
         if call is None:
-            deltas += [{"content": token} for token in tokens]
+            for token in tokens:
+                deltas.append({"content": token})
         else:  # like a real server: the id and name first, then the arguments in pieces
-            name, arguments = call["function"]["name"], call["function"]["arguments"]
-            first = {**call, "function": {"name": name, "arguments": ""}}
+            function = call["function"]
+            first = {**call, "function": {**function, "arguments": ""}}
             deltas.append({"tool_calls": [{"index": 0, **first}]})
-            for piece in split_text(arguments):
+            for piece in split_text(function["arguments"]):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
         head["object"] = "chat.completion.chunk"
         chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
@@ -653,17 +645,20 @@ class App:
         # A call when tool_choice is "required" (the first tool) or names a function;
         # "auto" or no choice answers with text, so tests decide when tools run.
         choice = body.get("tool_choice")
-        functions = [_dict(_dict(tool).get("function")) for tool in body.get("tools") or []]
-        if isinstance(choice, dict):
-            name = _dict(choice.get("function")).get("name")
-            functions = [function for function in functions if function.get("name") == name]
-        elif choice != "required":
+        if choice != "required" and not isinstance(choice, dict):
             return None
-        if not functions:
-            return None
-        arguments = _encode(value_for_schema(functions[0].get("parameters") or {}, rng))
-        function = {"name": functions[0].get("name"), "arguments": arguments.decode()}
-        return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
+        name = _dict(_dict(choice).get("function")).get("name")
+        for tool in body.get("tools") or []:
+            function = _dict(_dict(tool).get("function"))
+            if choice == "required" or function.get("name") == name:
+                arguments = _encode(value_for_schema(function.get("parameters") or {}, rng))
+                function = {"name": function.get("name"), "arguments": arguments.decode()}
+                return {
+                    "id": "call_" + uuid.uuid4().hex[:16],
+                    "type": "function",
+                    "function": function,
+                }
+        return None
 
     # -- R2-R4, R6, R11
 
@@ -684,7 +679,7 @@ class App:
             for index, text in enumerate(inputs)
         ]
         openai = self.dialect == "openai"
-        words = sum(len(text.split()) for text in inputs) if openai else 0
+        words = len(" ".join(inputs).split()) if openai else 0
         usage = {"prompt_tokens": words, "total_tokens": words}
         key = "data" if openai else "embeddings"
         return _json(200, {"object": "list", key: data, "model": model, "usage": usage})
@@ -741,10 +736,11 @@ class App:
             detail = "cannot serialize tagged newtype variant ImageGenerationError::MissingParam"
             raise _Reject(_text(500, f"{detail} containing a string"))
         seed = self.seed if body.get("seed") is None else body["seed"]
+        prompt = body["prompt"]
         size = body.get("width") or 768, body.get("height") or 768
         count = min(body.get("images") or 1, 16)
-        seeds = [f"{seed}:{index}:{body['prompt']}".encode() for index in range(count)]
-        return _json(200, {"images": [list(_png(*size, image_seed)) for image_seed in seeds]})
+        images = [list(_png(*size, f"{seed}:{i}:{prompt}".encode())) for i in range(count)]
+        return _json(200, {"images": images})
 
     # -- R8-R10 models
 
@@ -756,12 +752,12 @@ class App:
         return model
 
     def _list_models(self, request: Request) -> Response:
-        data = [self._model_object(model_id) for model_id in list(self.models)]
+        data = list(map(self._model_object, list(self.models)))
         page = {} if self.dialect == "openai" else {"page": 1, "per_page": len(data)}
         return _json(200, {"object": "list", "data": data, **page})
 
     def _model(self, request: Request) -> Response:
-        model_id = unquote(request.path[len("/v1/models/") :])  # bad UTF-8 matches no model
+        model_id = unquote(request.path[11:])  # after /v1/models/; bad UTF-8 matches none
         if model_id not in self.models:
             raise _model_not_found(model_id) if self.dialect == "openai" else _Reject(Response(500))
         if request.method == "DELETE":

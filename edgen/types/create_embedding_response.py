@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 from msgspec import UNSET
@@ -24,21 +23,16 @@ class _EmbeddingsWire(BaseModel):
     embeddings: list[Embedding] | None = None
 
 
-# The stored values behind the two tracked keys (UNSET when the server left one out).
-_raw_lists: Any = attrgetter("data_", "embeddings_")
-
-
 class CreateEmbeddingResponse(_EmbeddingsWire):
     """The answer of `client.embeddings.create()`: one `Embedding` per input, in order."""
 
     @property  # type: ignore[misc]
     def data(self) -> list[Embedding]:  # type: ignore[override]
         """The vectors, whichever key the server listed them under."""
-        data, embeddings = _raw_lists(self)
-        if data is not UNSET and data is not None:
-            return data  # type: ignore[no-any-return]
-        if embeddings is not UNSET and embeddings is not None:
-            return embeddings  # type: ignore[no-any-return]
+        raw: Any = self  # its stored values, UNSET when the server left a key out
+        for vectors in (raw.data_, raw.embeddings_):
+            if vectors is not UNSET and vectors is not None:
+                return vectors  # type: ignore[no-any-return]
         return []
 
     @property  # type: ignore[misc]

@@ -10,14 +10,11 @@ from .._models import BaseModel
 
 def decode_base64_embedding(data: str) -> list[float]:
     """Floats from a base64 string of little-endian float32 values (no numpy needed)."""
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except ValueError as exc:  # binascii.Error is one
-        raise ValueError(f"embedding is not valid base64: {exc}") from None
-    if len(raw) % 4:
-        raise ValueError(f"base64 embedding has {len(raw)} bytes, not a multiple of 4")
     floats = array("f")
-    floats.frombytes(raw)
+    try:
+        floats.frombytes(base64.b64decode(data, validate=True))
+    except ValueError as exc:  # binascii.Error is one; so is a length not a multiple of 4
+        raise ValueError(f"not a base64 float32 embedding: {exc}") from None
     if sys.byteorder == "big":
         floats.byteswap()
     return floats.tolist()

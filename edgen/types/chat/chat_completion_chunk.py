@@ -5,15 +5,13 @@ from ..completion_usage import CompletionUsage
 from .chat_completion import ChoiceLogprobs as ChoiceLogprobs  # the same in both
 
 
-class ChoiceDeltaFunctionCall(BaseModel):
-    name: str | None = None
-    arguments: str | None = None
-
-
 class ChoiceDeltaToolCallFunction(BaseModel):
     name: str | None = None
     arguments: str | None = None
     """A fragment of the arguments' JSON text; concatenate across chunks."""
+
+
+ChoiceDeltaFunctionCall = ChoiceDeltaToolCallFunction  # the legacy function_call's, alike
 
 
 class ChoiceDeltaToolCall(BaseModel):

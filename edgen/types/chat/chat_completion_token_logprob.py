@@ -5,9 +5,8 @@ import msgspec
 from ..._models import BaseModel
 
 
-# Log-probabilities are the bulk of large responses (one object per token and
-# per alternative), so these leaf types keep plain defaults: no per-field
-# property, and model_dump() need not walk them.
+# The bulk of large responses (one per token and alternative): plain defaults, so
+# no property per field and nothing for model_dump() to walk.
 class TopLogprob(BaseModel, track_unset=False):
     token: str
     logprob: float

@@ -1,4 +1,3 @@
-# openai-python's import path.
 from .completion_create_params import (
     ChatCompletionToolChoiceOptionParam as ChatCompletionToolChoiceOptionParam,
 )

@@ -1,2 +1,1 @@
-# openai-python's import path.
 from .completion_create_params import ChatCompletionToolParam as ChatCompletionToolParam

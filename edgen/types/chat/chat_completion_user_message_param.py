@@ -1,4 +1,3 @@
-# openai-python's import path.
 from .chat_completion_message_param import (
     ChatCompletionUserMessageParam as ChatCompletionUserMessageParam,
 )

@@ -20,9 +20,7 @@ class ChatCompletionToolParam(TypedDict):
     function: FunctionDefinition
 
 
-class ChatCompletionNamedToolChoiceParam(TypedDict):
-    type: Literal["function"]
-    function: FunctionDefinition
+ChatCompletionNamedToolChoiceParam = ChatCompletionToolParam  # the same shape
 
 
 ChatCompletionToolChoiceOptionParam = Union[

@@ -1,5 +1,7 @@
 """Completions from `client.chat.completions.parse()`: the wire types plus parsed values."""
 
+from __future__ import annotations
+
 from typing import Any, Generic, TypeVar
 
 from .chat_completion import ChatCompletion, Choice
