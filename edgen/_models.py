@@ -234,18 +234,21 @@ def _models_in(hint: Any) -> Iterator[type[BaseModel]]:
 def _filled(value: Any) -> Any:
     # `value` with unset fields as None: models with tracked fields at or below become dicts.
     # Everything else stays as it is, for msgspec to encode natively.
+    cls = type(value)
+    if cls in _PLANS or issubclass(cls, BaseModel):  # the common case first
+        plan = _PLANS[cls] if cls in _PLANS else _plan(cls)
+        if plan is None:
+            return value
+        out: dict[str, Any] = {}
+        for attr, wire, nested in plan:
+            item = getattr(value, attr)
+            out[wire] = None if item is UNSET else _filled(item) if nested else item
+        return out
     if isinstance(value, (list, tuple)):
         return [_filled(item) for item in value]
     if isinstance(value, dict):
         return {key: _filled(item) for key, item in value.items()}
-    plan = _plan(type(value)) if isinstance(value, BaseModel) else None
-    if plan is None:
-        return value
-    out: dict[str, Any] = {}
-    for attr, wire, nested in plan:
-        item = getattr(value, attr)
-        out[wire] = None if item is UNSET else _filled(item) if nested else item
-    return out
+    return value
 
 
 def _drop_none(value: Any) -> Any:
