@@ -1,5 +1,7 @@
 # `client.misc.version`, and the `status` of chat, audio and embeddings: small GETs.
 
+from typing import Any
+
 from .._resource import _C, _M, Resource, checked
 from ..types.status import AIStatus
 from ..types.version import Version as VersionInfo
@@ -9,7 +11,7 @@ class Status(Resource[_C, _M]):
     """`GET <endpoint>/status`: the endpoint's model and download progress."""
 
     __slots__ = ()
-    _cast = AIStatus
+    _cast: Any = AIStatus  # what the answer decodes into
 
     def create(self, **options):
         """Read it (a GET, named `create` as in the original client)."""
