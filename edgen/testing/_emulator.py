@@ -259,8 +259,9 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():  # only it may set handlers
             previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
         print(server.url, flush=True)
-        while True:  # short waits, for signals; not time.sleep, which tests patch
-            threading.Event().wait(0.5)
+        never = threading.Event()  # short waits, for signals; not time.sleep, which tests patch
+        while True:
+            never.wait(0.5)
     except KeyboardInterrupt:
         return 0
     finally:
