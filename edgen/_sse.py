@@ -73,8 +73,8 @@ class SSEDecoder:
         self._retry: int | None = None
         # None becomes a bound nothing reaches, so the checks need no None test.
         self._limit = sys.maxsize if max_event_size is None else max_event_size
-        # Of the event being built, what `_check` has summed so far: the first `_counted`
-        # data values, as their bytes plus one newline each.
+        # Of the event being built, what `_check` has counted so far: the first `_counted`
+        # items of `_data`, as their bytes plus one newline each.
         self._data_size = 0
         self._counted = 0
 
@@ -157,9 +157,12 @@ class SSEDecoder:
             self._data_size = self._counted = 0
         if len(pending) > limit + _PREFIX:
             raise EventTooLarge(len(pending), limit)
-        if self._counted < len(data):  # each value is summed once, however many feeds
-            new = data[self._counted :]
-            self._data_size += sum(map(len, new)) + len(new)
+        if self._counted < len(data):  # each value is counted once, however many feeds
+            # The lines since the last feed become one object: many short lines then cost
+            # their bytes, not an object each (the dispatch joins them the same way).
+            joined = b"\n".join(data[self._counted :])
+            data[self._counted :] = [joined]
+            self._data_size += len(joined) + 1
             self._counted = len(data)
         size = self._data_size  # the bytes of `raw` so far, plus one
         if pending[:5] == b"data:":  # counts as far as its value is known

@@ -486,6 +486,21 @@ def test_data_lines_without_a_blank_line_are_refused_soon_after_the_limit() -> N
     assert fed <= limit * len(line) / 11 + len(piece)
 
 
+def test_many_short_data_lines_cost_their_bytes_not_an_object_each() -> None:
+    # Kept as one bytes object per line, "data: xy" lines would take about 50 bytes of
+    # memory for each 3 bytes of data: 16x the limit before it is reached.
+    limit = 1 << 20
+    piece = b"data: xy\n" * (65536 // 9)
+    tracemalloc.start()
+    try:
+        exc, _ = _refused_after(SSEDecoder(limit), _giant(b"", piece, 1600))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert exc.size > limit
+    assert peak < 4 * limit, peak  # the data, one piece, its lines while they are parsed
+
+
 def test_none_is_no_limit() -> None:
     piece = b"x" * 65536
     count = DEFAULT_MAX_EVENT_SIZE // len(piece) + 1
