@@ -10,6 +10,28 @@ logger = logging.getLogger("edgen")
 SENSITIVE_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "proxy-authorization"})
 
 
+# StreamHandler takes a type argument only from Python 3.11 on.
+class _FallbackHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Prints to stderr only records that no other handler gets.
+
+    Records also propagate to the application's handlers (`logging.basicConfig`, a log file),
+    which may be set up before or after the first client: once there are any, they print
+    edgen's records and this handler stays quiet, as `logging.lastResort` does.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self._others_handle(record) and bool(super().filter(record))
+
+    # The loggers walked as Logger.callHandlers walks them.
+    def _others_handle(self, record: logging.LogRecord) -> bool:
+        current: logging.Logger | None = logging.getLogger(record.name)
+        while current is not None:
+            if any(handler is not self for handler in current.handlers):
+                return True
+            current = current.parent if current.propagate else None
+        return False
+
+
 # Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import.
 @functools.cache
 def setup_logging() -> None:
@@ -19,7 +41,7 @@ def setup_logging() -> None:
     if level is None:
         return
     if not logger.handlers:
-        handler = logging.StreamHandler()
+        handler = _FallbackHandler()
         handler.setFormatter(
             logging.Formatter("[%(asctime)s - %(name)s:%(lineno)d - %(levelname)s] %(message)s")
         )
