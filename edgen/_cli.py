@@ -19,6 +19,7 @@ import httpx
 
 from ._client import DEFAULT_MAX_RETRIES, Edgen
 from ._exceptions import APIConnectionError, APIError
+from ._logs import redact_url
 from ._types import NOT_GIVEN
 from ._version import __version__
 
@@ -222,12 +223,12 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             _out(*lines, sep="\n")
     except APIConnectionError as exc:
-        url = client.base_url
+        url = redact_url(client.base_url)
         if isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)):
             _fail(f"cannot reach {url}: start Edgen or `edgen emulator`, or set --base-url", 2)
         _fail(f"connection to {url} failed: {exc}")
     except APIError as exc:
-        _fail(f"{exc} [{exc.request.method} {exc.request.url}]")
+        _fail(f"{exc} [{exc.request.method} {redact_url(exc.request.url)}]")
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:

@@ -3,6 +3,7 @@
 import functools
 import logging
 import os
+import re
 from collections.abc import Mapping
 
 logger = logging.getLogger("edgen")
@@ -52,3 +53,27 @@ def setup_logging() -> None:
 # Headers safe to log: credentials replaced by a marker.
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+def redact_url(url: object) -> str:
+    """The text of `url` with its user and password, if any, replaced by `***`.
+
+    Works on text no parser accepts (a bad port, whitespace, no scheme), since that text
+    ends up in error messages too.
+    """
+    text = str(url)
+    # The authority follows the first `//`, or starts the text when written without a
+    # scheme; it ends at the first `/`, `?` or `#`. Its last `@` ends the userinfo, so an
+    # unescaped `@` in the password is masked too.
+    first = _end_of_authority(text, 0)
+    start = first + 2 if text.startswith("//", first) else 0
+    at = text.rfind("@", start, _end_of_authority(text, start))
+    return text if at < 0 else f"{text[:start]}***{text[at:]}"
+
+
+_AUTHORITY_END = re.compile("[/?#]")
+
+
+def _end_of_authority(text: str, start: int) -> int:
+    match = _AUTHORITY_END.search(text, start)
+    return match.start() if match else len(text)

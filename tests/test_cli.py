@@ -485,3 +485,33 @@ def test_ctrl_c_during_chat_exits_130() -> None:
             proc.kill()
     assert proc.returncode == 130
     assert b"Traceback" not in err and len(err.splitlines()) == 1
+
+
+# -- credentials in the URL --------------------------------------------------------------
+
+
+def test_credentials_in_the_base_url_are_not_shown() -> None:
+    port = _closed_port()
+    result = edgen("version", url=f"http://user:secret@127.0.0.1:{port}/v1")
+    assert result.returncode == 2
+    assert "secret" not in result.stdout + result.stderr
+    assert f"cannot reach http://***@127.0.0.1:{port}/v1/:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "shown"),
+    [
+        ("kind=unknown_model_kind", "[POST http://***@127.0.0.1:{port}/v1/chat/completions]"),
+        ("drop_after=1", "connection to http://***@127.0.0.1:{port}/v1/ failed"),
+    ],
+)
+def test_credentials_in_the_base_url_are_not_in_errors(
+    server: EdgenEmulator, fault: str, shown: str
+) -> None:
+    server.clear_faults()
+    server.inject(fault, path="/chat/completions")
+    with_user = server.url.replace("http://", "http://user:p@ss:secret@")
+    result = edgen("chat", "hi", "--max-retries", "0", url=with_user)
+    assert result.returncode == 1
+    assert "secret" not in result.stdout + result.stderr
+    assert shown.format(port=server.port) in result.stderr
