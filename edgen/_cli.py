@@ -19,6 +19,7 @@ import httpx
 
 from ._client import DEFAULT_MAX_RETRIES, Edgen
 from ._exceptions import APIConnectionError, APIError
+from ._logs import redact_url
 from ._types import NOT_GIVEN
 from ._version import __version__
 
@@ -193,6 +194,15 @@ def _demo() -> int:
 # bad usage or an unreachable server, 130 on Ctrl-C.
 def main(argv: list[str] | None = None) -> int:
     """Run the `edgen` command; returns its exit code."""
+    # Around everything, the demo's own steps and its emulator included. A Ctrl-C in one
+    # of the demo's nested main() calls is reported there and leaves as SystemExit.
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     defaults = argparse.Namespace(
         base_url=None, api_key=None, timeout=NOT_GIVEN, max_retries=DEFAULT_MAX_RETRIES, json=False
@@ -222,14 +232,12 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             _out(*lines, sep="\n")
     except APIConnectionError as exc:
-        url = client.base_url
+        url = redact_url(client.base_url)
         if isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout)):
             _fail(f"cannot reach {url}: start Edgen or `edgen emulator`, or set --base-url", 2)
         _fail(f"connection to {url} failed: {exc}")
     except APIError as exc:
-        _fail(f"{exc} [{exc.request.method} {exc.request.url}]")
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail(f"{exc} [{exc.request.method} {redact_url(exc.request.url)}]")
     except BrokenPipeError:
         # The reader left (`edgen ... | head -1`): silence the final flush.
         try:

@@ -11,13 +11,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 import pytest
 
 from edgen import __version__
-from edgen._cli import sine_wav
+from edgen._cli import main, sine_wav
 from edgen.testing import EdgenEmulator, UploadedFile
 from edgen.types.chat.chat_completion_chunk import ChatCompletionChunk
 
@@ -485,3 +485,117 @@ def test_ctrl_c_during_chat_exits_130() -> None:
             proc.kill()
     assert proc.returncode == 130
     assert b"Traceback" not in err and len(err.splitlines()) == 1
+
+
+# -- Ctrl-C anywhere, credentials in the URL --------------------------------------------
+
+
+def _interrupt(*args: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+# main()'s exit code; a KeyboardInterrupt escaping it would stop the whole pytest run.
+def _exit_code(argv: list[str]) -> object:
+    try:
+        main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+    except KeyboardInterrupt:
+        pytest.fail("KeyboardInterrupt escaped main()")
+    pytest.fail("main() returned instead of exiting")
+
+
+def test_ctrl_c_while_the_demo_writes_its_audio_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_bytes = Path.write_bytes
+
+    def interrupted_on_the_tone(path: Path, data: bytes) -> int:
+        if path.name == "tone.wav":
+            raise KeyboardInterrupt
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", interrupted_on_the_tone)
+    assert _exit_code(["demo"]) == 130
+    assert capsys.readouterr() == ("", "edgen: interrupted\n")
+
+
+@pytest.mark.parametrize(
+    ("target", "argv"),
+    [
+        ("edgen._cli.sine_wav", ["demo"]),  # the demo, before its first step
+        ("edgen._cli.build_parser", ["version"]),  # main() itself, before any command
+        ("edgen.testing.serve_forever", ["emulator", "--port", "0"]),  # starting up
+    ],
+)
+def test_ctrl_c_outside_a_client_command_exits_130(
+    target: str,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(target, _interrupt)
+    assert _exit_code(argv) == 130
+    assert capsys.readouterr() == ("", "edgen: interrupted\n")
+
+
+def test_ctrl_c_in_a_demo_step_is_reported_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The step's own main() reports it; the demo's main() must not report it again.
+    monkeypatch.setattr("edgen._cli._answer", _interrupt)
+    assert _exit_code(["demo"]) == 130
+    out, err = capsys.readouterr()
+    assert "$ edgen chat" in out and "$ edgen transcribe" not in out
+    assert err == "edgen: interrupted\n"
+
+
+@posix_only
+def test_sigint_while_the_demo_makes_its_audio_file() -> None:
+    # A real SIGINT, sent from inside the tone's making so that it lands there every time.
+    code = (
+        "import os, signal, threading\n"
+        "from edgen import _cli\n"
+        "def tone():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    threading.Event().wait(10)\n"
+        "    return b''\n"
+        "_cli.sine_wav = tone\n"
+        "raise SystemExit(_cli.main(['demo']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=15,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "edgen: interrupted\n")
+
+
+def test_credentials_in_the_base_url_are_not_shown() -> None:
+    port = _closed_port()
+    result = edgen("version", url=f"http://user:secret@127.0.0.1:{port}/v1")
+    assert result.returncode == 2
+    assert "secret" not in result.stdout + result.stderr
+    assert f"cannot reach http://***@127.0.0.1:{port}/v1/:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "shown"),
+    [
+        ("kind=unknown_model_kind", "[POST http://***@127.0.0.1:{port}/v1/chat/completions]"),
+        ("drop_after=1", "connection to http://***@127.0.0.1:{port}/v1/ failed"),
+    ],
+)
+def test_credentials_in_the_base_url_are_not_in_errors(
+    server: EdgenEmulator, fault: str, shown: str
+) -> None:
+    server.clear_faults()
+    server.inject(fault, path="/chat/completions")
+    with_user = server.url.replace("http://", "http://user:p@ss:secret@")
+    result = edgen("chat", "hi", "--max-retries", "0", url=with_user)
+    assert result.returncode == 1
+    assert "secret" not in result.stdout + result.stderr
+    assert shown.format(port=server.port) in result.stderr
