@@ -19,8 +19,11 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     EdgenError,
+    ForkedClientError,
+    IncompleteStreamError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
@@ -58,6 +61,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "IncompleteStreamError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
@@ -67,6 +71,8 @@ __all__ = [
     "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
+    "ClientClosedError",
+    "ForkedClientError",
 ]
 
 if TYPE_CHECKING:

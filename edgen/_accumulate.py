@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from ._exceptions import IncompleteStreamError
 from ._structured import fill_parsed
 from .types.chat.chat_completion import ChatCompletion
 from .types.chat.chat_completion_chunk import ChatCompletionChunk
@@ -173,8 +174,28 @@ class _StreamHelpers:  # what the sync and async chat streams share
         """The completion so far, without waiting for the rest."""
         return self.accumulator.final_completion()
 
-    def _final(self) -> Any:
+    # The completion of a stream that has ended; one the server cut short is refused.
+    def _finished(self) -> ChatCompletion:
         completion = self.accumulator.final_completion()
+        # OpenAI-style servers end every choice with a finish_reason before `[DONE]`; one
+        # that sent `[DONE]` without them stopped early (llama.cpp, when a newer request
+        # interrupts this one). Edgen's own dialect has neither, so nothing can be told there.
+        if self._stream._state.done and (
+            not completion.choices or any(c.finish_reason is None for c in completion.choices)
+        ):
+            raise IncompleteStreamError(
+                self.response,
+                completion,
+                message=(
+                    "The stream ended with [DONE] before a finish_reason: the server cut the "
+                    "answer short (llama.cpp does when another request interrupts it). What "
+                    "arrived is in this error's .completion"
+                ),
+            )
+        return completion
+
+    def _final(self) -> Any:
+        completion = self._finished()
         if self._content_type is None and not self._tools:
             return completion
         from .types.chat.parsed_chat_completion import ParsedChatCompletion
@@ -208,7 +229,8 @@ class ChatCompletionStream(_StreamHelpers):
 
     def get_final_text(self) -> str:
         """The first choice's whole content."""
-        return self.until_done().accumulator.text
+        self.until_done()._finished()  # refuses a stream cut short
+        return self.accumulator.text
 
     def close(self) -> None:
         self._stream.close()
@@ -242,7 +264,8 @@ class AsyncChatCompletionStream(_StreamHelpers):
         return (await self.until_done())._final()
 
     async def get_final_text(self) -> str:
-        return (await self.until_done()).accumulator.text
+        (await self.until_done())._finished()
+        return self.accumulator.text
 
     async def close(self) -> None:
         await self._stream.close()

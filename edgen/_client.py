@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 import time
@@ -15,6 +16,7 @@ import msgspec
 
 from . import _compat
 from . import _pipeline as pipeline
+from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import logger, redact_headers, setup_logging
 from ._response import (
     APIResponse,
@@ -22,6 +24,7 @@ from ._response import (
     AsyncResponseContextManager,
     ResponseContextManager,
 )
+from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, Timeout, must_be
 from ._version import __version__
@@ -86,22 +89,44 @@ class RequestSpec(msgspec.Struct):
     mode: str = "parsed"
     parse: Any = None  # parser(response) for non-JSON answers
     cleanup: Any = None  # closes files opened for the request
+    can_resend: Any = None  # () -> bool, for a body that can be read only once
 
 
-# `timeout` validated, and converted between httpx and httpx2 Timeout classes.
+# The longest wait a timeout may ask for (about 31 years): larger values overflow the
+# clock arithmetic of the sync transport on every request.
+MAX_TIMEOUT = 1e9
+
+
+# `timeout` validated, and converted between httpx and httpx2 Timeout classes. math.inf
+# means no limit, as None does; NaN and waits no clock can measure are refused here, once,
+# instead of failing every request.
 def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
     if timeout is None:
         return None
     what = "a number, an httpx.Timeout or None"
     must_be("timeout", timeout, (int, float, *_compat.TIMEOUT_TYPES), what)
-    number = isinstance(timeout, (int, float))
-    values = [timeout] if number else timeout.as_dict().values()
-    for value in values:
-        if value is not None and value < 0:
-            raise ValueError(f"timeout must not be negative, got {timeout!r}")
-    if number or isinstance(timeout, timeout_class):
+    if isinstance(timeout, (int, float)):
+        return _seconds(timeout, timeout)
+    given = timeout.as_dict()
+    values = {name: _seconds(value, timeout) for name, value in given.items()}
+    if isinstance(timeout, timeout_class) and values == given:
         return timeout
-    return timeout_class(**timeout.as_dict())
+    return timeout_class(**values)
+
+
+def _seconds(value: float | None, timeout: object) -> float | None:
+    if value is None or value == math.inf:
+        return None
+    if math.isnan(value):
+        raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
+    if value < 0:
+        raise ValueError(f"timeout must not be negative, got {timeout!r}")
+    if value > MAX_TIMEOUT:
+        raise ValueError(
+            f"timeout must be at most {MAX_TIMEOUT:g} seconds (math.inf or None for no limit), "
+            f"got {timeout!r}"
+        )
+    return value
 
 
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
@@ -130,6 +155,42 @@ def _updated(
     return {**current, **(update or {})}
 
 
+# The httpx client that a client and its copies send through, and the process it serves.
+class _Connections(Generic[_H]):
+    def __init__(self, http: _H, make: Callable[[], _H] | None) -> None:
+        self.http: _H = http
+        self._make: Callable[[], _H] | None = make  # a fresh pool after a fork; None for the user's own http_client
+        self._pid = os.getpid()
+        self._used = False
+
+    def for_request(self) -> _H:
+        if self._pid != os.getpid():
+            self._forked()
+        self._used = True
+        return self.http
+
+    # The parent's pooled keep-alive sockets came along with the fork, and a request on one
+    # would read an answer meant for the parent. They are left untouched (closing one could
+    # send a TLS close_notify or an HTTP/2 GOAWAY on the parent's connection): the child
+    # gets a pool of its own. A pool the user passed in cannot be rebuilt from outside.
+    def _forked(self) -> None:
+        if self._make is not None and not self.http.is_closed:
+            self.http = self._make()
+        elif self._make is None and self._used:
+            raise ForkedClientError(
+                f"this client's http_client was used in process {self._pid} before it forked; "
+                "its pooled connections are shared with that process, so a request here could "
+                "read the parent's answers. Create the http_client in the child, or leave "
+                "http_client out and edgen opens a new pool after a fork."
+            )
+        self._pid = os.getpid()
+        self._used = False
+
+    # The client to close: one made in this process (an inherited one is the parent's).
+    def owned_here(self) -> _H | None:
+        return self.http if self._pid == os.getpid() else None
+
+
 # Configuration and request building shared by both clients.
 class BaseEdgen(Generic[_H]):
     _http_client_class: ClassVar[type[Any]]
@@ -151,6 +212,7 @@ class BaseEdgen(Generic[_H]):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: _H | None = None,
+        max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         setup_logging()
         if api_key is None:
@@ -177,16 +239,24 @@ class BaseEdgen(Generic[_H]):
         if must_be("max_retries", max_retries, int, "an int") < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self.max_retries = max_retries
+        if (
+            max_event_size is not None
+            and must_be("max_event_size", max_event_size, int, "an int or None") < 1
+        ):
+            raise ValueError(f"max_event_size must be at least 1 byte, got {max_event_size}")
+        # The largest server-sent event a stream accepts; a bigger one raises rather than
+        # filling memory (a server that never ends its line would otherwise grow us forever).
+        self.max_event_size = max_event_size
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
         custom_headers = {**self.auth_headers, **self._custom_headers}
         self._headers = pipeline.merge_headers(_DEFAULT_HEADERS, custom_headers)
         self._owns_http = http_client is None
+        make: Callable[[], _H] | None = None
         if http_client is None:
-            http_client = self._http_client_class(
-                timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
-            )
-        self._http: _H = http_client
+            make = self._new_http_client
+            http_client = make()
+        self._connections: _Connections[_H] = _Connections(http_client, make)
 
     chat: Chat[Self]
     audio: Audio[Self]
@@ -202,6 +272,13 @@ class BaseEdgen(Generic[_H]):
         image = _resource("images", "Image")
         models = _resource("models", "Models")
         misc = _resource("misc", "Misc")
+
+    # The pool edgen owns when no http_client is passed (and again in a forked child).
+    def _new_http_client(self) -> _H:
+        http: _H = self._http_client_class(
+            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
+        )
+        return http
 
     # -- public configuration --
     @property
@@ -224,6 +301,11 @@ class BaseEdgen(Generic[_H]):
     def is_closed(self) -> bool:
         return self._http.is_closed
 
+    # The httpx client requests go through (the user's own `http_client` if one was passed).
+    @property
+    def _http(self) -> _H:
+        return self._connections.http
+
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs.
         return (
@@ -239,6 +321,7 @@ class BaseEdgen(Generic[_H]):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         http_client: Any = None,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_event_size: int | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
@@ -257,17 +340,33 @@ class BaseEdgen(Generic[_H]):
             base_url=base_url if base_url is not None else self._base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_event_size=(
+                self.max_event_size if isinstance(max_event_size, NotGiven) else max_event_size
+            ),
             default_headers=_updated(self._custom_headers, default_headers, set_default_headers),
             default_query=_updated(self._custom_query, default_query, set_default_query),
             http_client=http_client if http_client is not None else self._http,
         )
         if http_client is None:
             clone._owns_http = False  # the pool belongs to the original client
+            clone._connections = self._connections
         return clone
 
     with_options = copy
 
-    def _build_request(self, spec: RequestSpec) -> httpx.Request:
+    # What every attempt shares: the pool of this process, the request, the retry policy.
+    def _prepare(self, spec: RequestSpec) -> tuple[_H, httpx.Request, pipeline.RetryPolicy]:
+        http = self._connections.for_request()
+        if http.is_closed:
+            raise ClientClosedError(
+                f"Cannot send {spec.method} {spec.path}: the client has been closed "
+                "(by close(), a with block, or the client it was copied from)"
+            )
+        request = self._build_request(http, spec)
+        policy = pipeline.RetryPolicy(self.max_retries, time.time, can_resend=spec.can_resend)
+        return http, request, policy
+
+    def _build_request(self, http: _H, spec: RequestSpec) -> httpx.Request:
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
         params = {**self._custom_query, **(options.get("extra_query") or {})} or None
@@ -285,7 +384,7 @@ class BaseEdgen(Generic[_H]):
                 raise TypeError(f"request body is not JSON-serializable: {exc}") from None
             headers = {**headers, "content-type": "application/json"}
             body = None
-        return self._http.build_request(
+        return http.build_request(
             spec.method,
             self._base_url + spec.path,
             headers=headers,
@@ -311,7 +410,9 @@ class BaseEdgen(Generic[_H]):
 
     def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.stream:
-            return self._stream_class(cast_to=spec.cast, response=response)
+            return self._stream_class(
+                cast_to=spec.cast, response=response, max_event_size=self.max_event_size
+            )
         if spec.parse is not None:
             return spec.parse(response)
         return pipeline.decode_response(response, spec.cast)
@@ -352,8 +453,9 @@ class Edgen(BaseEdgen[httpx.Client]):
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
-        if self._owns_http:
-            self._http.close()
+        http = self._connections.owned_here() if self._owns_http else None
+        if http is not None:
+            http.close()
 
     def __enter__(self) -> Edgen:
         return self
@@ -364,19 +466,18 @@ class Edgen(BaseEdgen[httpx.Client]):
     # -- the I/O edge --
     def _send(self, spec: RequestSpec) -> Any:
         try:
-            request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self.max_retries, time.time)
+            http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
-                    response = self._http.send(request, stream=True)
+                    response = http.send(request, stream=True)
+                    self._log_response(response)
+                    if not (streamed and response.is_success):
+                        self._read(response)
                 except _compat.TRANSPORT_ERRORS as exc:
                     time.sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
-                if not (streamed and response.is_success):
-                    self._read(response)
                 if response.is_success:
                     return self._result(response, spec, policy.retries_taken)
                 time.sleep(policy.after_status(response, pipeline.decode_error_body(response)))
@@ -386,16 +487,20 @@ class Edgen(BaseEdgen[httpx.Client]):
 
     def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if not spec.stream:
-            self._read(response)
+            try:
+                self._read(response)
+            except _compat.TRANSPORT_ERRORS as exc:
+                raise pipeline.connection_error(response.request, exc) from exc
         return self._parse(response, spec)
 
+    # A body that fails halfway gives its connection back before the error goes on.
     @staticmethod
     def _read(response: httpx.Response) -> None:
         try:
             response.read()
-        except _compat.TRANSPORT_ERRORS as exc:
+        except BaseException:
             response.close()
-            raise pipeline.connection_error(response.request, exc) from exc
+            raise
 
 
 class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
@@ -408,8 +513,9 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     _context_manager_class = AsyncResponseContextManager
 
     async def close(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        http = self._connections.owned_here() if self._owns_http else None
+        if http is not None:
+            await http.aclose()
 
     async def __aenter__(self) -> AsyncEdgen:
         return self
@@ -420,19 +526,18 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
     # -- the I/O edge --
     async def _send(self, spec: RequestSpec) -> Any:
         try:
-            request = self._build_request(spec)
-            policy = pipeline.RetryPolicy(self.max_retries, time.time)
+            http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
-                    response = await self._http.send(request, stream=True)
+                    response = await http.send(request, stream=True)
+                    self._log_response(response)
+                    if not (streamed and response.is_success):
+                        await self._read(response)
                 except _compat.TRANSPORT_ERRORS as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
-                self._log_response(response)
-                if not (streamed and response.is_success):
-                    await self._read(response)
                 if response.is_success:
                     return self._result(response, spec, policy.retries_taken)
                 body = pipeline.decode_error_body(response)
@@ -443,16 +548,19 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
 
     async def _read_and_parse(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if not spec.stream:
-            await self._read(response)
+            try:
+                await self._read(response)
+            except _compat.TRANSPORT_ERRORS as exc:
+                raise pipeline.connection_error(response.request, exc) from exc
         return self._parse(response, spec)
 
     @staticmethod
     async def _read(response: httpx.Response) -> None:
         try:
             await response.aread()
-        except _compat.TRANSPORT_ERRORS as exc:
+        except BaseException:
             await response.aclose()
-            raise pipeline.connection_error(response.request, exc) from exc
+            raise
 
 
 Client = Edgen

@@ -1,5 +1,6 @@
-# EdgenError > APIError > APIConnectionError (> APITimeoutError), APIResponseValidationError,
-# APIStatusError (> one class per status).
+# EdgenError > APIError > APIConnectionError (> APITimeoutError), APIResponseValidationError
+# (> IncompleteStreamError), APIStatusError (> one class per status).
+# EdgenError > ClientClosedError, ForkedClientError: a client used when it cannot be.
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ class APIConnectionError(APIError):
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool)."""
 
-    def __init__(self, request: httpx.Request) -> None:
-        super().__init__(message="Request timed out.", request=request)
+    def __init__(self, request: httpx.Request, *, message: str = "Request timed out.") -> None:
+        super().__init__(message=message, request=request)
 
 
 class APIResponseValidationError(APIError):
@@ -56,6 +57,17 @@ class APIResponseValidationError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+
+
+class IncompleteStreamError(APIResponseValidationError):
+    """A stream ended as if complete, but its answer was cut short by the server.
+
+    `completion` holds what arrived, so nothing is lost.
+    """
+
+    def __init__(self, response: httpx.Response, completion: object, *, message: str) -> None:
+        super().__init__(response, None, message=message)
+        self.completion = completion
 
 
 class APIStatusError(APIError):
@@ -97,6 +109,14 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """500 and above"""
+
+
+class ClientClosedError(EdgenError, RuntimeError):
+    """A request on a client (or a copy of it) after `close()`."""
+
+
+class ForkedClientError(EdgenError, RuntimeError):
+    """A request in a forked child through an `http_client` the parent had already used."""
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -49,8 +49,9 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 
-# Edgen error kinds that a retry would hit again.
+# Edgen errors that a retry would hit again: an error kind, or (kind, the key that says why).
 NON_RETRYABLE_KINDS = frozenset({"unknown_model_kind", "prohibited_name"})
+NON_RETRYABLE_REASONS = frozenset({("endpoint", "SessionNotFound"), ("model", "Parse")})
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
@@ -74,9 +75,15 @@ def should_retry(response: httpx.Response, body: Any) -> bool:
     if status in RETRYABLE_STATUSES:
         return True
     if status >= 500:
-        kind = body.get("error") if isinstance(body, dict) else None
-        return not (isinstance(kind, str) and kind in NON_RETRYABLE_KINDS)
+        return not _deterministic(body)
     return False
+
+
+def _deterministic(body: Any) -> bool:
+    kind = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(kind, str):
+        return False
+    return kind in NON_RETRYABLE_KINDS or any((kind, key) in NON_RETRYABLE_REASONS for key in body)
 
 
 # The server's `retry-after-ms` / `Retry-After` if 0-60 s (`now` is for an HTTP date),
@@ -89,31 +96,31 @@ def retry_delay(
     jitter: float | None = None,
 ) -> float:
     if headers is not None:
-        asked = _server_retry_after(headers, now)
-        if asked is not None and 0 <= asked <= MAX_RETRY_AFTER:
-            return asked
+        for asked in _server_waits(headers, now):
+            if 0 <= asked <= MAX_RETRY_AFTER:  # also false for NaN
+                return asked
     delay = min(INITIAL_RETRY_DELAY * (2.0**retries_taken), MAX_RETRY_DELAY)
     if jitter is None:
         jitter = random.random()
     return delay * (1.0 - 0.25 * jitter)
 
 
-def _server_retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
+# Each wait the server asked for, most precise first: one broken header must not hide another.
+def _server_waits(headers: Mapping[str, str], now: float | None) -> Iterator[float]:
     for name, per_second in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
         try:
-            return float(headers[name]) / per_second
+            yield float(headers[name]) / per_second
         except (KeyError, ValueError):
             pass
     parsed = email.utils.parsedate_tz(headers.get("retry-after"))
-    if parsed is None or now is None:
-        return None
-    return float(email.utils.mktime_tz(parsed)) - now
+    if parsed is not None and now is not None:
+        yield float(email.utils.mktime_tz(parsed)) - now
 
 
-def status_error(response: httpx.Response, body: Any) -> APIStatusError:
+def status_error(response: httpx.Response, body: Any, note: str = "") -> APIStatusError:
     status = response.status_code
     detail = error_detail(body)
-    message = f"Error code: {status}" + (f" - {detail}" if detail else "")
+    message = f"Error code: {status}" + (f" - {detail}" if detail else "") + note
     error_class = STATUS_ERRORS.get(
         status, InternalServerError if status >= 500 else APIStatusError
     )
@@ -144,12 +151,35 @@ def error_detail(body: Any) -> str:
     return msgspec.json.encode(body).decode()
 
 
+# A timeout names what it waited for: a pool timeout in particular is not a slow server.
+_TIMEOUT_MESSAGES = {
+    "ConnectTimeout": "Request timed out while connecting.",
+    "ReadTimeout": "Request timed out waiting for the server's answer.",
+    "WriteTimeout": "Request timed out while sending.",
+    "PoolTimeout": (
+        "Request timed out: no free connection in the pool "
+        "(all are in use; close streams you no longer read, or raise the pool's limits)."
+    ),
+}
+
+
 def connection_error(
-    request: httpx.Request, exc: Exception, message: str = "Connection error."
+    request: httpx.Request, exc: Exception, what: str = "Connection error", note: str = ""
 ) -> APIConnectionError:
     if isinstance(exc, _compat.TIMEOUT_ERRORS):
-        return APITimeoutError(request)
-    return APIConnectionError(message=message, request=request)
+        message = _TIMEOUT_MESSAGES.get(type(exc).__name__, "Request timed out.")
+        return APITimeoutError(request, message=message + note)
+    return APIConnectionError(message=f"{what}: {describe(exc)}{note}", request=request)
+
+
+# Some transport errors have an empty message (an end of stream, say): name the class then.
+def describe(exc: BaseException) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if str(cause):
+            return str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return type(exc).__name__
 
 
 # RFC 9110 token characters: h11 would refuse others, as a retryable-looking error.
@@ -178,21 +208,40 @@ def merge_headers(base: dict[str, str], extra: Mapping[str, Any] | None) -> dict
     return merged
 
 
+NOT_RESENT = (
+    " (not retried: the upload is read from a stream that cannot be rewound, and part of it "
+    "was sent; pass bytes, a path or a seekable file to allow retries)"
+)
+
+
 # After each failure: the seconds to wait, or (no retry left) the error.
 class RetryPolicy(msgspec.Struct):
     max_retries: int
     clock: Any = None  # epoch seconds, for an HTTP-date Retry-After
     retries_taken: int = 0
+    # False once a body that can be read only once has begun to go out: a retry would send
+    # another, shorter body.
+    can_resend: Callable[[], bool] | None = None
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
-        if self.retries_taken >= self.max_retries:
-            raise connection_error(request, exc) from exc
+        note = self._why_not(retryable=True)
+        if note is not None:
+            raise connection_error(request, exc, note=note) from exc
         return self._next(request, None, type(exc).__name__)
 
     def after_status(self, response: httpx.Response, body: Any) -> float:
-        if self.retries_taken >= self.max_retries or not should_retry(response, body):
-            raise status_error(response, body)
+        note = self._why_not(should_retry(response, body))
+        if note is not None:
+            raise status_error(response, body, note)
         return self._next(response.request, response.headers, f"status {response.status_code}")
+
+    # None to retry, else the note to add to the error ("" for none).
+    def _why_not(self, retryable: bool) -> str | None:
+        if not retryable or self.retries_taken >= self.max_retries:
+            return ""
+        if self.can_resend is not None and not self.can_resend():
+            return NOT_RESENT
+        return None
 
     def _next(self, request: httpx.Request, headers: Any, reason: str) -> float:
         now = self.clock() if self.clock is not None and headers is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -12,7 +12,7 @@ import msgspec
 from . import _compat
 from ._exceptions import APIError, APIResponseValidationError
 from ._pipeline import connection_error, decoder_for, error_detail, json_or
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import DEFAULT_MAX_EVENT_SIZE, EventTooLarge, ServerSentEvent, SSEDecoder
 
 _T = TypeVar("_T")
 
@@ -20,6 +20,23 @@ _DONE = b"[DONE]"
 
 # A server that keeps the body open after `[DONE]` must not hold the caller.
 DRAIN_TIMEOUT = 1.0
+# How much of a body that is not an event stream is read for the error message.
+PEEK_SIZE = 64 * 1024
+
+
+class _State:
+    """What a stream shares with its event generator.
+
+    The generator holds this, never the stream: dropping a half-read stream then drops the
+    generator at once, and its `finally` gives the connection back. (A generator holding
+    the stream that holds it would wait for the garbage collector.)
+    """
+
+    __slots__ = ("closed", "done")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.done = False  # the server sent `[DONE]` (the OpenAI dialect's end)
 
 
 def _is_error(body: Any) -> bool:
@@ -37,17 +54,64 @@ def event_error(
     return APIResponseValidationError(response, line, message=message)
 
 
-def not_a_stream_error(response: httpx.Response) -> APIError:
-    body = json_or(response.content, response.text)
+# A 2xx answer to stream=True that is no event stream: a JSON error, a proxy's login page,
+# a whole completion from a server that ignored `stream`. `head` is the start of its body.
+def not_a_stream_error(response: httpx.Response, head: bytes) -> APIError:
+    text = head.decode("utf-8", errors="replace")
+    body = json_or(head, text)
     if _is_error(body):
         return APIError(error_detail(body), response.request, body=body)
-    got = f"{response.headers.get('content-type')!r}: {response.text[:500]!r}"
-    message = f"Expected an event stream (text/event-stream), got {got}"
+    content_type = response.headers.get("content-type")
+    got = f"content type {content_type!r}" if content_type else "no content type"
+    got += f" and a body starting {text[:500]!r}" if text else " and an empty body"
+    message = f"Expected an event stream (text/event-stream) for stream=True, got {got}"
     return APIResponseValidationError(response, body, message=message)
 
 
-def _is_json(response: httpx.Response) -> bool:
-    return response.headers.get("content-type", "").startswith("application/json")  # type: ignore[no-any-return]
+# llama.cpp answers a prompt that does not fit its context with an empty event stream.
+def empty_stream_error(response: httpx.Response, done: bool) -> APIResponseValidationError:
+    how = "ended with [DONE]" if done else "ended"
+    message = (
+        f"The event stream {how} without a single chunk: the server took the request but "
+        "gave no answer (a prompt too long for the model's context does this on llama.cpp)"
+    )
+    return APIResponseValidationError(response, None, message=message)
+
+
+def _too_large_error(response: httpx.Response, exc: EventTooLarge) -> APIResponseValidationError:
+    message = (
+        f"{exc}; the stream was closed. If the server means to send events that large, "
+        "raise the client's max_event_size"
+    )
+    return APIResponseValidationError(response, None, message=message)
+
+
+def _read_error(response: httpx.Response, exc: Exception) -> APIError:
+    return connection_error(response.request, exc, "Connection error while reading the stream")
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    media_type = response.headers.get("content-type", "").partition(";")[0]
+    return media_type.strip().lower() == "text/event-stream"  # type: ignore[no-any-return]
+
+
+# Turns one event into an item, or None for `[DONE]`; raises for error events.
+def _converter(
+    decode: Callable[[bytes], _T], response: httpx.Response, state: _State
+) -> Callable[[ServerSentEvent], _T | None]:
+    def convert(event: ServerSentEvent) -> _T | None:
+        raw = event.raw
+        if raw == _DONE:
+            state.done = True
+            return None
+        if event.event is not None and event.event == "error":
+            raise event_error(event, response, None)
+        try:
+            return decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
+            raise event_error(event, response, exc) from None
+
+    return convert
 
 
 # Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now; returns the
@@ -93,28 +157,125 @@ async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> Non
         capped.pop("read", None)
 
 
+def _peek(response: httpx.Response) -> bytes:
+    head = b""
+    for part in response.iter_bytes():
+        head += part
+        if len(head) >= PEEK_SIZE:
+            break
+    return head
+
+
+async def _apeek(response: httpx.Response) -> bytes:
+    head = b""
+    async for part in response.aiter_bytes():
+        head += part
+        if len(head) >= PEEK_SIZE:
+            break
+    return head
+
+
+def _events(
+    response: httpx.Response,
+    decode: Callable[[bytes], _T],
+    state: _State,
+    max_event_size: int | None,
+) -> Iterator[_T]:
+    if state.closed:
+        return
+    convert = _converter(decode, response, state)
+    decoder = SSEDecoder(max_event_size)
+    feed = decoder.feed
+    some = False  # a chunk was yielded
+    try:
+        if not _is_event_stream(response):
+            raise not_a_stream_error(response, _peek(response))
+        chunks = response.iter_bytes()
+        for chunk in chunks:
+            for event in feed(chunk):
+                item = convert(event)
+                if item is None:
+                    break
+                some = True
+                yield item
+            if state.done:
+                _drain(chunks, response)
+                break
+        if not state.done:
+            for event in decoder.flush():
+                item = convert(event)
+                if item is None:
+                    break
+                some = True
+                yield item
+        if not some:
+            raise empty_stream_error(response, state.done)
+    except _compat.READ_ERRORS as exc:
+        raise _read_error(response, exc) from exc
+    except EventTooLarge as exc:
+        raise _too_large_error(response, exc) from None
+    finally:
+        state.closed = True
+        response.close()
+
+
+async def _aevents(
+    response: httpx.Response,
+    decode: Callable[[bytes], _T],
+    state: _State,
+    max_event_size: int | None,
+) -> AsyncIterator[_T]:
+    if state.closed:
+        return
+    convert = _converter(decode, response, state)
+    decoder = SSEDecoder(max_event_size)
+    feed = decoder.feed
+    some = False
+    try:
+        if not _is_event_stream(response):
+            raise not_a_stream_error(response, await _apeek(response))
+        chunks = response.aiter_bytes()
+        async for chunk in chunks:
+            for event in feed(chunk):
+                item = convert(event)
+                if item is None:
+                    break
+                some = True
+                yield item
+            if state.done:
+                await _adrain(chunks, response)
+                break
+        if not state.done:
+            for event in decoder.flush():
+                item = convert(event)
+                if item is None:
+                    break
+                some = True
+                yield item
+        if not some:
+            raise empty_stream_error(response, state.done)
+    except _compat.READ_ERRORS as exc:
+        raise _read_error(response, exc) from exc
+    except EventTooLarge as exc:
+        raise _too_large_error(response, exc) from None
+    finally:
+        state.closed = True
+        await response.aclose()
+
+
 class _StreamBase(Generic[_T]):
-    def __init__(self, *, cast_to: type[_T], response: httpx.Response) -> None:
+    def __init__(
+        self,
+        *,
+        cast_to: type[_T],
+        response: httpx.Response,
+        max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
         self.response = response
         self._decode = decoder_for(cast_to).decode
-        self._closed = False
+        self._max_event_size = max_event_size
+        self._state = _State()
         self._iterator: Any = None
-
-    # None means the stream is done.
-    def _convert(self, event: ServerSentEvent) -> _T | None:
-        raw = event.raw
-        if raw == _DONE:
-            return None
-        if event.event is not None and event.event == "error":
-            raise event_error(event, self.response, None)
-        try:
-            return self._decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise event_error(event, self.response, exc) from None
-
-    def _read_error(self, exc: Exception) -> APIError:
-        message = f"Connection error while reading the stream: {exc}"
-        return connection_error(self.response.request, exc, message)
 
 
 class Stream(_StreamBase[_T]):
@@ -130,38 +291,11 @@ class Stream(_StreamBase[_T]):
         return next(self._iterator)  # type: ignore[no-any-return]
 
     def _events(self) -> Iterator[_T]:
-        response = self.response
-        decoder = SSEDecoder()
-        feed = decoder.feed
-        convert = self._convert
-        if self._closed:
-            return
-        try:
-            if _is_json(response):
-                response.read()
-                raise not_a_stream_error(response)
-            chunks = response.iter_bytes()
-            for chunk in chunks:
-                for event in feed(chunk):
-                    item = convert(event)
-                    if item is None:
-                        _drain(chunks, response)
-                        return
-                    yield item
-            for event in decoder.flush():
-                item = convert(event)
-                if item is None:
-                    return
-                yield item
-        except _compat.READ_ERRORS as exc:
-            raise self._read_error(exc) from exc
-        finally:
-            self._closed = True
-            response.close()
+        return _events(self.response, self._decode, self._state, self._max_event_size)
 
     def close(self) -> None:
         """Release the connection; further iteration stops."""
-        self._closed = True
+        self._state.closed = True
         self.response.close()
         if self._iterator is not None:
             self._iterator.close()
@@ -184,38 +318,11 @@ class AsyncStream(_StreamBase[_T]):
             self._iterator = self._events()
         return await self._iterator.__anext__()  # type: ignore[no-any-return]
 
-    async def _events(self) -> AsyncIterator[_T]:
-        response = self.response
-        decoder = SSEDecoder()
-        feed = decoder.feed
-        convert = self._convert
-        if self._closed:
-            return
-        try:
-            if _is_json(response):
-                await response.aread()
-                raise not_a_stream_error(response)
-            chunks = response.aiter_bytes()
-            async for chunk in chunks:
-                for event in feed(chunk):
-                    item = convert(event)
-                    if item is None:
-                        await _adrain(chunks, response)
-                        return
-                    yield item
-            for event in decoder.flush():
-                item = convert(event)
-                if item is None:
-                    return
-                yield item
-        except _compat.READ_ERRORS as exc:
-            raise self._read_error(exc) from exc
-        finally:
-            self._closed = True
-            await response.aclose()
+    def _events(self) -> AsyncIterator[_T]:
+        return _aevents(self.response, self._decode, self._state, self._max_event_size)
 
     async def close(self) -> None:
-        self._closed = True
+        self._state.closed = True
         await self.response.aclose()
         if self._iterator is not None:
             await self._iterator.aclose()

@@ -162,7 +162,7 @@ async def test_async_stream_helper_is_awaitable(router) -> None:
     words = [" " + fake.word() for _ in range(12)]
     router.post("chat/completions").mock(
         return_value=httpx.Response(
-            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words), done=True)
+            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
         )
     )
     async with AsyncEdgen(max_retries=0) as client:

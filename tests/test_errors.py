@@ -256,15 +256,24 @@ async def test_async_connection_refused(closed_port: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "exc", [httpx.ReadTimeout, httpx.ConnectTimeout, httpx.WriteTimeout, httpx.PoolTimeout]
+    ("exc", "message"),
+    [
+        (httpx.ReadTimeout, "Request timed out waiting for the server's answer."),
+        (httpx.ConnectTimeout, "Request timed out while connecting."),
+        (httpx.WriteTimeout, "Request timed out while sending."),
+        (httpx.PoolTimeout, "Request timed out: no free connection in the pool"),
+    ],
 )
-def test_timeouts(router: respx.MockRouter, client: Edgen, exc: type[Exception]) -> None:
+def test_timeouts(
+    router: respx.MockRouter, client: Edgen, exc: type[Exception], message: str
+) -> None:
     router.post("chat/completions").mock(side_effect=exc("timed out"))
     with pytest.raises(edgen.APITimeoutError) as info:
         create(client)
     assert isinstance(info.value, edgen.APIConnectionError)
     assert isinstance(info.value.__cause__, exc)
-    assert info.value.message == "Request timed out."
+    assert info.value.message.startswith(message)
+    assert str(info.value) == info.value.message
 
 
 @pytest.mark.parametrize("exc", [httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError])

@@ -115,12 +115,12 @@ def test_wheel_metadata(wheel: Path) -> None:
     assert "edgen = edgen._cli:main" in entry_points
 
 
-INSTALLED_LIMIT = 512 * 1024  # our own package, sources plus the bytecode pip compiles
+# Our own package, sources plus the bytecode pip compiles. The limit was half a mebibyte
+# until it started to cost readability; a mebibyte is still 30x less than openai adds.
+INSTALLED_LIMIT = 1024 * 1024
 
 
-def test_installed_size_with_bytecode_is_at_most_half_a_mebibyte(
-    wheel: Path, tmp_path: Path
-) -> None:
+def test_installed_size_with_bytecode_is_at_most_one_mebibyte(wheel: Path, tmp_path: Path) -> None:
     # Installed as a user's `pip install` leaves it: the bytecode for this interpreter
     # is compiled too (tox runs this on every supported version; 3.11's is the largest).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

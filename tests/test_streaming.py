@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -160,13 +161,26 @@ def test_event_delivered_without_final_blank_line(router: respx.MockRouter, clie
     assert [c.choices[0].delta.content for c in start(client)] == ["a", "tail"]
 
 
-def test_empty_stream(router: respx.MockRouter, client: Edgen) -> None:
-    mock_stream(router, b"")
+@pytest.mark.parametrize(
+    ("body", "how"),
+    [
+        (b"", "ended without"),
+        (b": ping\n\n", "ended without"),
+        (b"data: [DONE]\n\n", "ended with [DONE] without"),
+    ],
+)
+def test_a_stream_without_a_single_chunk_is_an_error(
+    router: respx.MockRouter, client: Edgen, body: bytes, how: str
+) -> None:
+    # llama.cpp answers a prompt that overflows its context with an empty event stream:
+    # that must not look like an empty answer.
+    mock_stream(router, body)
     stream = start(client)
-    assert list(stream) == []
+    expected = re.escape(f"event stream {how} a single chunk")
+    with pytest.raises(edgen.APIResponseValidationError, match=expected):
+        list(stream)
     assert stream.response.is_closed
-    mock_stream(router, b"data: [DONE]\n\n")
-    assert list(start(client)) == []
+    assert list(stream) == []  # ended: iterating again raises nothing new
 
 
 # -- iteration protocol -----------------------------------------------------------------------

@@ -54,6 +54,29 @@ def _open(path, where):
         raise ValueError(f"Cannot read {where} {os.fspath(path)!r} to upload: {exc}") from None
 
 
+class OneShotReader:
+    """A reader that cannot be rewound (a pipe, a socket file, an object with only `read()`),
+    as httpx gets it: with no `fileno`, `seek` or `tell`, so httpx sends it chunked instead of
+    trusting a size that a pipe does not have. `started` tells whether a retry could still
+    send the same body."""
+
+    def __init__(self, source):
+        self._source = source
+        self.started = False
+
+    def read(self, size=-1):
+        self.started = True
+        return self._source.read(size)
+
+    def unread(self):
+        return not self.started
+
+
+def _rewindable(value):
+    seekable = getattr(value, "seekable", None)
+    return seekable() if callable(seekable) else hasattr(value, "seek")
+
+
 # The file content for httpx, and the handle when this call opened one.
 def _content(value, where):
     if isinstance(value, (str, os.PathLike)):
@@ -64,7 +87,8 @@ def _content(value, where):
     if isinstance(value, io.TextIOBase):
         raise TypeError(f"{where} is a file opened in text mode; open it with 'rb'")
     if hasattr(value, "read"):
-        return value, None
+        # httpx rewinds a seekable file for each attempt; anything else is read only once.
+        return (value if _rewindable(value) else OneShotReader(value)), None
     raise TypeError(f"{where} must be a path, bytes or a binary file, not {type(value).__name__}")
 
 
@@ -108,6 +132,7 @@ class Transcriptions(Resource[_C, _M]):
         form = form_fields(params)
         as_text = params.get("response_format") in _TEXT_FORMATS
         upload, handle = file_part(params["file"])  # last: nothing to close if a check fails
+        content = upload[1]
         # The client closes `handle` once the request is over, whatever its outcome.
         return self._send(
             "POST",
@@ -118,6 +143,7 @@ class Transcriptions(Resource[_C, _M]):
             files={"file": upload},
             parse=parse_text if as_text else None,
             cleanup=None if handle is None else handle.close,
+            can_resend=content.unread if isinstance(content, OneShotReader) else None,
         )
 
 

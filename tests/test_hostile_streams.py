@@ -1,0 +1,381 @@
+"""Streams against a server that lies, stays silent, floods or stops early, over a real socket
+on 127.0.0.1 (tests/rawserver.py): every case ends in a typed error or a complete answer,
+never in a shorter answer that looks whole, and every connection is given back."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from rawserver import Conn, RawServer, Request, serve_each
+
+import edgen
+from edgen import AsyncEdgen, Edgen
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+def chunk(content: str | None, finish_reason: str | None = None, role: str | None = None) -> bytes:
+    delta = {} if content is None else {"content": content}
+    if role:
+        delta["role"] = role
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+def answer_with(status: int, body: bytes, content_type: str | None) -> RawServer:
+    def answer(conn: Conn, request: Request) -> None:
+        conn.respond(status, body, content_type=content_type)
+
+    return RawServer(serve_each(answer))
+
+
+def start(client: Edgen, **kw: object) -> edgen.Stream[object]:
+    return client.chat.completions.create(model="m", messages=MESSAGES, stream=True, **kw)  # type: ignore[call-overload,no-any-return]
+
+
+# -- a 2xx that is not an event stream ----------------------------------------------------------
+
+NOT_STREAMS = [
+    pytest.param(
+        "text/html; charset=utf-8",
+        b"<html><body>Please log in to the proxy</body></html>",
+        "content type 'text/html; charset=utf-8' and a body starting '<html><body>Please log in",
+        id="proxy-login-page",
+    ),
+    pytest.param(
+        "text/plain",
+        b"upstream says hello",
+        "'text/plain' and a body starting 'upstream says",
+        id="text-plain",
+    ),
+    pytest.param(None, b"", "no content type and an empty body", id="empty-no-type"),
+    pytest.param(
+        "application/octet-stream",
+        b"data: not really\n\n",
+        "'application/octet-stream' and a body starting 'data: not really",
+        id="sse-bytes-under-another-type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body", "said"), NOT_STREAMS)
+def test_a_2xx_that_is_not_an_event_stream_is_an_error(
+    content_type: str | None, body: bytes, said: str
+) -> None:
+    with answer_with(200, body, content_type) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        stream = start(client)
+        with pytest.raises(edgen.APIResponseValidationError) as info:
+            list(stream)
+        assert "Expected an event stream (text/event-stream)" in info.value.message
+        assert said in info.value.message
+        assert info.value.status_code == 200
+        assert stream.response.is_closed
+        client.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("content_type", "body", "said"), NOT_STREAMS)
+async def test_async_a_2xx_that_is_not_an_event_stream_is_an_error(
+    content_type: str | None, body: bytes, said: str
+) -> None:
+    with answer_with(200, body, content_type) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            with pytest.raises(edgen.APIResponseValidationError, match=re.escape(said)):
+                async for _ in stream:
+                    pass
+            assert stream.response.is_closed
+
+
+def test_a_huge_non_stream_body_is_only_peeked_at() -> None:
+    # A proxy that answers with a never-ending page: the error comes after the first 64 KiB.
+    def flood(conn: Conn) -> None:
+        conn.read_request()
+        conn.start_chunked(content_type="text/html")
+        for _ in range(10_000):  # 640 MB if nobody stopped reading
+            conn.chunk(b"<p>" + b"x" * 65536 + b"</p>")
+
+    with RawServer(flood) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        with pytest.raises(edgen.APIResponseValidationError, match="text/html"):
+            list(start(client))
+        client.close()
+
+
+def test_a_json_error_with_status_200_is_the_servers_message() -> None:
+    body = json.dumps({"error": {"message": "model is loading", "type": "server"}}).encode()
+    with answer_with(200, body, "application/json") as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        with pytest.raises(edgen.APIError, match="model is loading") as info:
+            list(start(client))
+        assert info.value.body == json.loads(body)
+        client.close()
+
+
+# -- a stream that says nothing, or stops early -------------------------------------------------
+
+
+def empty_event_stream(conn: Conn) -> None:
+    # What llama.cpp does for a prompt longer than its context: 200, an empty body, close.
+    conn.read_request()
+    conn.start_chunked()
+    conn.chunk(b"")
+
+
+def test_an_empty_event_stream_is_an_error() -> None:
+    with RawServer(empty_event_stream) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        stream = start(client)
+        with pytest.raises(edgen.APIResponseValidationError, match="without a single chunk"):
+            list(stream)
+        assert stream.response.is_closed
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_an_empty_event_stream_is_an_error() -> None:
+    with RawServer(empty_event_stream) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            with pytest.raises(edgen.APIResponseValidationError, match="without a single"):
+                async for _ in stream:
+                    pass
+
+
+def sse_server(*events: bytes) -> RawServer:
+    def answer(conn: Conn, request: Request) -> None:
+        conn.start_chunked()
+        for event in events:
+            conn.chunk(event)
+        conn.chunk(b"")
+
+    return RawServer(serve_each(answer))
+
+
+CUT_SHORT = (chunk("", role="assistant"), chunk("Once"), chunk(" upon"), b"data: [DONE]\n\n")
+WHOLE = (*CUT_SHORT[:-1], chunk(None, finish_reason="stop"), b"data: [DONE]\n\n")
+
+
+def test_stream_helper_refuses_a_stream_cut_short_and_keeps_what_came() -> None:
+    # llama.cpp's interrupt: [DONE] arrives, but no chunk ever carried a finish_reason.
+    with sse_server(*CUT_SHORT) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            seen = [c.choices[0].delta.content for c in stream]
+            with pytest.raises(edgen.IncompleteStreamError) as info:
+                stream.get_final_completion()
+            with pytest.raises(edgen.IncompleteStreamError):
+                stream.get_final_text()
+        assert seen == ["", "Once", " upon"]
+        assert isinstance(info.value, edgen.APIResponseValidationError)
+        assert "before a finish_reason" in info.value.message
+        partial = info.value.completion
+        assert partial.choices[0].message.content == "Once upon"
+        assert partial.choices[0].finish_reason is None
+        # A plain create() loop sees the same chunks; none has a finish_reason.
+        chunks = list(start(client))
+        assert not any(c.choices[0].finish_reason for c in chunks)
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_stream_helper_refuses_a_stream_cut_short() -> None:
+    with sse_server(*CUT_SHORT) as server:
+        async with (
+            AsyncEdgen(base_url=server.url, max_retries=0) as client,
+            client.chat.completions.stream(model="m", messages=MESSAGES) as stream,
+        ):
+            with pytest.raises(edgen.IncompleteStreamError) as info:
+                await stream.get_final_completion()
+            assert info.value.completion.choices[0].message.content == "Once upon"
+
+
+def test_stream_helper_accepts_a_whole_stream() -> None:
+    with sse_server(*WHOLE) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            completion = stream.get_final_completion()
+        assert completion.choices[0].message.content == "Once upon"
+        assert completion.choices[0].finish_reason == "stop"
+        client.close()
+
+
+# -- giant events ---------------------------------------------------------------------------
+
+
+def endless_line(conn: Conn) -> None:
+    """`data: xxxx…` without a line end, until the client goes away (at most 200 MB)."""
+    conn.read_request()
+    conn.start_chunked()
+    conn.chunk(b"data: ")
+    for _ in range(3200):
+        conn.chunk(b"x" * 65536)
+
+
+def endless_event(conn: Conn) -> None:
+    """`data:` lines without the blank line that would end the event (at most 200 MB)."""
+    conn.read_request()
+    conn.start_chunked()
+    line = b"data: " + b"y" * 1000 + b"\n"
+    for _ in range(3200):
+        conn.chunk(line * 64)
+
+
+@pytest.mark.parametrize("script", [endless_line, endless_event])
+def test_an_event_over_max_event_size_is_an_error(script) -> None:
+    with RawServer(script) as server:
+        client = Edgen(base_url=server.url, max_retries=0, max_event_size=1024 * 1024)
+        stream = start(client)
+        with pytest.raises(edgen.APIResponseValidationError, match="max_event_size") as info:
+            list(stream)
+        assert "1048576" in info.value.message
+        assert stream.response.is_closed
+        client.close()
+
+
+def test_the_default_event_limit_is_16_mib() -> None:
+    with RawServer(endless_line) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        assert client.max_event_size == 16 * 1024 * 1024
+        with pytest.raises(edgen.APIResponseValidationError, match="16777216"):
+            list(start(client))
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_an_event_over_max_event_size_is_an_error() -> None:
+    with RawServer(endless_event) as server:
+        client = AsyncEdgen(base_url=server.url, max_retries=0)
+        async with client.with_options(max_event_size=100_000) as small:
+            stream = await small.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            with pytest.raises(edgen.APIResponseValidationError, match="100000"):
+                async for _ in stream:
+                    pass
+        await client.close()
+
+
+def test_a_large_event_under_the_limit_arrives_whole() -> None:
+    text = "z" * (3 * 1024 * 1024)
+    with sse_server(chunk(text)) as server:
+        client = Edgen(base_url=server.url, max_retries=0, max_event_size=4 * 1024 * 1024)
+        assert [c.choices[0].delta.content for c in start(client)] == [text]
+        client.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "16M", True])
+def test_max_event_size_is_checked(bad: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="max_event_size"):
+        Edgen(max_event_size=bad)  # type: ignore[arg-type]
+
+
+# -- a stream dropped after a partial read ---------------------------------------------------
+
+
+def slow_stream(conn: Conn, request: Request) -> None:
+    """Two chunks, then silence until the client hangs up (or 30 s)."""
+    conn.start_chunked()
+    conn.chunk(chunk("one"))
+    conn.chunk(chunk("two"))
+    conn.wait_closed()
+
+
+@pytest.fixture
+def one_connection() -> Iterator[tuple[RawServer, httpx.Client]]:
+    limits = httpx.Limits(max_connections=1)
+    with (
+        RawServer(serve_each(slow_stream)) as server,
+        httpx.Client(limits=limits, timeout=httpx.Timeout(10.0, pool=0.5)) as http,
+    ):
+        yield server, http
+
+
+def test_a_dropped_half_read_stream_gives_its_connection_back(one_connection) -> None:
+    server, http = one_connection
+    client = Edgen(base_url=server.url, max_retries=0, http_client=http)
+    gc.disable()  # released by reference counting, not by a later garbage collection
+    try:
+        for _ in range(3):
+            stream = start(client)
+            assert next(stream).choices[0].delta.content == "one"
+            del stream  # the last reference: the one pooled connection must come back now
+        assert next(start(client)).choices[0].delta.content == "one"
+    finally:
+        gc.enable()
+
+
+def test_pool_exhaustion_says_so(one_connection) -> None:
+    server, http = one_connection
+    client = Edgen(base_url=server.url, max_retries=0, http_client=http)
+    held = start(client)
+    next(held)
+    with pytest.raises(edgen.APITimeoutError, match="no free connection in the pool"):
+        start(client)
+    held.close()
+
+
+@pytest.mark.anyio
+async def test_async_a_dropped_half_read_stream_gives_its_connection_back() -> None:
+    limits = httpx.Limits(max_connections=1)
+    with RawServer(serve_each(slow_stream)) as server:
+        http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(10.0, pool=0.5))
+        client = AsyncEdgen(base_url=server.url, max_retries=0, http_client=http)
+        gc.disable()
+        try:
+            for _ in range(3):
+                stream = await client.chat.completions.create(
+                    model="m", messages=MESSAGES, stream=True
+                )
+                assert (await stream.__anext__()).choices[0].delta.content == "one"
+                del stream
+                for _ in range(5):  # the event loop finalises the dropped generator
+                    await asyncio.sleep(0)
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            await stream.close()
+        finally:
+            gc.enable()
+            await http.aclose()
+
+
+# -- read errors carry a message ---------------------------------------------------------------
+
+
+def reset_mid_stream(conn: Conn) -> None:
+    conn.read_request()
+    conn.start_chunked()
+    conn.chunk(chunk("one"))
+    conn.reset()
+
+
+@pytest.mark.anyio
+async def test_async_a_reset_mid_stream_says_what_happened() -> None:
+    with RawServer(reset_mid_stream) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            with pytest.raises(edgen.APIConnectionError) as info:
+                async for _ in stream:
+                    pass
+    message = info.value.message
+    assert message.startswith("Connection error while reading the stream: ")
+    assert message.removeprefix("Connection error while reading the stream: ").strip()
+
+
+def test_a_reset_mid_stream_says_what_happened() -> None:
+    with RawServer(reset_mid_stream) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        with pytest.raises(edgen.APIConnectionError) as info:
+            list(start(client))
+        client.close()
+    assert info.value.message.removeprefix("Connection error while reading the stream: ").strip()
