@@ -26,7 +26,7 @@ from ._response import (
 )
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import AsyncStream, Stream
-from ._types import NOT_GIVEN, NotGiven, Timeout, must_be
+from ._types import NOT_GIVEN, NotGiven, Timeout, json_body, must_be
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -378,10 +378,7 @@ class BaseEdgen(Generic[_H]):
             body = {**(body or {}), **options["extra_body"]}
         content = None
         if body is not None and spec.files is None:
-            try:
-                content = msgspec.json.encode(body)
-            except (TypeError, msgspec.EncodeError) as exc:
-                raise TypeError(f"request body is not JSON-serializable: {exc}") from None
+            content = json_body(body)  # refuses NaN, inf and bytes, which JSON cannot carry
             headers = {**headers, "content-type": "application/json"}
             body = None
         return http.build_request(

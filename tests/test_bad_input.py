@@ -168,6 +168,39 @@ CASES = [
         ValueError,
         "width must be between",
     ),
+    # JSON has no NaN, infinity or bytes: msgspec would send null or base64 text instead.
+    (
+        "temperature nan",
+        lambda c: c.chat.completions.create(model="m", messages=M, temperature=float("nan")),
+        ValueError,
+        "^temperature must be a finite number, got nan$",
+    ),
+    (
+        "content bytes",
+        lambda c: c.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": b"hi"}]
+        ),
+        TypeError,
+        r"^messages\[0\]\['content'\] is bytes, but JSON has no bytes",
+    ),
+    (
+        "stream with an infinite top_p",
+        lambda c: c.chat.completions.create(model="m", messages=M, stream=True, top_p=float("inf")),
+        ValueError,
+        "^top_p must be a finite number, got inf$",
+    ),
+    (
+        "embeddings extra_body -inf",
+        lambda c: c.embeddings.create(input="x", model="m", extra_body={"scale": [float("-inf")]}),
+        ValueError,
+        r"^scale\[0\] must be a finite number, got -inf$",
+    ),
+    (
+        "image guidance_scale nan",
+        lambda c: c.image.generations.create(prompt="x", guidance_scale=float("nan")),
+        ValueError,
+        "^guidance_scale must be a finite number, got nan$",
+    ),
 ]
 
 
