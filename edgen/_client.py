@@ -26,7 +26,7 @@ from ._response import (
 )
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import AsyncStream, Stream
-from ._types import NOT_GIVEN, NotGiven, Timeout, json_body, must_be
+from ._types import NOT_GIVEN, NotGiven, Timeout, form_data, json_body, must_be
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -159,7 +159,9 @@ def _updated(
 class _Connections(Generic[_H]):
     def __init__(self, http: _H, make: Callable[[], _H] | None) -> None:
         self.http: _H = http
-        self._make: Callable[[], _H] | None = make  # a fresh pool after a fork; None for the user's own http_client
+        self._make: Callable[[], _H] | None = (
+            make  # a fresh pool after a fork; None for the user's own http_client
+        )
         self._pid = os.getpid()
         self._used = False
 
@@ -377,17 +379,19 @@ class BaseEdgen(Generic[_H]):
         if options.get("extra_body"):
             body = {**(body or {}), **options["extra_body"]}
         content = None
+        data = None
         if body is not None and spec.files is None:
             content = json_body(body)  # refuses NaN, inf and bytes, which JSON cannot carry
             headers = {**headers, "content-type": "application/json"}
-            body = None
+        elif body is not None:
+            data = form_data(body)  # the text fields of a multipart upload
         return http.build_request(
             spec.method,
             self._base_url + spec.path,
             headers=headers,
             params=params,
             content=content,
-            data=body,  # form fields of a multipart upload
+            data=data,
             files=spec.files,
             timeout=timeout,
         )

@@ -145,3 +145,31 @@ def _refusal(value: Any, where: str) -> Exception | None:
     except (TypeError, msgspec.EncodeError):
         return None  # not ours to judge: msgspec encoded it (e.g. msgspec.Raw)
     return _refusal(written, where)
+
+
+# -- multipart form fields -----------------------------------------------------------
+# An upload's `extra_body` values become text fields of the form. Each must have one text
+# the server reads back as meant: a str as it is, a bool as "true"/"false" (as the server
+# parses booleans), an int, a finite float or a finite Decimal as its digits. Anything else
+# (None, bytes, a dict, NaN) is refused rather than sent as "", "b'...'" or "nan".
+def form_data(fields: Mapping[str, Any]) -> dict[str, str]:
+    """`fields` as the text fields of a multipart form, or an error naming the first bad one."""
+    return {name: _form_text(name, value) for name, value in fields.items()}
+
+
+def _form_text(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))  # int(): an IntEnum's value, not its name
+    if isinstance(value, (float, Decimal)):
+        finite = math.isfinite(value) if isinstance(value, float) else value.is_finite()
+        if not finite:
+            raise ValueError(f"extra_body[{name!r}] must be a finite number, got {value!r}")
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    raise TypeError(
+        f"extra_body[{name!r}] is {type(value).__name__}, but a form field is text: "
+        "pass a str, int, float or bool"
+    )

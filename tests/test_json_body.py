@@ -458,7 +458,9 @@ async def test_transcription_temperature_not_finite(
     routes: dict[str, respx.Route], kind: str, temperature: float
 ) -> None:
     client = make_client(kind)
-    with pytest.raises(ValueError, match=f"^temperature must be finite, got {temperature!r}$"):
+    with pytest.raises(
+        ValueError, match=f"^temperature must be a finite number, got {temperature!r}$"
+    ):
         await run(
             lambda c: c.audio.transcriptions.create(
                 file=b"RIFF", model="m", temperature=temperature
@@ -480,3 +482,82 @@ async def test_transcription_text_field_bytes(
     with pytest.raises(TypeError, match=f"^{field} must be a str, not {type(value).__name__}$"):
         await run(lambda c: c.audio.transcriptions.create(**params), client)
     assert not routes["transcriptions"].called
+
+
+def _form_fields(request: Any) -> dict[str, str]:
+    # The text parts of a multipart body, by name (the file part left out).
+    content_type = request.headers["content-type"]
+    boundary = content_type.split("boundary=")[1].encode()
+    fields = {}
+    for part in request.content.split(b"--" + boundary)[1:-1]:
+        head, _, value = part.partition(b"\r\n\r\n")
+        if b"filename=" in head:
+            continue
+        name = head.split(b'name="')[1].split(b'"')[0].decode()
+        fields[name] = value.removesuffix(b"\r\n").decode()
+    return fields
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.anyio
+async def test_transcription_extra_body_fields_go_out_as_their_text(
+    routes: dict[str, respx.Route], kind: str
+) -> None:
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    extra = {"seed": 7, "level": Level.HIGH, "stream": False, "beam": 0.5, "top": Decimal("0.70")}
+    await run(
+        lambda c: c.audio.transcriptions.create(file=b"RIFF", model="m", extra_body=extra),
+        make_client(kind),
+    )
+    sent = _form_fields(routes["transcriptions"].calls.last.request)
+    assert sent == {
+        "model": "m",
+        "seed": "7",
+        "level": "3",
+        "stream": "false",
+        "beam": "0.5",
+        "top": "0.70",
+    }
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (NAN, ValueError, "^extra_body\\['x'\\] must be a finite number, got nan$"),
+        (INF, ValueError, "^extra_body\\['x'\\] must be a finite number, got inf$"),
+        (Decimal("NaN"), ValueError, "^extra_body\\['x'\\] must be a finite number"),
+        (None, TypeError, "^extra_body\\['x'\\] is NoneType, but a form field is text"),
+        (b"raw", TypeError, "^extra_body\\['x'\\] is bytes, but a form field is text"),
+        ({"a": 1}, TypeError, "^extra_body\\['x'\\] is dict, but a form field is text"),
+        ([1, 2], TypeError, "^extra_body\\['x'\\] is list, but a form field is text"),
+    ],
+)
+@pytest.mark.anyio
+async def test_transcription_extra_body_field_without_one_text_is_refused(
+    routes: dict[str, respx.Route], kind: str, value: Any, error: type, message: str
+) -> None:
+    # httpx would send these as "nan", "" or "b'raw'" (or fail deep inside itself).
+    with pytest.raises(error, match=message):
+        await run(
+            lambda c: c.audio.transcriptions.create(
+                file=b"RIFF", model="m", extra_body={"x": value}
+            ),
+            make_client(kind),
+        )
+    assert not routes["transcriptions"].called
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("value", [bytearray(b"hi"), memoryview(b"hi")])
+@pytest.mark.anyio
+async def test_embedding_input_of_raw_bytes_is_not_taken_for_token_ids(
+    routes: dict[str, respx.Route], kind: str, value: Any
+) -> None:
+    # Iterating bytes gives ints, which would pass as the token ids [104, 105].
+    name = type(value).__name__
+    with pytest.raises(TypeError, match=f"^input must be a str or a list of str, not {name}$"):
+        await run(lambda c: c.embeddings.create(input=value, model="m"), make_client(kind))
+    assert not routes["embeddings"].called

@@ -27,7 +27,7 @@ def form_fields(params):
     temperature = params.get("temperature")
     if temperature is not None:
         if not math.isfinite(must_be("temperature", temperature, (int, float), "a number")):
-            raise ValueError(f"temperature must be finite, got {temperature!r}")
+            raise ValueError(f"temperature must be a finite number, got {temperature!r}")
         form["temperature"] = repr(float(temperature))  # always a float literal, e.g. "0.0"
     create_session = params.get("create_session")
     if create_session is not None:

@@ -36,7 +36,7 @@ def _input_kind(item):
 def _check_input(value):
     if isinstance(value, str):
         return value
-    if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
+    if isinstance(value, (bytes, bytearray, memoryview, Mapping)) or not hasattr(value, "__iter__"):
         raise TypeError(f"input must be a str or a list of str, not {type(value).__name__}")
     items = value if isinstance(value, list) else list(value)  # a generator reads once
     if not items:
