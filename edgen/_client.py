@@ -17,7 +17,7 @@ import msgspec
 from . import _compat
 from . import _pipeline as pipeline
 from ._exceptions import ClientClosedError, ForkedClientError
-from ._logs import logger, redact_headers, setup_logging
+from ._logs import logger, redact_headers, redact_url, setup_logging
 from ._response import (
     APIResponse,
     AsyncAPIResponse,
@@ -131,19 +131,20 @@ def _seconds(value: float | None, timeout: object) -> float | None:
 
 def _normalize_base_url(base_url: str | httpx.URL) -> str:
     text = str(base_url)
-    invalid = f"base_url {text!r} is not a valid URL"
+    shown = repr(redact_url(text))  # error messages end up in logs: never the password
+    invalid = f"base_url {shown} is not a valid URL"
     if any(map(str.isspace, text)):
         raise ValueError(f"{invalid}: it contains whitespace")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ValueError(f"{invalid}: {exc}") from None
+        raise ValueError(f"{invalid}: {redact_url(exc)}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {text!r}")
+        raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {shown}")
     if url.port is not None and not 0 < url.port < 65536:
-        raise ValueError(f"base_url {text!r} has port {url.port}, outside 1-65535")
+        raise ValueError(f"base_url {shown} has port {url.port}, outside 1-65535")
     if url.query or url.fragment:
-        raise ValueError(f"base_url {text!r} must not have a query or fragment; use default_query")
+        raise ValueError(f"base_url {shown} must not have a query or fragment; use default_query")
     return text if text.endswith("/") else text + "/"
 
 
@@ -311,7 +312,7 @@ class BaseEdgen(Generic[_H]):
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs.
         return (
-            f"<{type(self).__name__} base_url={self._base_url!r} "
+            f"<{type(self).__name__} base_url={redact_url(self._base_url)!r} "
             f"max_retries={self.max_retries} api_key={'set' if self.api_key else 'unset'}>"
         )
 
@@ -425,7 +426,7 @@ class BaseEdgen(Generic[_H]):
             logger.debug(
                 "Request: %s %s (attempt %d) headers=%s",
                 request.method,
-                request.url,
+                redact_url(request.url),
                 attempt,
                 headers,
             )
@@ -437,7 +438,7 @@ class BaseEdgen(Generic[_H]):
             logger.info(
                 'HTTP Request: %s %s "%d %s"',
                 request.method,
-                request.url,
+                redact_url(request.url),
                 response.status_code,
                 response.reason_phrase,
             )

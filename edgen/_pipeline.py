@@ -20,7 +20,7 @@ from ._exceptions import (
     APITimeoutError,
     InternalServerError,
 )
-from ._logs import logger
+from ._logs import logger, redact_url
 from ._types import NOT_GIVEN, must_be
 
 _T = TypeVar("_T")
@@ -250,7 +250,7 @@ class RetryPolicy(msgspec.Struct):
         logger.info(
             "Retrying %s %s in %.2f s (%s; retry %d of %d)",
             request.method,
-            request.url,
+            redact_url(request.url),
             delay,
             reason,
             self.retries_taken,

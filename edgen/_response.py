@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from ._logs import redact_url
+
 _T = TypeVar("_T")
 
 
@@ -37,7 +39,7 @@ class _BaseResponse(Generic[_T]):
         return self.http_response.is_closed
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} [{self.status_code}] {self.method} {self.url}>"
+        return f"<{type(self).__name__} [{self.status_code}] {self.method} {redact_url(self.url)}>"
 
 
 _UNPARSED = object()

@@ -171,3 +171,68 @@ def test_redact_url_of_any_httpx_url_with_userinfo(userinfo: str, path: str) -> 
         return
     without = url.copy_with(username=None, password=None)
     assert redact_url(url) == str(without).replace("http://", "http://***@", 1)
+
+
+# -- credentials in the base URL stay out of reprs, logs and errors ----------------------
+
+_SECRET_URL = "http://user:s3cret@127.0.0.1:1/v1/"
+
+
+def test_client_repr_masks_the_base_urls_password() -> None:
+    from edgen import AsyncEdgen, Edgen
+
+    for client_class in (Edgen, AsyncEdgen):
+        client = client_class(base_url=_SECRET_URL)
+        assert repr(client).startswith(
+            f"<{client_class.__name__} base_url='http://***@127.0.0.1:1/v1/'"
+        )
+        assert "s3cret" not in repr(client)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://user:s3cret@127.0.0.1:99999/v1/",  # port out of range
+        "http://user:s3cret@127.0.0.1:1/v1/?x=1",  # a query
+        "user:s3cret@127.0.0.1:1/v1/",  # no scheme
+        "http://user:s3cret@127.0.0.1:1/v 1/",  # whitespace
+        "http://user:s3cret@127.0.0.1:port/v1/",  # not a port
+    ],
+)
+def test_base_url_errors_mask_the_password(base_url: str) -> None:
+    from edgen import Edgen
+
+    with pytest.raises(ValueError, match=r"\*\*\*@127\.0\.0\.1") as info:
+        Edgen(base_url=base_url)
+    assert "s3cret" not in str(info.value)
+
+
+def test_request_retry_and_response_logs_mask_the_password(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import respx
+
+    from edgen import Edgen
+
+    caplog.set_level("DEBUG", logger="edgen")
+    with respx.mock(base_url="http://127.0.0.1:1/v1/") as mock:
+        route = mock.get("misc/version")
+        route.side_effect = [
+            httpx.Response(503, headers={"retry-after-ms": "1"}),
+            httpx.Response(200, json={"major": 0, "minor": 1, "patch": 0, "build": ""}),
+        ]
+        with Edgen(base_url=_SECRET_URL, max_retries=1) as client:
+            raw = client.misc.version.with_raw_response.create()
+    logged = [record.getMessage() for record in caplog.records]
+    url = "http://***@127.0.0.1:1/v1/misc/version"
+    assert [m.split(" (attempt")[0].split(" in 0.")[0] for m in logged] == [
+        f"Request: GET {url}",
+        f'HTTP Request: GET {url} "503 Service Unavailable"',
+        f"Retrying GET {url}",
+        f"Request: GET {url}",
+        f'HTTP Request: GET {url} "200 OK"',
+    ]
+    assert all("s3cret" not in message for message in logged), logged
+    # The password was still sent, as the server's Basic credentials.
+    assert route.calls.last.request.headers["authorization"].startswith("Basic ")
+    assert "s3cret" not in repr(raw) and "***@127.0.0.1" in repr(raw)
