@@ -347,3 +347,16 @@ def test_retry_policy_counts_and_raises() -> None:
         policy.after_transport_error(request, httpx.ReadTimeout("x"))
     with pytest.raises(edgen.BadRequestError):
         RetryPolicy(5).after_status(_response(400), None)
+
+
+@pytest.mark.parametrize("broken", ["x", "nan", "inf", "-5", "120000", ""])
+def test_a_broken_retry_after_ms_leaves_retry_after_in_charge(broken: str) -> None:
+    # Each header is judged on its own: an unusable `retry-after-ms` is skipped, not obeyed
+    # as "no hint" (which would hide the valid seconds next to it).
+    headers = {"retry-after-ms": broken, "retry-after": "2"}
+    assert retry_delay(0, headers, jitter=0.0) == 2.0
+    date = "Wed, 21 Oct 2015 07:28:10 GMT"
+    now = email.utils.mktime_tz(email.utils.parsedate_tz("Wed, 21 Oct 2015 07:28:07 GMT"))  # type: ignore[arg-type]
+    assert (
+        retry_delay(0, {"retry-after-ms": broken, "retry-after": date}, now=now, jitter=0.0) == 3.0
+    )
