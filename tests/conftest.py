@@ -1,7 +1,7 @@
 """Shared fixtures for the edgen test suite.
 
 - `anyio_backend`: async tests run with `@pytest.mark.anyio` on asyncio.
-- `frost_wav`: path of the shared test recording (../shared/data/frost.wav).
+- `frost_wav`: path of the test recording (tests/data/frost.wav).
 - `emulator`: a running `edgen.testing.EdgenEmulator` (Edgen dialect, fixed seed).
 - `sse_body(*payloads, ...)`: build an SSE body from JSON-able payloads.
 - `edgen_chunk(...)` / `openai_chunk(...)`: chunk dicts in either wire dialect.
@@ -24,7 +24,7 @@ import pytest
 import respx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FROST_WAV = Path(__file__).resolve().parents[2] / "shared" / "data" / "frost.wav"
+FROST_WAV = Path(__file__).resolve().parent / "data" / "frost.wav"
 
 BASE_URL = "http://127.0.0.1:33322/v1/"
 FINGERPRINT = "edgen-0.1.5"
@@ -66,8 +66,6 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def frost_wav() -> Path:
-    if not FROST_WAV.exists():
-        pytest.skip(f"{FROST_WAV} is missing")
     return FROST_WAV
 
 

@@ -23,7 +23,7 @@ from edgen.types import (
 )
 from edgen.types.audio import Transcription
 
-FROST_WAV = Path(__file__).resolve().parents[2] / "shared" / "data" / "frost.wav"
+FROST_WAV = Path(__file__).resolve().parent / "data" / "frost.wav"
 FROST_SHA256 = "a724eb972b6283edb68acf4b8074e060d59429ed31dc4a10277147384a6cb4c5"
 FROST_TEXT = (
     " The woods are lovely, dark and deep, but I have promises to keep and miles to go"
@@ -46,8 +46,6 @@ def server() -> Iterator[Any]:
 
 @pytest.fixture
 def frost() -> Path:
-    if not FROST_WAV.is_file():
-        pytest.skip(f"test audio {FROST_WAV} is missing (expected in ../shared/data)")
     return FROST_WAV
 
 
