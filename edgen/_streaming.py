@@ -281,8 +281,11 @@ class _StreamBase(Generic[_T]):
 class Stream(_StreamBase[_T]):
     """Iterate for decoded chunks; `close()` or a `with` block releases the connection."""
 
+    _handed_out = False  # __iter__ gave a generator away (a class default for __del__)
+
     def __iter__(self) -> Iterator[_T]:
         # Only the for-loop holds it: leaving early collects it, releasing the connection.
+        self._handed_out = True
         return self._iterator or self._events()
 
     def __next__(self) -> _T:
@@ -292,6 +295,12 @@ class Stream(_StreamBase[_T]):
 
     def _events(self) -> Iterator[_T]:
         return _events(self.response, self._decode, self._state, self._max_event_size)
+
+    # Once iterated, the generator owns the connection and gives it back when it is
+    # collected. A stream dropped before that has nothing else that would.
+    def __del__(self) -> None:
+        if self._iterator is None and not self._handed_out:
+            self.response.close()
 
     def close(self) -> None:
         """Release the connection; further iteration stops."""

@@ -316,6 +316,27 @@ def test_a_dropped_half_read_stream_gives_its_connection_back(one_connection) ->
         gc.enable()
 
 
+def test_a_dropped_stream_never_iterated_gives_its_connection_back(one_connection) -> None:
+    server, http = one_connection
+    client = Edgen(base_url=server.url, max_retries=0, http_client=http)
+    gc.disable()
+    try:
+        for _ in range(3):
+            stream = start(client)
+            del stream
+        # A stream in a for loop is dropped by the loop's caller at once, but the loop's
+        # generator still owns the connection: every chunk arrives.
+        got = []
+        for item in start(client):
+            got.append(item.choices[0].delta.content)  # type: ignore[attr-defined]
+            if len(got) == 2:
+                break
+        assert got == ["one", "two"]
+        assert next(start(client)).choices[0].delta.content == "one"
+    finally:
+        gc.enable()
+
+
 def test_pool_exhaustion_says_so(one_connection) -> None:
     server, http = one_connection
     client = Edgen(base_url=server.url, max_retries=0, http_client=http)
