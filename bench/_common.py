@@ -117,17 +117,20 @@ class FloorCompletion(msgspec.Struct):
 
 
 def stream_events(n: int = N_CHUNKS, seed: int = 7) -> list[bytes]:
-    """Edgen-dialect SSE events, one `data: <json>\\n\\n` per token, ending in [DONE]."""
+    """Edgen-dialect SSE events, one `data: <json>\\n\\n` per token, ending in [DONE].
+
+    The last chunk carries `finish_reason: "stop"`, as a whole OpenAI-style stream does
+    (without it, `stream()` rightly reports the answer as cut short)."""
     fake = Faker()
     fake.seed_instance(seed)
     out = []
-    for _ in range(n):
+    for i in range(n):
         chunk = {
             "id": fake.uuid4(),
             "choices": [
                 {
                     "delta": {"content": " " + fake.word(), "role": None},
-                    "finish_reason": None,
+                    "finish_reason": "stop" if i == n - 1 else None,
                     "index": 0,
                 }
             ],
