@@ -160,9 +160,8 @@ def _updated(
 class _Connections(Generic[_H]):
     def __init__(self, http: _H, make: Callable[[], _H] | None) -> None:
         self.http: _H = http
-        self._make: Callable[[], _H] | None = (
-            make  # a fresh pool after a fork; None for the user's own http_client
-        )
+        # Makes a fresh pool after a fork; None for the user's own http_client.
+        self._make: Callable[[], _H] | None = make
         self._pid = os.getpid()
         self._used = False
 
