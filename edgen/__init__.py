@@ -81,23 +81,28 @@ if TYPE_CHECKING:
     from ._models import BaseModel
     from ._structured import StructuredOutputError, function_tool
 
-# Loaded on first use, so `import edgen` stays close to httpx + msgspec: name -> module.
-_LAZY = {
-    "types": ".types",
-    "BaseModel": "._models",
-    "ChatCompletionAccumulator": "._accumulate",
-    "StructuredOutputError": "._structured",
-    "function_tool": "._structured",
-}
 
-
+# Loaded on first use, so `import edgen` stays close to httpx + msgspec.
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    if name == "types":
+        # Not `from . import types`, which would ask this function for "types" again.
+        import edgen.types
 
-    value = importlib.import_module(module, __name__)
-    if name != "types":
-        value = globals()[name] = getattr(value, name)
-    return value
+        return edgen.types
+    if name == "BaseModel":
+        from ._models import BaseModel
+
+        return BaseModel
+    if name == "ChatCompletionAccumulator":
+        from ._accumulate import ChatCompletionAccumulator
+
+        return ChatCompletionAccumulator
+    if name == "StructuredOutputError":
+        from ._structured import StructuredOutputError
+
+        return StructuredOutputError
+    if name == "function_tool":
+        from ._structured import function_tool
+
+        return function_tool
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

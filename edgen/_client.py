@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
-import msgspec
 
 from . import _compat
 from . import _pipeline as pipeline
 from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import logger, redact_headers, redact_url, setup_logging
+from ._resource import Async, RequestSpec, Sync
 from ._response import (
     APIResponse,
     AsyncAPIResponse,
@@ -47,6 +46,7 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+_IO = TypeVar("_IO", Sync, Async)
 
 _DEFAULT_HEADERS = {
     "user-agent": f"Edgen/Python {__version__}",
@@ -58,38 +58,11 @@ _DEFAULT_HEADERS = {
 }
 
 
-# A top-level resource, built on first access and cached on the client.
-def _resource(module: str, name: str) -> Any:
-    def get(client: Any) -> Any:
-        cache = client.__dict__
-        if name not in cache:
-            cls = getattr(importlib.import_module(f".resources.{module}", __package__), name)
-            cache[name] = cls(client)
-        return cache[name]
-
-    return property(get)
-
-
 async def _async_sleep(seconds: float) -> None:
     # anyio, so the client also runs under trio.
     import anyio
 
     await anyio.sleep(seconds)
-
-
-# Everything one endpoint call needs, built once and shared by sync and async.
-class RequestSpec(msgspec.Struct):
-    method: str
-    path: str
-    cast: Any
-    body: Mapping[str, Any] | None = None
-    files: Any = None
-    stream: bool = False
-    options: Mapping[str, Any] = {}
-    mode: str = "parsed"
-    parse: Any = None  # parser(response) for non-JSON answers
-    cleanup: Any = None  # closes files opened for the request
-    can_resend: Any = None  # () -> bool, for a body that can be read only once
 
 
 # The longest wait a timeout may ask for (about 31 years): larger values overflow the
@@ -194,7 +167,7 @@ class _Connections(Generic[_H]):
 
 
 # Configuration and request building shared by both clients.
-class BaseEdgen(Generic[_H]):
+class BaseEdgen(Generic[_H, _IO]):
     _http_client_class: ClassVar[type[Any]]
     _is_async: ClassVar[bool]
     _stream_class: ClassVar[type[Any]]
@@ -203,6 +176,7 @@ class BaseEdgen(Generic[_H]):
     # Each client's I/O edge; awaitable on `AsyncEdgen`.
     _send: Callable[[RequestSpec], Any]
     _read_and_parse: Callable[[RequestSpec, httpx.Response], Any]
+    _stream_helper: Callable[[Callable[[], Any], Any, dict[str, Any]], Any]
 
     def __init__(
         self,
@@ -260,20 +234,43 @@ class BaseEdgen(Generic[_H]):
             http_client = make()
         self._connections: _Connections[_H] = _Connections(http_client, make)
 
-    chat: Chat[Self]
-    audio: Audio[Self]
-    embeddings: Embeddings[Self]
-    image: Image[Self]
-    models: Models[Self]
-    misc: Misc[Self]
+    # The API's parts, each built on first use (importing its module then, which keeps
+    # `import edgen` small) and kept for the client's lifetime.
+    @cached_property
+    def chat(self) -> Chat[_IO]:
+        from .resources.chat import Chat
 
-    if not TYPE_CHECKING:
-        chat = _resource("chat", "Chat")
-        audio = _resource("audio", "Audio")
-        embeddings = _resource("embeddings", "Embeddings")
-        image = _resource("images", "Image")
-        models = _resource("models", "Models")
-        misc = _resource("misc", "Misc")
+        return Chat(self)
+
+    @cached_property
+    def audio(self) -> Audio[_IO]:
+        from .resources.audio import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings[_IO]:
+        from .resources.embeddings import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def image(self) -> Image[_IO]:
+        from .resources.images import Image
+
+        return Image(self)
+
+    @cached_property
+    def models(self) -> Models[_IO]:
+        from .resources.models import Models
+
+        return Models(self)
+
+    @cached_property
+    def misc(self) -> Misc[_IO]:
+        from .resources.misc import Misc
+
+        return Misc(self)
 
     # The pool edgen owns when no http_client is passed (and again in a forked child).
     def _new_http_client(self) -> _H:
@@ -443,7 +440,7 @@ class BaseEdgen(Generic[_H]):
             )
 
 
-class Edgen(BaseEdgen[httpx.Client]):
+class Edgen(BaseEdgen[httpx.Client, Sync]):
     """Synchronous client for the Edgen server (EDGEN_BASE_URL or http://127.0.0.1:33322/v1/)."""
 
     _http_client_class = httpx.Client
@@ -463,6 +460,14 @@ class Edgen(BaseEdgen[httpx.Client]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # `chat.completions.stream()`'s helper; `create` sends the request when it is entered.
+    def _stream_helper(
+        self, create: Callable[[], Any], content_type: Any, tools: dict[str, Any]
+    ) -> Any:
+        from ._accumulate import ChatCompletionStreamManager
+
+        return ChatCompletionStreamManager(create, content_type=content_type, tools=tools)
 
     # -- the I/O edge --
     def _send(self, spec: RequestSpec) -> Any:
@@ -504,7 +509,7 @@ class Edgen(BaseEdgen[httpx.Client]):
             raise
 
 
-class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
+class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
     """Asynchronous client for the Edgen server; every method is awaitable."""
 
     _http_client_class = httpx.AsyncClient
@@ -523,6 +528,21 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+    def _stream_helper(
+        self, create: Callable[[], Any], content_type: Any, tools: dict[str, Any]
+    ) -> Any:
+        from ._accumulate import AsyncChatCompletionStreamManager
+
+        return AsyncChatCompletionStreamManager(create, content_type=content_type, tools=tools)
+
+    # A list is awaited for its page, or iterated with `async for` over its items.
+    def _request(self, spec: RequestSpec) -> Any:
+        if spec.listing and spec.mode == "parsed":
+            from .resources.models import AsyncModelsList
+
+            return AsyncModelsList(partial(self._send, spec))
+        return super()._request(spec)
 
     # -- the I/O edge --
     async def _send(self, spec: RequestSpec) -> Any:

@@ -62,6 +62,8 @@ def redact_url(url: object) -> str:
     ends up in error messages too.
     """
     text = str(url)
+    if getattr(url, "userinfo", None) == b"":
+        return text  # a parsed httpx URL that has none (its text may still hold an `@`)
     # The authority follows the first `//`, or starts the text when written without a
     # scheme; it ends at the first `/`, `?` or `#`. Its last `@` ends the userinfo, so an
     # unescaped `@` in the password is masked too.

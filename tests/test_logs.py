@@ -163,6 +163,7 @@ _USERINFO = st.text(
 
 
 @given(_USERINFO, st.text(max_size=20))
+@example(userinfo="0", path="A:@")  # joined into "a:@": a scheme, no authority, no userinfo
 def test_redact_url_of_any_httpx_url_with_userinfo(userinfo: str, path: str) -> None:
     # Shown as the same URL without its userinfo would be, with `***@` in its place.
     try:

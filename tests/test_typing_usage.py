@@ -197,7 +197,8 @@ def test_other_resources(server: EdgenEmulator) -> None:
     for model in page:
         assert_type(model, Model)
     model_id = page.data[0].id
-    assert_type(client.models.retrieve(model_id), Model)
+    # By keyword too: renaming a resource method's parameter must fail this file.
+    assert_type(client.models.retrieve(model=model_id), Model)
     assert_type(client.models.with_raw_response.list(), APIResponse[ModelsPage])
     with client.models.with_streaming_response.retrieve(model_id) as response:
         assert_type(response.parse(), Model)
@@ -300,7 +301,7 @@ async def _async_usage(url: str) -> None:
             assert_type(await listing.parse(), ModelsPage)
         model_id = page.data[0].id
         assert_type(await client.models.retrieve(model_id), Model)
-        assert_type(await client.models.delete(model_id), ModelDeleted)
+        assert_type(await client.models.delete(model=model_id), ModelDeleted)
         assert_type(await client.misc.version.create(), Version)
         try:
             await client.models.retrieve("no/such-model")

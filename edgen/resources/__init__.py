@@ -1,1 +1,1 @@
-# Resources: one module per API area, each serving both clients; its types are in its .pyi.
+# Resources: one module per API area; each class serves both clients in all three modes.

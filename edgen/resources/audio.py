@@ -1,23 +1,57 @@
 # `client.audio.transcriptions`: speech to text, uploaded as multipart form data.
 
+from __future__ import annotations
+
 import io
 import math
 import os
 import uuid
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+import httpx
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked
+from .._endpoint import SyncAsync, endpoint3
+from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from .._types import must_be
 from ..types.audio.transcription import Transcription
-from ..types.audio.transcription_create_params import TRANSCRIPTION_CREATE_FIELDS
+from ..types.audio.transcription_create_params import (
+    TRANSCRIPTION_CREATE_FIELDS,
+    TranscriptionCreateParamsBase,
+    TranscriptionCreateParamsJson,
+    TranscriptionCreateParamsText,
+)
 from .misc import Status
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._types import RequestOptions
+
+    class _Text(TranscriptionCreateParamsText, RequestOptions, total=False): ...
+
+    class _Json(TranscriptionCreateParamsJson, RequestOptions, total=False): ...
+
+    class _Either(TranscriptionCreateParamsBase, RequestOptions, total=False):
+        response_format: str | None  # a format known only at run time
+
+
+# create()'s overloads, for `endpoint3`: a text format gives a str, JSON a Transcription.
+class _Create(Protocol):
+    def text(self, **params: Unpack[_Text]) -> SyncAsync[str, str]: ...
+    def json(self, **params: Unpack[_Json]) -> SyncAsync[Transcription, Transcription]: ...
+    def either(
+        self, **params: Unpack[_Either]
+    ) -> SyncAsync[Transcription | str, Transcription | str]: ...
+
 
 # Formats that OpenAI answers as plain text; create() returns a str for them.
 _TEXT_FORMATS = frozenset({"text", "srt", "vtt"})
 
 
 # The text parts of the form: only the fields that are set, as the server parses them.
-def form_fields(params):
+def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
     # model is required, so sent even when "" (the server's default model)
     form = {"model": must_be("model", params["model"], str)}
     for name in ("language", "prompt", "response_format"):
@@ -44,7 +78,7 @@ def form_fields(params):
     return form
 
 
-def _open(path, where):
+def _open(path: str | os.PathLike[str], where: str) -> IO[bytes]:
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the request's cleanup
     except OSError as exc:
@@ -60,25 +94,26 @@ class OneShotReader:
     trusting a size that a pipe does not have. `started` tells whether a retry could still
     send the same body."""
 
-    def __init__(self, source):
+    def __init__(self, source: Any) -> None:
         self._source = source
         self.started = False
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         self.started = True
-        return self._source.read(size)
+        data: bytes = self._source.read(size)
+        return data
 
-    def unread(self):
+    def unread(self) -> bool:
         return not self.started
 
 
-def _rewindable(value):
+def _rewindable(value: Any) -> bool:
     seekable = getattr(value, "seekable", None)
     return seekable() if callable(seekable) else hasattr(value, "seek")
 
 
 # The file content for httpx, and the handle when this call opened one.
-def _content(value, where):
+def _content(value: Any, where: str) -> tuple[Any, IO[bytes] | None]:
     if isinstance(value, (str, os.PathLike)):
         handle = _open(value, where)
         return handle, handle
@@ -94,7 +129,7 @@ def _content(value, where):
 
 # The `file` part as an httpx files tuple, and the handle to close after the request.
 # Paths are opened here (a missing file fails before anything is sent); httpx streams them.
-def file_part(file):
+def file_part(file: Any) -> tuple[tuple[Any, ...], IO[bytes] | None]:
     if not isinstance(file, tuple):
         data, handle = _content(file, "file")
         name = file if handle else getattr(file, "name", None)
@@ -115,23 +150,27 @@ def file_part(file):
 
 
 # The transcript for `text`/`srt`/`vtt`: Edgen still answers JSON, others plain text.
-def parse_text(response):
+def parse_text(response: httpx.Response) -> str:
     if "json" in response.headers.get("content-type", ""):
         return pipeline.decode_response(response, Transcription).text
     return response.text
 
 
-class Transcriptions(Resource[_C, _M]):
+class Transcriptions(Resource[_IO, _M]):
     __slots__ = ("status",)
     _children = {"status": (Status, "audio/transcriptions/status")}
+    status: Status[_IO, _M]
+    with_raw_response: Transcriptions[_IO, Raw]
+    with_streaming_response: Transcriptions[_IO, Streaming]
 
-    def create(self, **params):
+    @endpoint3(_Create.text, _Create.json, _Create.either)
+    def create(self, **params: Unpack[_Either]) -> Any:
         """Transcribe an audio `file`: a path, bytes, a binary file or `(name, content[, type])`."""
         # A str comes back for response_format "text", "srt" or "vtt".
-        options, params = checked("create", params, TRANSCRIPTION_CREATE_FIELDS, ("file", "model"))
-        form = form_fields(params)
-        as_text = params.get("response_format") in _TEXT_FORMATS
-        upload, handle = file_part(params["file"])  # last: nothing to close if a check fails
+        options, body = checked("create", params, TRANSCRIPTION_CREATE_FIELDS, ("file", "model"))
+        form = form_fields(body)
+        as_text = body.get("response_format") in _TEXT_FORMATS
+        upload, handle = file_part(body["file"])  # last: nothing to close if a check fails
         content = upload[1]
         # The client closes `handle` once the request is over, whatever its outcome.
         return self._send(
@@ -147,6 +186,9 @@ class Transcriptions(Resource[_C, _M]):
         )
 
 
-class Audio(Resource[_C, _M]):
+class Audio(Resource[_IO, _M]):
     __slots__ = ("transcriptions",)
     _children = {"transcriptions": (Transcriptions, "")}
+    transcriptions: Transcriptions[_IO, _M]
+    with_raw_response: Audio[_IO, Raw]
+    with_streaming_response: Audio[_IO, Streaming]

@@ -1,61 +1,113 @@
 # `client.chat.completions`: chat completions, streamed or whole.
 
-from collections.abc import Mapping
+from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, overload
+
+import httpx
+
+from .._endpoint import SyncAsync, endpoint, endpoint3
 from .._pipeline import decode_response
-from .._resource import _C, _M, Resource, checked
+from .._resource import _IO, _M, Async, Raw, Resource, Streaming, Sync, checked
 from .._types import must_be
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
-from ..types.chat.completion_create_params import CHAT_CREATE_FIELDS
+from ..types.chat.completion_create_params import (
+    CHAT_CREATE_FIELDS,
+    CompletionCreateParamsBase,
+    CompletionCreateParamsNonStreaming,
+    CompletionCreateParamsStreaming,
+)
+from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 from .misc import Status
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-class Completions(Resource[_C, _M]):
+    from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
+    from .._streaming import AsyncStream, Stream
+    from .._types import RequestOptions
+
+    class _Streaming(CompletionCreateParamsStreaming, RequestOptions, total=False): ...
+
+    class _Whole(CompletionCreateParamsNonStreaming, RequestOptions, total=False): ...
+
+    class _Either(CompletionCreateParamsBase, RequestOptions, total=False):
+        stream: bool | None
+
+    class _Structured(_Whole, total=False):
+        response_format: Any  # a dict as in create(), or a type to decode into
+
+
+# create()'s overloads, for `endpoint3`: `stream=True` gives a stream of chunks, `False`
+# (or no `stream`) a whole completion, and a bool known only at run time either.
+class _Create(Protocol):
+    def streaming(
+        self, **params: Unpack[_Streaming]
+    ) -> SyncAsync[Stream[ChatCompletionChunk], AsyncStream[ChatCompletionChunk]]: ...
+    def whole(self, **params: Unpack[_Whole]) -> SyncAsync[ChatCompletion, ChatCompletion]: ...
+    def either(
+        self, **params: Unpack[_Either]
+    ) -> SyncAsync[
+        ChatCompletion | Stream[ChatCompletionChunk],
+        ChatCompletion | AsyncStream[ChatCompletionChunk],
+    ]: ...
+
+
+class Completions(Resource[_IO, _M]):
     __slots__ = ("status",)
     _children = {"status": (Status, "chat/completions/status")}
+    status: Status[_IO, _M]
+    with_raw_response: Completions[_IO, Raw]
+    with_streaming_response: Completions[_IO, Streaming]
 
-    def create(self, **params):
+    @endpoint3(_Create.streaming, _Create.whole, _Create.either)
+    def create(self, **params: Unpack[_Either]) -> Any:
         """Create a chat completion; with `stream=True`, iterate the chunks as they come."""
         options, body = _checked("create", params)
         stream = bool(body.get("stream"))
         cast = ChatCompletionChunk if stream else ChatCompletion
         return self._send("POST", "chat/completions", cast, options, body=body, stream=stream)
 
-    def stream(self, **params):
+    @overload
+    def stream(
+        self: Completions[Sync, Any], **params: Unpack[_Structured]
+    ) -> ChatCompletionStreamManager[Any]: ...
+    @overload
+    def stream(
+        self: Completions[Async, Any], **params: Unpack[_Structured]
+    ) -> AsyncChatCompletionStreamManager[Any]: ...
+    def stream(self, **params: Unpack[_Structured]) -> Any:
         """`with ...stream(...) as s:` iterate the chunks, then `s.get_final_completion()`."""
         # `async with` on AsyncEdgen. `response_format` may be a type, as with parse().
-        from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
-
         if params.get("stream") is False:
             raise TypeError("stream() always streams; use create() for a whole completion")
-        content_type, tools = _structured(params)
-        params["stream"] = True
+        sent = dict(params)
+        content_type, tools = _structured(sent)
+        sent["stream"] = True
         # Always parsed mode: a stream helper over a raw response makes no sense.
-        create = Completions(self._client).create
-        manager = (
-            AsyncChatCompletionStreamManager
-            if self._client._is_async
-            else ChatCompletionStreamManager
-        )
-        # The request starts on enter.
-        return manager(lambda: create(**params), content_type=content_type, tools=tools)
+        create: Callable[..., Any] = Completions(self._client).create
+        # The request starts when the helper's `with` block is entered.
+        return self._client._stream_helper(lambda: create(**sent), content_type, tools)
 
-    def parse(self, **params):
+    @endpoint
+    def parse(self, **params: Unpack[_Structured]) -> ParsedChatCompletion[Any]:
         """Create a completion whose `message.parsed` is decoded into `response_format`."""
         # `response_format`: a type msgspec decodes; its JSON schema is sent. Tools made with
         # `edgen.function_tool(MyStruct)` get `function.parsed_arguments`.
         from .._structured import fill_parsed
-        from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
         if params.get("stream"):
             raise TypeError("parse() does not stream; use stream() with a response_format type")
-        content_type, tools = _structured(params)
-        options, body = _checked("parse", params)
+        sent = dict(params)
+        content_type, tools = _structured(sent)
+        options, body = _checked("parse", sent)
 
-        def parse_response(response):
+        def parse_response(response: httpx.Response) -> ParsedChatCompletion[Any]:
             completion = decode_response(response, ParsedChatCompletion)
-            return fill_parsed(completion, content_type, tools)
+            parsed: ParsedChatCompletion[Any] = fill_parsed(completion, content_type, tools)
+            return parsed
 
         return self._send(
             "POST",
@@ -68,7 +120,7 @@ class Completions(Resource[_C, _M]):
 
 
 # The `response_format` type (swapped for its json_schema form; else None), the tools' types.
-def _structured(params):
+def _structured(params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     from .._structured import is_structured_type, response_format_for, tool_types
 
     fmt = params.get("response_format")
@@ -79,7 +131,7 @@ def _structured(params):
     return fmt, tool_types(params.get("tools"))
 
 
-def _checked(method, params):
+def _checked(method: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
     messages = body["messages"]
     if isinstance(messages, (str, bytes, Mapping)) or not hasattr(messages, "__iter__"):
@@ -99,6 +151,9 @@ def _checked(method, params):
     return options, body
 
 
-class Chat(Resource[_C, _M]):
+class Chat(Resource[_IO, _M]):
     __slots__ = ("completions",)
     _children = {"completions": (Completions, "")}
+    completions: Completions[_IO, _M]
+    with_raw_response: Chat[_IO, Raw]
+    with_streaming_response: Chat[_IO, Streaming]

@@ -1,19 +1,34 @@
 # `client.embeddings`: vectors for strings.
 
-from collections.abc import Mapping
+from __future__ import annotations
 
-from .._resource import _C, _M, Resource, checked
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .._endpoint import endpoint
+from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from .._types import must_be
 from ..types.create_embedding_response import CreateEmbeddingResponse
-from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS
+from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS, EmbeddingCreateParams
 from .misc import Status
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-class Embeddings(Resource[_C, _M]):
+    from .._types import RequestOptions
+
+    class _Create(EmbeddingCreateParams, RequestOptions, total=False): ...
+
+
+class Embeddings(Resource[_IO, _M]):
     __slots__ = ("status",)
     _children = {"status": (Status, "embeddings/status")}
+    status: Status[_IO, _M]
+    with_raw_response: Embeddings[_IO, Raw]
+    with_streaming_response: Embeddings[_IO, Streaming]
 
-    def create(self, **params):
+    @endpoint
+    def create(self, **params: Unpack[_Create]) -> CreateEmbeddingResponse:
         """Embed `input` (a str or a list of str); the vectors are in `.data[i].embedding`."""
         options, body = checked("create", params, EMBEDDING_CREATE_FIELDS, ("input", "model"))
         body["input"] = _check_input(body["input"])
@@ -22,7 +37,7 @@ class Embeddings(Resource[_C, _M]):
 
 
 # str, int (a token id) or list (of token ids); None for anything else.
-def _input_kind(item):
+def _input_kind(item: object) -> type | None:
     if isinstance(item, str):
         return str
     if isinstance(item, int):
@@ -33,7 +48,7 @@ def _input_kind(item):
 
 
 # `input` is a str, or a non-empty list of strs, of ints (tokens) or of int lists.
-def _check_input(value):
+def _check_input(value: object) -> object:
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, bytearray, memoryview, Mapping)) or not hasattr(value, "__iter__"):

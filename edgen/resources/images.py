@@ -1,15 +1,31 @@
 # `client.image.generations`: Edgen's experimental image generation (`/image/generations`).
 
-from collections.abc import Mapping
-from typing import Annotated
+from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
+
+import httpx
 import msgspec
 
 from .. import _pipeline as pipeline
-from .._resource import _C, _M, Resource, checked
+from .._endpoint import endpoint
+from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from .._types import must_be
-from ..types.image_generate_params import DEFAULT_IMAGE_MODEL, IMAGE_GENERATE_FIELDS
+from ..types.image_generate_params import (
+    DEFAULT_IMAGE_MODEL,
+    IMAGE_GENERATE_FIELDS,
+    ImageGenerateParams,
+)
 from ..types.image_generation_response import ImageGenerationResponse
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._types import RequestOptions
+
+    class _Create(ImageGenerateParams, RequestOptions, total=False): ...
+
 
 _RIGHT_FILES = ("unet_weights", "vae_weights", "clip_weights", "tokenizer")
 _U32 = 2**32 - 1
@@ -22,13 +38,13 @@ class _ImagesWire(msgspec.Struct):
 
 
 # The JSON arrays of byte values as PNG file bytes.
-def parse_images(response):
+def parse_images(response: httpx.Response) -> ImageGenerationResponse:
     wire = pipeline.decode_response(response, _ImagesWire)
     return ImageGenerationResponse(images=list(map(bytes, wire.images)))
 
 
 # The externally tagged `model` the server wants: `{"Left": name}` or `{"Right": files}`.
-def image_model(model):
+def image_model(model: Any) -> dict[str, Any]:
     if model is None:
         model = DEFAULT_IMAGE_MODEL
     if isinstance(model, str):
@@ -50,7 +66,7 @@ def image_model(model):
     return dict(model)
 
 
-def _check_numbers(body):
+def _check_numbers(body: dict[str, Any]) -> None:
     for name, top in _UINTS.items():
         value = body.get(name)
         if value is not None and not 0 <= must_be(name, value, int, "an int") <= top:
@@ -60,10 +76,13 @@ def _check_numbers(body):
             must_be(name, body[name], (int, float), "a number")
 
 
-class Generations(Resource[_C, _M]):
+class Generations(Resource[_IO, _M]):
     __slots__ = ()
+    with_raw_response: Generations[_IO, Raw]
+    with_streaming_response: Generations[_IO, Streaming]
 
-    def create(self, **params):
+    @endpoint
+    def create(self, **params: Unpack[_Create]) -> ImageGenerationResponse:
         """Generate images from `prompt` (slow: minutes); `.images[n]` is a PNG file's bytes."""
         # `model` (default "stable-diffusion-2-1"): a name, `{"Left": name}` or `{"Right": files}`.
         options, body = checked("create", params, IMAGE_GENERATE_FIELDS, ("prompt",))
@@ -83,6 +102,9 @@ class Generations(Resource[_C, _M]):
         )
 
 
-class Image(Resource[_C, _M]):
+class Image(Resource[_IO, _M]):
     __slots__ = ("generations",)
     _children = {"generations": (Generations, "")}
+    generations: Generations[_IO, _M]
+    with_raw_response: Image[_IO, Raw]
+    with_streaming_response: Image[_IO, Streaming]

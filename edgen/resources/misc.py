@@ -1,33 +1,53 @@
 # `client.misc.version`, and the `status` of chat, audio and embeddings: small GETs.
 
-from typing import Any
+from __future__ import annotations
 
-from .._resource import _C, _M, Resource, checked
+from typing import TYPE_CHECKING
+
+from .._endpoint import endpoint
+from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from ..types.status import AIStatus
 from ..types.version import Version as VersionInfo
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-class Status(Resource[_C, _M]):
+    from .._types import RequestOptions
+
+
+class Status(Resource[_IO, _M]):
     """`GET <endpoint>/status`: the endpoint's model and download progress."""
 
     __slots__ = ()
-    _cast: Any = AIStatus  # what the answer decodes into
+    with_raw_response: Status[_IO, Raw]
+    with_streaming_response: Status[_IO, Streaming]
 
-    def create(self, **options):
+    @endpoint
+    def create(self, **options: Unpack[RequestOptions]) -> AIStatus:
         """Read it (a GET, named `create` as in the original client)."""
-        options = checked("create", options)[0]
-        return self._send("GET", self._path, self._cast, options)
+        return self._send("GET", self._path, AIStatus, checked("create", options)[0])
 
     retrieve = create
 
 
-class Version(Status[_C, _M]):
+class Version(Resource[_IO, _M]):
     """`GET /misc/version`: the server's version."""
 
     __slots__ = ()
-    _cast = VersionInfo
+    with_raw_response: Version[_IO, Raw]
+    with_streaming_response: Version[_IO, Streaming]
+
+    @endpoint
+    def create(self, **options: Unpack[RequestOptions]) -> VersionInfo:
+        """Read it (a GET, named `create` as in the original client)."""
+        return self._send("GET", self._path, VersionInfo, checked("create", options)[0])
+
+    retrieve = create
 
 
-class Misc(Resource[_C, _M]):
+class Misc(Resource[_IO, _M]):
     __slots__ = ("version",)
     _children = {"version": (Version, "misc/version")}
+    version: Version[_IO, _M]
+    with_raw_response: Misc[_IO, Raw]
+    with_streaming_response: Misc[_IO, Streaming]

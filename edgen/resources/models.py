@@ -1,16 +1,29 @@
 # `client.models`: list, retrieve and delete the models the server has cached.
 
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, unquote
 
-from .._resource import _C, _M, Resource, checked
+from .._endpoint import AsyncParsed, endpoint
+from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from ..types.model import Model
 from ..types.model_deleted import ModelDeleted
 from ..types.models_page import ModelsPage
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-# `models/<id>` with the id as one path segment. Unquoted first: "owner%2Frepo" and
-# "owner/repo" name one model, and `%` is not encoded twice.
-def model_path(model):
+    from .._types import RequestOptions
+
+
+def model_path(model: object) -> str:
+    """`models/<id>` with the id as one path segment.
+
+    Unquoted first: "owner%2Frepo" and "owner/repo" name one model, and `%` is not
+    encoded twice.
+    """
     if not isinstance(model, str):
         raise TypeError(f"model id must be a str, not {type(model).__name__}")
     decoded = unquote(model)
@@ -27,36 +40,38 @@ class AsyncModelsList:
 
     __slots__ = ("_send",)
 
-    def __init__(self, send):
+    def __init__(self, send: Callable[[], Awaitable[ModelsPage]]) -> None:
         self._send = send  # makes the request only when awaited or iterated
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, ModelsPage]:
         return self._send().__await__()
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[Model]:
         page = await self._send()
         for model in page.data:
             yield model
 
 
-class Models(Resource[_C, _M]):
+class Models(Resource[_IO, _M]):
     """`/models`: the Hugging Face repos Edgen downloaded (chat and audio models)."""
 
     __slots__ = ()
+    with_raw_response: Models[_IO, Raw]
+    with_streaming_response: Models[_IO, Streaming]
 
-    def list(self, **options):
+    @endpoint
+    def list(self, **options: Unpack[RequestOptions]) -> AsyncParsed[ModelsPage, AsyncModelsList]:
         """All cached models; the page iterates like a list (`for m in client.models.list()`)."""
-        options = checked("list", options)[0]
-        if self._mode == "parsed" and self._client._is_async:
-            return AsyncModelsList(lambda: self._send("GET", "models", ModelsPage, options))
-        return self._send("GET", "models", ModelsPage, options)
+        page = self._send("GET", "models", ModelsPage, checked("list", options)[0], listing=True)
+        # The page, as written here; AsyncParsed tells checkers what AsyncEdgen gives instead.
+        return cast("AsyncParsed[ModelsPage, AsyncModelsList]", page)
 
-    def retrieve(self, model, **options):
+    @endpoint
+    def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model:
         """One model by id, e.g. "TheBloke/neural-chat-7B-v3-3-GGUF"."""
-        path = model_path(model)
-        return self._send("GET", path, Model, checked("retrieve", options)[0])
+        return self._send("GET", model_path(model), Model, checked("retrieve", options)[0])
 
-    def delete(self, model, **options):
+    @endpoint
+    def delete(self, model: str, **options: Unpack[RequestOptions]) -> ModelDeleted:
         """Remove a model's cache folder from the server's disk."""
-        path = model_path(model)
-        return self._send("DELETE", path, ModelDeleted, checked("delete", options)[0])
+        return self._send("DELETE", model_path(model), ModelDeleted, checked("delete", options)[0])
