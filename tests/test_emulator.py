@@ -18,7 +18,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -29,6 +29,7 @@ from edgen.testing import (
     FaultSpecError,
     RecordedRequest,
     UploadedFile,
+    _routes,
     serve_forever,
 )
 
@@ -1172,7 +1173,7 @@ def _handler_threads() -> set[threading.Thread]:
 
 
 def test_bad_input_gets_an_http_error_not_a_dropped_connection(
-    server: EdgenEmulator, client: httpx.Client, oclient: httpx.Client
+    client: httpx.Client, oclient: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for body in (
         {**CHAT, "tools": [1], "tool_choice": "required"},
@@ -1191,10 +1192,10 @@ def test_bad_input_gets_an_http_error_not_a_dropped_connection(
         response = client.post("chat/completions", json={**CHAT, "stream": True}, headers=headers)
         assert response.status_code == 400 and "x-emulator-token-delay" in response.text
 
-    def broken(request: RecordedRequest) -> None:
+    def broken(app: object, request: RecordedRequest) -> NoReturn:
         raise RuntimeError("boom")
 
-    server._version = broken  # type: ignore[method-assign,assignment]
+    monkeypatch.setitem(_routes._ROUTES, ("GET", "/v1/misc/version"), broken)
     response = client.get("misc/version")
     assert response.status_code == 500 and "RuntimeError('boom')" in response.text
     assert client.get("models").status_code == 200
