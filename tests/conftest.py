@@ -54,7 +54,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_async_sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    monkeypatch.setattr("edgen._client.time.sleep", fake_sleep)
+    monkeypatch.setattr("edgen._client._sleep", fake_sleep)
     monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
     return delays
 
