@@ -484,7 +484,6 @@ _LOG_SCRIPT = textwrap.dedent(
 
 
 def test_debug_logging_goes_to_stderr_without_the_key() -> None:
-    pytest.importorskip("edgen.testing")
     key = "sk-live-" + fake.sha256()
     env = {**os.environ, "EDGEN_LOG": "debug", "PYTHONPATH": str(REPO_ROOT)}
     env.pop("EDGEN_API_KEY", None)
@@ -508,7 +507,6 @@ def test_debug_logging_goes_to_stderr_without_the_key() -> None:
 
 
 def test_no_logging_without_edgen_log() -> None:
-    pytest.importorskip("edgen.testing")
     env = {k: v for k, v in os.environ.items() if k != "EDGEN_LOG"}
     env["PYTHONPATH"] = str(REPO_ROOT)
     proc = subprocess.run(

@@ -13,9 +13,7 @@ from faker import Faker
 
 import edgen
 from edgen import AsyncEdgen, AsyncStream, Edgen, Stream
-
-testing = pytest.importorskip("edgen.testing")
-EdgenEmulator = testing.EdgenEmulator
+from edgen.testing import EdgenEmulator
 
 fake = Faker()
 Faker.seed(2024)
