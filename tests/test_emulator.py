@@ -247,6 +247,7 @@ def test_token_delay_paces_chunks(client: httpx.Client) -> None:
     assert arrivals[-1] - arrivals[0] >= 0.14
 
 
+@pytest.mark.slow
 def test_determinism_by_seed_and_messages() -> None:
     def content(seed: int, messages: list[dict[str, str]], stream: bool = False) -> str:
         with EdgenEmulator(seed=seed) as emulator:
@@ -950,6 +951,7 @@ def test_inject_queue(server: EdgenEmulator, client: httpx.Client) -> None:
     assert client.get("misc/version").status_code == 200
 
 
+@pytest.mark.slow
 def test_fault_stall_times_out_without_blocking_others(
     server: EdgenEmulator, client: httpx.Client
 ) -> None:
@@ -1089,6 +1091,7 @@ def test_garbage_request_gets_400(server: EdgenEmulator) -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_200_concurrent_streams() -> None:
     async with EdgenEmulator(tokens=20, token_delay=0.005) as emulator:
         limits = httpx.Limits(max_connections=250, max_keepalive_connections=250)
@@ -1283,6 +1286,7 @@ def test_large_upload_is_not_kept_and_not_copied(server: EdgenEmulator) -> None:
     assert peak < 1.5 * len(big)  # the body once, not copies of it
 
 
+@pytest.mark.slow
 def test_pacing_only_between_content_chunks(client: httpx.Client, oclient: httpx.Client) -> None:
     headers = {"x-emulator-token-delay": "0.2", "x-emulator-tokens": "3"}
     for http in client, oclient:

@@ -483,6 +483,7 @@ _LOG_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_debug_logging_goes_to_stderr_without_the_key() -> None:
     key = "sk-live-" + fake.sha256()
     env = {**os.environ, "EDGEN_LOG": "debug", "PYTHONPATH": str(REPO_ROOT)}
@@ -506,6 +507,7 @@ def test_debug_logging_goes_to_stderr_without_the_key() -> None:
     assert key not in proc.stdout
 
 
+@pytest.mark.slow
 def test_no_logging_without_edgen_log() -> None:
     env = {k: v for k, v in os.environ.items() if k != "EDGEN_LOG"}
     env["PYTHONPATH"] = str(REPO_ROOT)
