@@ -1,5 +1,7 @@
 # The `edgen` command line.
 
+from __future__ import annotations
+
 import argparse
 import io
 import json
@@ -10,10 +12,11 @@ import struct
 import sys
 import tempfile
 import wave
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 
@@ -22,6 +25,11 @@ from ._exceptions import APIConnectionError, APIError
 from ._logs import redact_url
 from ._types import NOT_GIVEN
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._streaming import Stream
+    from .types import Model
+    from .types.chat import ChatCompletionChunk
 
 # Flushed: tokens show at once, and a closed pipe fails inside main().
 _out = partial(print, flush=True)
@@ -75,86 +83,125 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# A client command's answer and its lines of text (None after a stream).
-def _answer(client: Edgen, args: argparse.Namespace) -> tuple[Any, list[str]] | None:
-    answer: Any
-    endpoint: Any
-    command = args.command
-    if command == "chat":
-        prompt = args.prompt
-        if prompt in (None, "-"):
-            stdin = sys.stdin or io.StringIO()  # None when closed (`<&-`)
-            if stdin.isatty():
-                print("(type the prompt, then Ctrl-D)", file=sys.stderr)
-            prompt = stdin.read().strip()
-        if not prompt:
-            _fail("no prompt given, as an argument or on stdin", 2)
-        messages: list[Any] = [{"role": "system", "content": args.system}] if args.system else []
-        messages.append({"role": "user", "content": prompt})
-        answer = client.chat.completions.create(
-            model=args.model,
-            messages=messages,
-            max_tokens=args.max_tokens,
-            temperature=args.temperature,
-            stream=args.stream,
-        )
-        if not args.stream:
-            if not answer.choices:
-                _fail("the answer has no choices")
-            return answer, [answer.choices[0].message.content or ""]
-        with answer:
-            try:
-                for chunk in answer:
-                    if args.json:
-                        _out(chunk.model_dump_json())
-                        continue
-                    for choice in chunk.choices:
-                        _out(choice.delta.content or "", end="")
-            finally:
-                if not args.json:
-                    _out("")  # ends the line, also before an error
+# What a client command prints: its answer (for --json) and its lines of text, or None
+# when it has printed its output as it streamed.
+_Output = tuple[Any, list[str]] | None
+
+
+def _chat(client: Edgen, args: argparse.Namespace) -> _Output:
+    messages: list[Any] = [{"role": "system", "content": args.system}] if args.system else []
+    messages.append({"role": "user", "content": _prompt(args.prompt)})
+    answer = client.chat.completions.create(
+        model=args.model,
+        messages=messages,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        stream=args.stream,
+    )
+    if args.stream:
+        _print_stream(answer, args.json)
         return None
-    if command == "transcribe":
-        answer = client.audio.transcriptions.create(
-            file=args.file, model=args.model, language=args.language
-        )
-        return answer, [answer.text.strip()]
-    if command == "embed":
-        answer = client.embeddings.create(input=args.texts, model=args.model)
-        lines = []
-        for i, item in enumerate(answer.data):
-            lines.append(f"{i}: {len(item.embedding)} dims")
-        return answer, lines
-    if command == "models":
-        if args.action == "delete":
-            answer = client.models.delete(args.model_id)
-            return answer, [f"deleted {answer.id}"]
-        get = args.action == "get"
-        answer = client.models.retrieve(args.model_id) if get else client.models.list()
-        lines = [f"{'ID':40} {'OWNER':15} CREATED"]
-        for model in [answer] if get else answer.data:
-            created = date.fromtimestamp(model.created) if model.created else "-"
-            lines.append(f"{model.id:40} {model.owned_by or '-':15} {created}")
-        return answer, lines
-    if command == "status":
-        answer = {}
-        lines = []
-        for name, endpoint in [
-            ("chat", client.chat.completions),
-            ("audio", client.audio.transcriptions),
-            ("embeddings", client.embeddings),
-        ]:
-            status = endpoint.status.create()
-            answer[name] = status.model_dump()
-            state = "ready"
-            if status.download_ongoing:
-                state = f"downloading {status.download_progress}%"
-            lines.append(f"{name:10}  {status.active_model}  {state}")
-            for error in status.last_errors:
-                lines.append(f"{'':12}error: {error!r}")
-        return answer, lines
+    if not answer.choices:
+        _fail("the answer has no choices")
+    return answer, [answer.choices[0].message.content or ""]
+
+
+def _prompt(given: str | None) -> str:
+    # None or "-" reads stdin, so that `echo hi | edgen chat` works.
+    prompt = given
+    if prompt in (None, "-"):
+        stdin = sys.stdin or io.StringIO()  # None when closed (`<&-`)
+        if stdin.isatty():
+            print("(type the prompt, then Ctrl-D)", file=sys.stderr)
+        prompt = stdin.read().strip()
+    if not prompt:
+        _fail("no prompt given, as an argument or on stdin", 2)
+    return prompt
+
+
+def _print_stream(stream: Stream[ChatCompletionChunk], as_json: bool) -> None:
+    # Each token as it comes, or each chunk as a JSON line.
+    with stream:
+        try:
+            for chunk in stream:
+                if as_json:
+                    _out(chunk.model_dump_json())
+                    continue
+                for choice in chunk.choices:
+                    _out(choice.delta.content or "", end="")
+        finally:
+            if not as_json:
+                _out("")  # ends the line, also before an error
+
+
+def _transcribe(client: Edgen, args: argparse.Namespace) -> _Output:
+    answer = client.audio.transcriptions.create(
+        file=args.file, model=args.model, language=args.language
+    )
+    return answer, [answer.text.strip()]
+
+
+def _embed(client: Edgen, args: argparse.Namespace) -> _Output:
+    answer = client.embeddings.create(input=args.texts, model=args.model)
+    return answer, [f"{i}: {len(item.embedding)} dims" for i, item in enumerate(answer.data)]
+
+
+def _models(client: Edgen, args: argparse.Namespace) -> _Output:
+    if args.action == "delete":
+        deleted = client.models.delete(args.model_id)
+        return deleted, [f"deleted {deleted.id}"]
+    if args.action == "get":
+        model = client.models.retrieve(args.model_id)
+        return model, _model_table([model])
+    page = client.models.list()
+    return page, _model_table(page.data)
+
+
+def _model_table(models: list[Model]) -> list[str]:
+    lines = [f"{'ID':40} {'OWNER':15} CREATED"]
+    for model in models:
+        created = date.fromtimestamp(model.created) if model.created else "-"
+        lines.append(f"{model.id:40} {model.owned_by or '-':15} {created}")
+    return lines
+
+
+def _status(client: Edgen, args: argparse.Namespace) -> _Output:
+    endpoints: dict[str, Any] = {
+        "chat": client.chat.completions,
+        "audio": client.audio.transcriptions,
+        "embeddings": client.embeddings,
+    }
+    answer = {}
+    lines = []
+    for name, endpoint in endpoints.items():
+        status = endpoint.status.create()
+        answer[name] = status.model_dump()
+        state = "ready"
+        if status.download_ongoing:
+            state = f"downloading {status.download_progress}%"
+        lines.append(f"{name:10}  {status.active_model}  {state}")
+        lines += [f"{'':12}error: {error!r}" for error in status.last_errors]
+    return answer, lines
+
+
+def _version(client: Edgen, args: argparse.Namespace) -> _Output:
     answer = client.misc.version.create()
     return answer, [f"Edgen {answer}"]
+
+
+# The commands that talk to a server; build_parser() declares them all.
+_COMMANDS: dict[str, Callable[[Edgen, argparse.Namespace], _Output]] = {
+    "chat": _chat,
+    "transcribe": _transcribe,
+    "embed": _embed,
+    "models": _models,
+    "status": _status,
+    "version": _version,
+}
+
+
+def _answer(client: Edgen, args: argparse.Namespace) -> _Output:
+    return _COMMANDS[args.command](client, args)
 
 
 def sine_wav() -> bytes:

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import respx
 
+from edgen.testing import EdgenEmulator
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FROST_WAV = Path(__file__).resolve().parent / "data" / "frost.wav"
 
@@ -54,7 +56,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_async_sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    monkeypatch.setattr("edgen._client.time.sleep", fake_sleep)
+    monkeypatch.setattr("edgen._client._sleep", fake_sleep)
     monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
     return delays
 
@@ -70,10 +72,9 @@ def frost_wav() -> Path:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Any]:
+def emulator() -> Iterator[EdgenEmulator]:
     """A running EdgenEmulator on 127.0.0.1 (dialect "edgen", seed 1234, 6 tokens)."""
-    testing = pytest.importorskip("edgen.testing")
-    with testing.EdgenEmulator(host="127.0.0.1", dialect="edgen", seed=1234, tokens=6) as server:
+    with EdgenEmulator(host="127.0.0.1", dialect="edgen", seed=1234, tokens=6) as server:
         yield server
 
 

@@ -95,6 +95,7 @@ def _closed_port() -> int:
 # -- chat -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_chat_stream_matches_no_stream(url: str) -> None:
     streamed = edgen("chat", PROMPT, url=url)
     whole = edgen("chat", "--no-stream", PROMPT, url=url)
@@ -104,6 +105,7 @@ def test_chat_stream_matches_no_stream(url: str) -> None:
     assert streamed.stderr == whole.stderr == ""
 
 
+@pytest.mark.slow
 def test_chat_streams_incrementally() -> None:
     with EdgenEmulator("127.0.0.1", 0, seed=1, tokens=6, token_delay=0.25) as slow:
         proc = spawn("--base-url", slow.url, "chat", PROMPT)
@@ -121,6 +123,7 @@ def test_chat_streams_incrementally() -> None:
     assert len(output.split()) == 6
 
 
+@pytest.mark.slow
 def test_chat_json_lines_are_chunks(url: str) -> None:
     plain = edgen("chat", PROMPT, url=url)
     result = edgen("chat", "--json", PROMPT, url=url)
@@ -140,6 +143,7 @@ def test_chat_json_no_stream_is_one_completion(url: str) -> None:
 
 
 @pytest.mark.parametrize("args", [(), ("-",)])
+@pytest.mark.slow
 def test_chat_prompt_from_stdin(url: str, server: EdgenEmulator, args: tuple[str, ...]) -> None:
     expected = edgen("chat", PROMPT, url=url).stdout
     result = edgen("chat", *args, url=url, input=PROMPT + "\n")
@@ -189,6 +193,7 @@ def test_chat_prompt_from_a_terminal_gets_a_hint(url: str, server: EdgenEmulator
     assert _last(server, "/chat/completions").json()["messages"][-1]["content"] == PROMPT
 
 
+@pytest.mark.slow
 def test_chat_no_stream_without_choices(url: str, server: EdgenEmulator) -> None:
     completion = json.loads(edgen("chat", "--json", "--no-stream", PROMPT, url=url).stdout)
     completion["choices"] = []
@@ -236,6 +241,7 @@ def test_api_error_is_one_line_exit_1(url: str, server: EdgenEmulator) -> None:
 # -- other endpoints --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_transcribe_uploads_multipart(url: str, server: EdgenEmulator, tmp_path: Path) -> None:
     audio = tmp_path / "tone.wav"
     audio.write_bytes(sine_wav())
@@ -259,6 +265,7 @@ def test_transcribe_missing_file(url: str, tmp_path: Path) -> None:
     assert "nope.wav" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_embed(url: str, server: EdgenEmulator) -> None:
     result = edgen("embed", "hello", "world", "--model", "e.gguf", url=url)
     assert result.returncode == 0, result.stderr
@@ -271,6 +278,7 @@ def test_embed(url: str, server: EdgenEmulator) -> None:
     assert len(vectors) == 1 and len(vectors[0]["embedding"]) == 768
 
 
+@pytest.mark.slow
 def test_models_list_get_delete(url: str, server: EdgenEmulator) -> None:
     listed = edgen("models", url=url)
     assert listed.returncode == 0, listed.stderr
@@ -296,6 +304,7 @@ def test_models_list_get_delete(url: str, server: EdgenEmulator) -> None:
     assert len(missing.stderr.splitlines()) == 1 and "500" in missing.stderr
 
 
+@pytest.mark.slow
 def test_models_options_anywhere_and_a_required_id(url: str) -> None:
     for args in [
         ("models", "get", "--json", MODEL_ID),
@@ -346,6 +355,7 @@ def test_status_shows_downloads_and_errors(url: str, server: EdgenEmulator) -> N
     assert "retrying" in lines[3]
 
 
+@pytest.mark.slow
 def test_status(url: str) -> None:
     result = edgen("status", url=url)
     assert result.returncode == 0, result.stderr
@@ -362,6 +372,7 @@ def test_version(url: str) -> None:
     assert result.stdout.strip() == "Edgen 0.1.5"
 
 
+@pytest.mark.slow
 def test_connection_settings_from_env_and_after_the_command(
     url: str, server: EdgenEmulator
 ) -> None:
@@ -378,6 +389,7 @@ def test_connection_settings_from_env_and_after_the_command(
 
 
 @pytest.mark.parametrize("command", [("version",), ("chat", "hi")])
+@pytest.mark.slow
 def test_unreachable_server(command: tuple[str, ...]) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}/v1/"
     result = edgen(*command, url=dead)
@@ -388,6 +400,7 @@ def test_unreachable_server(command: tuple[str, ...]) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_connection_failure_after_reaching_the_server(url: str, server: EdgenEmulator) -> None:
     # Exit code 1, and no advice to start a server that is up.
     server.inject("drop_after=3", path="/chat/completions")
@@ -406,6 +419,7 @@ def test_connection_failure_after_reaching_the_server(url: str, server: EdgenEmu
     assert "timed out" in timed_out.stderr and len(timed_out.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_timeout_option_anywhere(url: str) -> None:
     result = edgen("--timeout", "5", "version", url=url)
     assert result.returncode == 0, result.stderr
@@ -444,6 +458,7 @@ def test_bad_usage_exits_2() -> None:
     assert edgen("no-such-command").returncode == 2
 
 
+@pytest.mark.slow
 def test_demo() -> None:
     started = time.monotonic()
     result = edgen("demo")
@@ -456,6 +471,7 @@ def test_demo() -> None:
 
 
 @posix_only
+@pytest.mark.slow
 def test_emulator_serves_until_ctrl_c() -> None:
     proc = spawn("emulator", "--port", "0", "--seed", "3", "--tokens", "4")
     try:
@@ -574,6 +590,7 @@ def test_sigint_while_the_demo_makes_its_audio_file() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (130, "", "edgen: interrupted\n")
 
 
+@pytest.mark.slow
 def test_credentials_in_the_base_url_are_not_shown() -> None:
     port = _closed_port()
     result = edgen("version", url=f"http://user:secret@127.0.0.1:{port}/v1")

@@ -18,7 +18,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -29,6 +29,7 @@ from edgen.testing import (
     FaultSpecError,
     RecordedRequest,
     UploadedFile,
+    _routes,
     serve_forever,
 )
 
@@ -246,6 +247,7 @@ def test_token_delay_paces_chunks(client: httpx.Client) -> None:
     assert arrivals[-1] - arrivals[0] >= 0.14
 
 
+@pytest.mark.slow
 def test_determinism_by_seed_and_messages() -> None:
     def content(seed: int, messages: list[dict[str, str]], stream: bool = False) -> str:
         with EdgenEmulator(seed=seed) as emulator:
@@ -949,6 +951,7 @@ def test_inject_queue(server: EdgenEmulator, client: httpx.Client) -> None:
     assert client.get("misc/version").status_code == 200
 
 
+@pytest.mark.slow
 def test_fault_stall_times_out_without_blocking_others(
     server: EdgenEmulator, client: httpx.Client
 ) -> None:
@@ -1088,6 +1091,7 @@ def test_garbage_request_gets_400(server: EdgenEmulator) -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_200_concurrent_streams() -> None:
     async with EdgenEmulator(tokens=20, token_delay=0.005) as emulator:
         limits = httpx.Limits(max_connections=250, max_keepalive_connections=250)
@@ -1172,7 +1176,7 @@ def _handler_threads() -> set[threading.Thread]:
 
 
 def test_bad_input_gets_an_http_error_not_a_dropped_connection(
-    server: EdgenEmulator, client: httpx.Client, oclient: httpx.Client
+    client: httpx.Client, oclient: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for body in (
         {**CHAT, "tools": [1], "tool_choice": "required"},
@@ -1191,10 +1195,10 @@ def test_bad_input_gets_an_http_error_not_a_dropped_connection(
         response = client.post("chat/completions", json={**CHAT, "stream": True}, headers=headers)
         assert response.status_code == 400 and "x-emulator-token-delay" in response.text
 
-    def broken(request: RecordedRequest) -> None:
+    def broken(app: object, request: RecordedRequest) -> NoReturn:
         raise RuntimeError("boom")
 
-    server._version = broken  # type: ignore[method-assign,assignment]
+    monkeypatch.setitem(_routes._ROUTES, ("GET", "/v1/misc/version"), broken)
     response = client.get("misc/version")
     assert response.status_code == 500 and "RuntimeError('boom')" in response.text
     assert client.get("models").status_code == 200
@@ -1282,6 +1286,7 @@ def test_large_upload_is_not_kept_and_not_copied(server: EdgenEmulator) -> None:
     assert peak < 1.5 * len(big)  # the body once, not copies of it
 
 
+@pytest.mark.slow
 def test_pacing_only_between_content_chunks(client: httpx.Client, oclient: httpx.Client) -> None:
     headers = {"x-emulator-token-delay": "0.2", "x-emulator-tokens": "3"}
     for http in client, oclient:

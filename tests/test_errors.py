@@ -483,8 +483,8 @@ _LOG_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_debug_logging_goes_to_stderr_without_the_key() -> None:
-    pytest.importorskip("edgen.testing")
     key = "sk-live-" + fake.sha256()
     env = {**os.environ, "EDGEN_LOG": "debug", "PYTHONPATH": str(REPO_ROOT)}
     env.pop("EDGEN_API_KEY", None)
@@ -507,8 +507,8 @@ def test_debug_logging_goes_to_stderr_without_the_key() -> None:
     assert key not in proc.stdout
 
 
+@pytest.mark.slow
 def test_no_logging_without_edgen_log() -> None:
-    pytest.importorskip("edgen.testing")
     env = {k: v for k, v in os.environ.items() if k != "EDGEN_LOG"}
     env["PYTHONPATH"] = str(REPO_ROOT)
     proc = subprocess.run(

@@ -19,6 +19,7 @@ import edgen
 from edgen import AsyncEdgen, Edgen
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork"),
     # Python 3.12+ warns that forking a process with threads (the test server's) may deadlock.
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),

@@ -212,7 +212,9 @@ def cut_error_body(conn: Conn, request: Request) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("first", [stall_after_headers, cut_error_body])
+@pytest.mark.parametrize(
+    "first", [pytest.param(stall_after_headers, marks=pytest.mark.slow), cut_error_body]
+)
 def test_a_body_that_fails_halfway_is_retried(
     kind: str, first: Callable[[Conn, Request], None], sleeps: list[float]
 ) -> None:
@@ -228,7 +230,9 @@ def test_a_body_that_fails_halfway_is_retried(
 @pytest.mark.parametrize(
     ("first", "error", "said"),
     [
-        (stall_after_headers, edgen.APITimeoutError, "Request timed out"),
+        pytest.param(
+            stall_after_headers, edgen.APITimeoutError, "Request timed out", marks=pytest.mark.slow
+        ),
         (cut_error_body, edgen.APIConnectionError, "Connection error"),
     ],
 )

@@ -337,6 +337,7 @@ def test_a_dropped_stream_never_iterated_gives_its_connection_back(one_connectio
         gc.enable()
 
 
+@pytest.mark.slow
 def test_pool_exhaustion_says_so(one_connection) -> None:
     server, http = one_connection
     client = Edgen(base_url=server.url, max_retries=0, http_client=http)

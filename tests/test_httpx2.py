@@ -93,7 +93,7 @@ def test_transport_errors_are_mapped_and_retried(error: str, expected: type[Exce
 
     client = Edgen(http_client=httpx2.Client(transport=httpx2.MockTransport(fail)), max_retries=1)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("edgen._client.time.sleep", lambda seconds: None)
+        patch.setattr("edgen._client._sleep", lambda seconds: None)
         with pytest.raises(expected) as info:
             client.misc.version.create()
     assert type(info.value) is expected

@@ -415,12 +415,14 @@ BAD = st.sampled_from([NAN, INF, -INF, b"b", bytearray(b"ba"), memoryview(b"mv")
 
 @SETTINGS
 @given(body=BODIES)
+@pytest.mark.slow
 def test_json_like_bodies_encode_as_before(body: dict[str, Any]) -> None:
     assert json_body(body) == msgspec.json.encode(body)
 
 
 @SETTINGS
 @given(body=BODIES, bad=BAD, data=st.data())
+@pytest.mark.slow
 def test_the_path_indexes_the_bad_value(body: dict[str, Any], bad: Any, data: Any) -> None:
     # Put `bad` at a random place, then evaluate the path in the error as Python.
     container: Any = body

@@ -13,9 +13,7 @@ from faker import Faker
 
 import edgen
 from edgen import AsyncEdgen, AsyncStream, Edgen, Stream
-
-testing = pytest.importorskip("edgen.testing")
-EdgenEmulator = testing.EdgenEmulator
+from edgen.testing import EdgenEmulator
 
 fake = Faker()
 Faker.seed(2024)
@@ -306,6 +304,7 @@ def test_malformed_and_error_event_live(server: Any, messages: list) -> None:
         assert type(err.value) is edgen.APIError
 
 
+@pytest.mark.slow
 def test_stall_versus_short_timeout(server: Any, messages: list) -> None:
     with Edgen(base_url=server.url, max_retries=0, timeout=0.3) as client:
         started = time.monotonic()

@@ -10,6 +10,8 @@ import pytest
 from edgen import AsyncEdgen, Edgen
 from edgen.testing import EdgenEmulator
 
+pytestmark = pytest.mark.slow
+
 N_STREAMS = 200
 
 

@@ -24,6 +24,8 @@ from conftest import REPO_ROOT
 
 from edgen import AsyncEdgen, Edgen
 
+pytestmark = pytest.mark.slow
+
 TOKENS = 16
 PROMPTS = [[{"role": "user", "content": f"prompt number {i}"}] for i in range(10)]
 SEQUENTIAL = 1_000

@@ -21,6 +21,8 @@ import pytest
 
 from edgen import __version__
 
+pytestmark = pytest.mark.slow
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 

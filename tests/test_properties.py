@@ -169,6 +169,7 @@ def _check_only_our_errors(chunks: list[Any], exc: BaseException | None) -> None
 @SETTINGS
 @given(body=_noise, points=st.lists(st.integers(0, 400), max_size=6))
 @example(body=_VALID[:14] + b"\x80" + _VALID[14:], points=[])  # was a bare UnicodeDecodeError
+@pytest.mark.slow
 def test_any_body_through_the_sync_client_raises_only_edgen_errors(body: bytes, points) -> None:
     with respx.mock(base_url=BASE_URL) as router:
         router.post("chat/completions").respond(
@@ -187,6 +188,7 @@ def test_any_body_through_the_sync_client_raises_only_edgen_errors(body: bytes, 
 
 @SETTINGS
 @given(body=_noise, points=st.lists(st.integers(0, 400), max_size=6))
+@pytest.mark.slow
 def test_any_body_through_the_async_client_raises_only_edgen_errors(body: bytes, points) -> None:
     async def main() -> None:
         with respx.mock(base_url=BASE_URL) as router:
@@ -221,6 +223,7 @@ def test_any_body_through_the_async_client_raises_only_edgen_errors(body: bytes,
 )
 @example(body=b'{"id": "\x80"}', status=200)  # msgspec: UnicodeDecodeError, not DecodeError
 @example(body=b'{"error": "\xff"}', status=500)
+@pytest.mark.slow
 def test_any_non_stream_body_raises_only_edgen_errors(body: bytes, status: int) -> None:
     with respx.mock(base_url=BASE_URL) as router:
         router.post("chat/completions").respond(
@@ -361,6 +364,7 @@ def test_valid_payloads_round_trip(data) -> None:
 
 @SETTINGS
 @given(payload=COMPLETION)
+@pytest.mark.slow
 def test_valid_completion_through_the_client(payload) -> None:
     with respx.mock(base_url=BASE_URL) as router:
         router.post("chat/completions").respond(200, json=payload)
@@ -436,6 +440,7 @@ def invalid(draw, strategy, cls):
         invalid(CHUNK, ChatCompletionChunk).map(lambda d: (True, d)),
     )
 )
+@pytest.mark.slow
 def test_invalid_payloads_raise_validation_error_through_the_client(case) -> None:
     stream, payload = case
     with respx.mock(base_url=BASE_URL) as router:

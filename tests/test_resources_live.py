@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from edgen import AsyncEdgen, BadRequestError, Edgen, InternalServerError
+from edgen.testing import EdgenEmulator
 from edgen.types import (
     AIStatus,
     CreateEmbeddingResponse,
@@ -38,9 +39,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def server() -> Iterator[Any]:
-    testing = pytest.importorskip("edgen.testing", reason="edgen.testing is not available")
-    with testing.EdgenEmulator(seed=7) as emulator:
+def server() -> Iterator[EdgenEmulator]:
+    with EdgenEmulator(seed=7) as emulator:
         yield emulator
 
 

@@ -72,6 +72,7 @@ _SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_key_never_in_debug_logs_reprs_or_errors() -> None:
     env = {**os.environ, "EDGEN_LOG": "debug", "PYTHONPATH": str(REPO_ROOT)}
     env.pop("EDGEN_API_KEY", None)
@@ -130,6 +131,7 @@ def redirector(emulator) -> Iterator[tuple[str, type[_Redirect]]]:
         server.server_close()
 
 
+@pytest.mark.slow
 def test_redirect_is_not_followed_by_default(redirector, emulator, sleeps) -> None:
     url, handler = redirector
     client = Edgen(base_url=url, api_key=KEY, max_retries=3)
@@ -142,6 +144,7 @@ def test_redirect_is_not_followed_by_default(redirector, emulator, sleeps) -> No
     assert KEY not in str(info.value) + str(info.value.response)
 
 
+@pytest.mark.slow
 def test_followed_redirect_to_another_origin_drops_the_key(redirector, emulator) -> None:
     url, handler = redirector
     http_client = httpx.Client(follow_redirects=True)
@@ -156,6 +159,7 @@ def test_followed_redirect_to_another_origin_drops_the_key(redirector, emulator)
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_async_followed_redirect_drops_the_key(redirector, emulator) -> None:
     url, _ = redirector
     async with httpx.AsyncClient(follow_redirects=True) as http_client:

@@ -273,6 +273,7 @@ def expected_outcome(body: bytes, limit: int | None) -> list[ServerSentEvent] | 
     limit=_limits,
     data=st.data(),
 )
+@pytest.mark.slow
 def test_random_events_random_splits(
     events: list[list[str]], eol: str, limit: int | None, data: st.DataObject
 ) -> None:
@@ -486,6 +487,7 @@ def test_data_lines_without_a_blank_line_are_refused_soon_after_the_limit() -> N
     assert fed <= limit * len(line) / 11 + len(piece)
 
 
+@pytest.mark.slow
 def test_many_short_data_lines_cost_their_bytes_not_an_object_each() -> None:
     # Kept as one bytes object per line, "data: xy" lines would take about 50 bytes of
     # memory for each 3 bytes of data: 16x the limit before it is reached.

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 resource = pytest.importorskip("resource", reason="needs the Unix resource module")
+pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FILE_SIZE = 200 * 1024 * 1024

@@ -259,9 +259,8 @@ def serve_forever(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():  # only it may set handlers
             previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl+C
         print(server.url, flush=True)
-        never = threading.Event()  # short waits, for signals; not time.sleep, which tests patch
-        while True:
-            never.wait(0.5)
+        while True:  # short sleeps: a signal that another thread caught is handled after one
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

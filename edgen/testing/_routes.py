@@ -40,18 +40,6 @@ _WORDS = (
     "the quick brown fox jumps over a lazy dog while local models answer every question "
     "on your own machine fast private and small token by token until done"
 ).split()
-_ROUTES = {  # path -> {method: handler}; HEAD is GET without the body
-    "/v1/chat/completions": {"POST": "_chat"},
-    "/v1/chat/completions/status": {"GET": "_status"},
-    "/v1/embeddings": {"POST": "_embeddings"},
-    "/v1/embeddings/status": {"GET": "_status"},
-    "/v1/audio/transcriptions": {"POST": "_transcriptions"},
-    "/v1/audio/transcriptions/status": {"GET": "_status"},
-    "/v1/image/generations": {"POST": "_images"},
-    "/v1/models": {"GET": "_list_models"},
-    "/v1/models/{id}": {"GET": "_model", "DELETE": "_model"},
-    "/v1/misc/version": {"GET": "_version"},
-}
 
 _encode = msgspec.json.encode
 _MAX_WAIT = 86_400.0  # seconds; a longer stall or token delay is a mistake
@@ -383,6 +371,157 @@ def _tokens_for(seed: int, messages_json: bytes, count: int) -> tuple[str, ...]:
     return tuple(w.capitalize() if i == 0 else " " + w for i, w in enumerate(words))
 
 
+# -- R1 chat: an answer planned once, then framed for the dialect, whole or streamed
+
+
+@dataclass
+class _ChatAnswer:
+    tokens: Sequence[str]  # the content, in the pieces a stream sends
+    finish: str  # the finish_reason the openai dialect sends
+    call: dict[str, Any] | None  # a tool call, sent instead of the content
+    usage: dict[str, int]
+
+
+def _setting_header(
+    request: Request, name: str, default: float, parse: Callable[[str], float]
+) -> float:
+    # A per-request override of a setting: below 0 counts as 0, above _MAX_WAIT or not a
+    # number of that kind is a 400.
+    raw = request.headers.get(name)
+    try:
+        value = default if raw is None else max(0, parse(raw))
+        if not value <= _MAX_WAIT:  # inf too
+            raise ValueError
+    except ValueError:
+        raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
+    return value
+
+
+def _chat_answer(body: dict[str, Any], seed: int, count: int, openai: bool) -> _ChatAnswer:
+    # Deterministic for the seed and the messages, as a seeded model is.
+    limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
+    finish = "stop"
+    if limit is not None and limit < count:
+        count, finish = limit, "length"
+    key = _encode(body.get("messages") or [], order="sorted")
+    tokens: Sequence[str] = _tokens_for(seed, key, min(count, 4096))  # Edgen's cap
+    rng = random.Random(hashlib.sha256(b"%d:%s" % (seed, key)).digest())
+    json_tokens = _json_tokens(body, rng)  # before the tool call: both draw from rng
+    if json_tokens is not None:
+        tokens = json_tokens
+    call = _tool_call(body, rng) if openai else None
+    if call is not None:
+        finish = "tool_calls"
+    prompt = len(key.split())  # a rough count: the words of the messages' JSON
+    counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
+    usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
+    return _ChatAnswer(tokens, finish, call, usage)
+
+
+def _json_tokens(body: dict[str, Any], rng: random.Random) -> list[str] | None:
+    # For a JSON response_format: a value that fits its schema ({"answer": ...} without one).
+    fmt = _dict(body.get("response_format"))
+    if fmt.get("type") not in ("json_schema", "json_object"):
+        return None
+    schema = _dict(fmt.get("json_schema")).get("schema")
+    value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
+    return split_text(_encode(value).decode())
+
+
+def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
+    # A call when tool_choice is "required" (the first tool) or names a function;
+    # "auto" or no choice answers with text, so tests decide when tools run.
+    choice = body.get("tool_choice")
+    if choice != "required" and not isinstance(choice, dict):
+        return None
+    name = _dict(_dict(choice).get("function")).get("name")
+    for tool in body.get("tools") or []:
+        function = _dict(_dict(tool).get("function"))
+        if choice == "required" or function.get("name") == name:
+            arguments = _encode(value_for_schema(function.get("parameters") or {}, rng))
+            function = {"name": function.get("name"), "arguments": arguments.decode()}
+            return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
+    return None
+
+
+def _chat_head(model: str, openai: bool) -> dict[str, Any]:
+    # Edgen's keys in its order; the values differ by dialect.
+    return {
+        "id": "chatcmpl-" + uuid.uuid4().hex if openai else str(uuid.uuid4()),
+        "choices": [],
+        "created": int(time.time()),
+        "model": model if openai else "main",
+        "system_fingerprint": "b0000-emulator" if openai else "edgen-0.1.5",
+        "object": "chat.completion" if openai else "text_completion",
+    }
+
+
+def _choice(openai: bool, key: str, value: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    # Edgen sends no finish reason; OpenAI adds logprobs.
+    extra = {"logprobs": None} if openai else {}
+    return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
+
+
+def _completion(answer: _ChatAnswer, head: dict[str, Any], openai: bool) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": "".join(answer.tokens),
+        "name": None,
+        "tool_calls": None,
+    }
+    if answer.call is not None:
+        message.update(content=None, tool_calls=[answer.call])
+    choice = _choice(openai, "message", message, answer.finish)
+    return {**head, "choices": [choice], "usage": answer.usage}
+
+
+def _edgen_stream(answer: _ChatAnswer, head: dict[str, Any], delay: float) -> Response:
+    events = []
+    for token in answer.tokens:
+        choice = _choice(False, "delta", {"content": token, "role": None}, None)
+        chunk = {**head, "id": str(uuid.uuid4()), "choices": [choice]}  # Edgen: an id per chunk
+        events.append(b"data: %s\n\n" % _encode(chunk))
+    # The first token comes with the headers.
+    return Response(200, events=events, delay=delay, paced=range(1, len(events)))
+
+
+def _openai_deltas(answer: _ChatAnswer) -> list[dict[str, Any]]:
+    # The role, then the content, or like a real server, the tool call's id and name and
+    # then its arguments in pieces.
+    deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+    if answer.call is None:
+        deltas += [{"content": token} for token in answer.tokens]
+        return deltas
+    function = answer.call["function"]
+    first = {**answer.call, "function": {**function, "arguments": ""}}
+    deltas.append({"tool_calls": [{"index": 0, **first}]})
+    for piece in split_text(function["arguments"]):
+        deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+    return deltas
+
+
+def _openai_stream(
+    answer: _ChatAnswer, head: dict[str, Any], delay: float, include_usage: bool
+) -> Response:
+    head = {**head, "object": "chat.completion.chunk"}
+    deltas = _openai_deltas(answer)
+    chunks = [{**head, "choices": [_choice(True, "delta", delta, None)]} for delta in deltas]
+    chunks.append({**head, "choices": [_choice(True, "delta", {}, answer.finish)]})
+    if include_usage:
+        chunks.append({**head, "usage": answer.usage})
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    return Response(
+        200,
+        # llama.cpp writes its stream JSON with spaces after "," and ":".
+        events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
+        prelude=b": ping - %s\n\n" % stamp.encode(),
+        epilogue=b"data: [DONE]\n\n",
+        delay=delay,
+        # The role comes with the first token, the finish and usage with the last.
+        paced=range(2, len(deltas)),
+    )
+
+
 @dataclass(kw_only=True, eq=False)
 class App:
     # The settings, state and route handlers of EdgenEmulator.
@@ -487,32 +626,34 @@ class App:
     # -- routing and request bodies
 
     def _dispatch(self, request: Request) -> Response:
-        path = request.path
-        if path[11:] and path.startswith("/v1/models/") and "/" not in path[11:]:
-            path = "/v1/models/{id}"
-        allowed = _ROUTES.get(path, {})
-        method = "GET" if request.method == "HEAD" else request.method
-        if method not in allowed:
-            status = 405 if allowed else 404
-            response = Response(status)
-            if self.dialect == "openai":
-                response = _openai_error(status, responses[status])
-            if allowed:
-                allow = ",".join(allowed).replace("GET", "GET,HEAD")
-                response.headers.append(("allow", allow))
-            return response
-        handler: Callable[[Request], Response] = getattr(self, allowed[method])
+        pattern = _route_pattern(request.path)
+        method = "GET" if request.method == "HEAD" else request.method  # HEAD: GET without a body
+        handler = _ROUTES.get((method, pattern))
+        if handler is None:
+            return self._no_route(pattern)
         try:
             if request.body_size > self.max_body:
                 message = "Failed to buffer the request body: length limit exceeded"
-                if handler == self._transcriptions:  # R5 words it its own way
+                if handler is App._transcriptions:  # R5 words it its own way
                     message = "request body is malformed (length limit exceeded)"
                 raise self._error(413, message)
-            return handler(request)
+            return handler(self, request)
         except _Reject as exc:
             return exc.args[0]  # type: ignore[no-any-return]
         except Exception as exc:  # an emulator bug: tell the client
             return _text(500, f"emulator error: {exc!r}")
+
+    def _no_route(self, pattern: str) -> Response:
+        # 405 with the allowed methods for a known path, else 404.
+        allowed = [method for method, route in _ROUTES if route == pattern]
+        status = 405 if allowed else 404
+        response = Response(status)
+        if self.dialect == "openai":
+            response = _openai_error(status, responses[status])
+        if allowed:
+            allow = ",".join(allowed).replace("GET", "GET,HEAD")
+            response.headers.append(("allow", allow))
+        return response
 
     def _error(self, status: int, message: str) -> _Reject:
         # A text/plain error, or the openai dialect's envelope (where 422 is 400).
@@ -551,114 +692,17 @@ class App:
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
         self._check_model_kind(body["model"], ("gguf", "fake"))
+        count = int(_setting_header(request, "x-emulator-tokens", self.tokens, int))
+        delay = _setting_header(request, "x-emulator-token-delay", self.token_delay, float)
         openai = self.dialect == "openai"
-        settings = {"x-emulator-tokens": self.tokens, "x-emulator-token-delay": self.token_delay}
-        for name, default in settings.items():  # per-request overrides of the settings
-            raw = request.headers.get(name)
-            try:
-                settings[name] = default if raw is None else max(0, type(default)(raw))
-                if not settings[name] <= _MAX_WAIT:  # inf too
-                    raise ValueError
-            except ValueError:
-                raise _Reject(_text(400, f"invalid {name} header: {raw!r}")) from None
-        count, delay = int(settings["x-emulator-tokens"]), settings["x-emulator-token-delay"]
-        limit = body.get("max_tokens", body.get("max_completion_tokens") if openai else None)
-        finish = "stop"
-        if limit is not None and limit < count:
-            count, finish = limit, "length"
-        messages = body.get("messages") or []
-        key = _encode(messages, order="sorted")
-        tokens: Sequence[str] = _tokens_for(self.seed, key, min(count, 4096))  # Edgen's cap
-        rng = random.Random(hashlib.sha256(b"%d:%s" % (self.seed, key)).digest())
-        fmt = _dict(body.get("response_format"))
-        if fmt.get("type") in ("json_schema", "json_object"):
-            schema = _dict(fmt.get("json_schema")).get("schema")
-            value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
-            tokens = split_text(_encode(value).decode())
-        call = self._tool_call(body, rng) if openai else None
-        if call is not None:
-            finish = "tool_calls"
-        prompt = len(key.split())  # a rough count: the words of the messages' JSON
-        counts = [len(tokens), prompt, len(tokens) + prompt] if openai else [0, 0, 0]
-        usage = dict(zip(("completion_tokens", "prompt_tokens", "total_tokens"), counts))
-        head: dict[str, Any] = {  # Edgen's keys in its order; the values differ by dialect
-            "id": "chatcmpl-" + uuid.uuid4().hex if openai else str(uuid.uuid4()),
-            "choices": [],
-            "created": int(time.time()),
-            "model": body["model"] if openai else "main",
-            "system_fingerprint": "b0000-emulator" if openai else "edgen-0.1.5",
-            "object": "chat.completion" if openai else "text_completion",
-        }
-
-        def choice(key: str, value: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            # Edgen sends no reason; OpenAI adds logprobs.
-            extra = {"logprobs": None} if openai else {}
-            return {key: value, "finish_reason": finish if openai else None, "index": 0, **extra}
-
+        answer = _chat_answer(body, self.seed, count, openai)
+        head = _chat_head(body["model"], openai)
         if not body.get("stream"):
-            message: dict[str, Any] = {
-                "role": "assistant",
-                "content": "".join(tokens),
-                "name": None,
-                "tool_calls": None,
-            }
-            if call is not None:
-                message.update(content=None, tool_calls=[call])
-            head["choices"] = [choice("message", message, finish)]
-            return _json(200, {**head, "usage": usage})
-        if not openai:
-            events = []
-            for token in tokens:
-                head["choices"] = [choice("delta", {"content": token, "role": None})]
-                events.append(b"data: %s\n\n" % _encode(head))
-                head["id"] = str(uuid.uuid4())  # Edgen: a new id per chunk
-            return Response(200, events=events, delay=delay, paced=range(1, len(events)))
-        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
-        if call is None:
-            for token in tokens:
-                deltas.append({"content": token})
-        else:  # like a real server: the id and name first, then the arguments in pieces
-            function = call["function"]
-            first = {**call, "function": {**function, "arguments": ""}}
-            deltas.append({"tool_calls": [{"index": 0, **first}]})
-            for piece in split_text(function["arguments"]):
-                deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
-        head["object"] = "chat.completion.chunk"
-        chunks = [{**head, "choices": [choice("delta", delta)]} for delta in deltas]
-        chunks.append({**head, "choices": [choice("delta", {}, finish)]})
-        if _dict(body.get("stream_options")).get("include_usage"):
-            chunks.append({**head, "usage": usage})
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-        return Response(
-            200,
-            # llama.cpp writes its stream JSON with spaces after "," and ":".
-            events=[b"data: %s\n\n" % dumps(chunk).encode() for chunk in chunks],
-            prelude=b": ping - %s\n\n" % stamp.encode(),
-            epilogue=b"data: [DONE]\n\n",
-            delay=delay,
-            # The role comes with the first token, the finish and usage with the last.
-            paced=range(2, len(deltas)),
-        )
-
-    @staticmethod
-    def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
-        # A call when tool_choice is "required" (the first tool) or names a function;
-        # "auto" or no choice answers with text, so tests decide when tools run.
-        choice = body.get("tool_choice")
-        if choice != "required" and not isinstance(choice, dict):
-            return None
-        name = _dict(_dict(choice).get("function")).get("name")
-        for tool in body.get("tools") or []:
-            function = _dict(_dict(tool).get("function"))
-            if choice == "required" or function.get("name") == name:
-                arguments = _encode(value_for_schema(function.get("parameters") or {}, rng))
-                function = {"name": function.get("name"), "arguments": arguments.decode()}
-                return {
-                    "id": "call_" + uuid.uuid4().hex[:16],
-                    "type": "function",
-                    "function": function,
-                }
-        return None
+            return _json(200, _completion(answer, head, openai))
+        if openai:
+            usage = bool(_dict(body.get("stream_options")).get("include_usage"))
+            return _openai_stream(answer, head, delay, usage)
+        return _edgen_stream(answer, head, delay)
 
     # -- R2-R4, R6, R11
 
@@ -764,3 +808,28 @@ class App:
             self.models.pop(model_id, None)  # another DELETE may have just taken it
             return _json(200, {"id": model_id, "object": "model", "deleted": True})
         return _json(200, self._model_object(model_id))
+
+
+# -- the routes: (method, path pattern) -> handler
+
+_ROUTES: dict[tuple[str, str], Callable[[App, Request], Response]] = {
+    ("POST", "/v1/chat/completions"): App._chat,
+    ("GET", "/v1/chat/completions/status"): App._status,
+    ("POST", "/v1/embeddings"): App._embeddings,
+    ("GET", "/v1/embeddings/status"): App._status,
+    ("POST", "/v1/audio/transcriptions"): App._transcriptions,
+    ("GET", "/v1/audio/transcriptions/status"): App._status,
+    ("POST", "/v1/image/generations"): App._images,
+    ("GET", "/v1/models"): App._list_models,
+    ("GET", "/v1/models/{id}"): App._model,
+    ("DELETE", "/v1/models/{id}"): App._model,
+    ("GET", "/v1/misc/version"): App._version,
+}
+
+
+def _route_pattern(path: str) -> str:
+    # A model id is the one segment after /v1/models/ (a "/" in it comes encoded).
+    model_id = path.removeprefix("/v1/models/")
+    if model_id and model_id != path and "/" not in model_id:
+        return "/v1/models/{id}"
+    return path
