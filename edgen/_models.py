@@ -1,10 +1,12 @@
 # Response models: msgspec Structs with the pydantic-style helpers users expect.
 #
 # A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
-# `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
+# `name`, default msgspec.UNSET) and used through a property that turns UNSET into None.
 # So `null` and an absent key both read as None, but only `null` is in model_fields_set,
-# and msgspec.json.encode() gives the exclude_unset=True JSON. Classes declared with
-# `track_unset=False` keep plain defaults (for bulky leaf types such as log-probabilities).
+# and msgspec.json.encode() gives the exclude_unset=True JSON. Assigning to the property
+# (None included) marks the field as set, as in pydantic; `del` makes it unset again.
+# Classes declared with `track_unset=False` keep plain defaults (for bulky leaf types
+# such as log-probabilities).
 
 from __future__ import annotations
 
@@ -20,14 +22,21 @@ _M = TypeVar("_M", bound="BaseModel")
 IncEx = Union[set[int], set[str], dict[int, Any], dict[str, Any], None]
 
 
-def _unset_reader(attr: str) -> property:
-    get = attrgetter(attr)
+def _tracked_property(attr: str) -> property:
+    # The public face of a tracked field whose value is stored in the slot `attr`.
+    get = attrgetter(attr)  # the read is the hot path: keep it one C call
 
     def fget(self: Any) -> Any:
         value = get(self)
         return None if value is UNSET else value
 
-    return property(fget)
+    def fset(self: Any, value: Any) -> None:
+        setattr(self, attr, value)  # unchecked, as Struct fields and pydantic's are
+
+    def fdel(self: Any) -> None:
+        setattr(self, attr, UNSET)
+
+    return property(fget, fset, fdel)
 
 
 class _ModelMeta(msgspec.StructMeta):
@@ -47,7 +56,7 @@ class _ModelMeta(msgspec.StructMeta):
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
-                ns[field] = _unset_reader(attr)
+                ns[field] = _tracked_property(attr)
             else:
                 annotations[field] = hint
         ns["__annotations__"] = annotations
