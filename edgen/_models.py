@@ -40,6 +40,11 @@ def _tracked_property(attr: str) -> property:
 
 
 class _ModelMeta(msgspec.StructMeta):
+    # Per model class, for its constructor: wire name -> storage name of each renamed
+    # field, and the reverse, to refuse the storage names.
+    _init_renames: dict[str, str]
+    _storage_names: dict[str, str]
+
     def __new__(
         mcls,
         name: str,
@@ -61,16 +66,30 @@ class _ModelMeta(msgspec.StructMeta):
                 annotations[field] = hint
         ns["__annotations__"] = annotations
         cls: Any = super().__new__(mcls, name, bases, ns, **kwargs)
-        names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-        cls._init_renames = {wire: attr for attr, wire in names if attr != wire}
+        renamed = [
+            (attr, wire)
+            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+            if attr != wire
+        ]
+        cls._init_renames = {wire: attr for attr, wire in renamed}
+        cls._storage_names = dict(renamed)
         return cls
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        # Let callers construct models with wire names (`Delta(content="x")`),
-        # as they would with pydantic; decoding never goes through here.
-        renames: dict[str, str] = cls._init_renames  # type: ignore[attr-defined]
+        # Constructors take the wire names (`Delta(content="x")`), as pydantic's do, and
+        # only those: `content_=` would reach past the property. Decoding and unpickling
+        # (positional) need no renaming.
+        renames = cls._init_renames
         if renames and kwargs:
-            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
+            stored: dict[str, Any] = {}
+            for key, value in kwargs.items():
+                if key in cls._storage_names:
+                    raise TypeError(
+                        f"{cls.__name__}() got an unexpected keyword argument {key!r}; "
+                        f"use {cls._storage_names[key]}="
+                    )
+                stored[renames.get(key, key)] = value
+            kwargs = stored
         return super().__call__(*args, **kwargs)
 
 

@@ -20,6 +20,7 @@ from edgen.types.chat.chat_completion_message_tool_call import (
     ChatCompletionMessageToolCall,
     Function,
 )
+from edgen.types.chat.parsed_chat_completion import ParsedChatCompletionMessage
 
 fake = Faker()
 Faker.seed(7)
@@ -340,6 +341,25 @@ def test_construct_with_wire_names() -> None:
     }
     built = ChoiceDelta.model_construct(role="assistant")
     assert built.role == "assistant" and built.model_fields_set == {"role"}
+
+
+def test_constructors_refuse_storage_names() -> None:
+    with pytest.raises(
+        TypeError, match=r"^ChoiceDelta\(\) got an unexpected keyword argument 'content_'; "
+    ) as caught:
+        ChoiceDelta(content_="x")
+    assert "content=" in str(caught.value)
+    with pytest.raises(TypeError, match="'system_fingerprint_'"):
+        ChatCompletionChunk(
+            id="a", choices=[], created=1, model="m", object="o", system_fingerprint_="f"
+        )
+    # Inherited tracked fields too, and next to valid public names.
+    with pytest.raises(TypeError, match="'parsed_'"):
+        ParsedChatCompletionMessage(role="assistant", content="{}", parsed_={})
+    message = ParsedChatCompletionMessage(role="assistant", content="{}", parsed={})
+    assert message.parsed == {} and message.model_fields_set == {"role", "content", "parsed"}
+    # In a wire dict a storage name is an unknown key, ignored like any other.
+    assert ChoiceDelta.model_validate({"content_": "x"}).model_fields_set == set()
 
 
 def test_equality() -> None:
