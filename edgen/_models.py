@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from operator import attrgetter
-from typing import Any, TypeVar, Union
+from typing import Any, ClassVar, TypeVar, Union, get_origin
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -39,6 +40,26 @@ def _tracked_property(attr: str) -> property:
     return property(fget, fset, fdel)
 
 
+def _is_classvar(hint: Any, scopes: tuple[Mapping[str, Any], ...]) -> bool:
+    # Whether an annotation declares a class variable rather than a field. Under
+    # `from __future__ import annotations` it is a string; then only its outermost name,
+    # before any `[`, is looked up (`ClassVar`, `typing.ClassVar`, an alias), as the
+    # arguments may name classes that do not exist yet.
+    if isinstance(hint, str):
+        head = hint.partition("[")[0].strip()  # `str | None` stays whole and names nothing
+        hint = _look_up(head.split("."), scopes)
+    return hint is ClassVar or get_origin(hint) is ClassVar
+
+
+def _look_up(dotted: list[str], scopes: tuple[Mapping[str, Any], ...]) -> Any:
+    # What `name` or `module.name` refers to in the first scope defining it; None if unknown.
+    first, *rest = dotted
+    value = next((scope[first] for scope in scopes if first in scope), None)
+    for attr in rest:
+        value = getattr(value, attr, None)
+    return value
+
+
 class _ModelMeta(msgspec.StructMeta):
     # Per model class, for its constructor: wire name -> storage name of each renamed
     # field, and the reverse, to refuse the storage names.
@@ -53,11 +74,11 @@ class _ModelMeta(msgspec.StructMeta):
         track_unset: bool = True,
         **kwargs: Any,
     ) -> Any:
+        module = sys.modules.get(ns.get("__module__", ""))
+        scopes = (ns, vars(module) if module is not None else {})  # where its names resolve
         annotations: dict[str, Any] = {}  # in declared order, which is the wire order
         for field, hint in ns.get("__annotations__", {}).items():
-            # A ClassVar hint is a string under `from __future__ import annotations`.
-            classvar = str(hint).startswith(("ClassVar", "typing.ClassVar"))
-            if track_unset and ns.get(field, ...) is None and not classvar:
+            if track_unset and ns.get(field, ...) is None and not _is_classvar(hint, scopes):
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)

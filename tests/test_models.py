@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import types
+import typing
+from typing import Any, ClassVar
 
 import msgspec
 import pytest
@@ -538,3 +541,35 @@ def test_assigned_values_survive_copy_and_pickle() -> None:
         assert twin == delta
         assert twin.refusal == "no"
         assert twin.model_fields_set == {"content", "role", "refusal"}
+
+
+# -- class variables -------------------------------------------------------------------
+
+
+class ClassVarNote(BaseModel):  # only its name begins like ClassVar's
+    text: str
+
+
+class _WithClassVars(BaseModel):
+    registry: ClassVar[dict[str, int] | None] = None
+    limit: typing.ClassVar[int | None] = None
+    note: ClassVarNote | None = None
+
+
+def test_class_variables_are_recognised_by_what_they_name() -> None:
+    assert _WithClassVars.model_fields_names() == ("note",)
+    assert _WithClassVars.registry is None and _WithClassVars.limit is None
+    absent = _WithClassVars.model_validate_json(b"{}")
+    assert absent.note is None and absent.model_fields_set == set()
+    sent = _WithClassVars.model_validate_json(b'{"note":{"text":"t"},"limit":3}')
+    assert sent.note == ClassVarNote(text="t") and sent.model_fields_set == {"note"}
+    assert msgspec.json.encode(absent) == b"{}"
+
+    # Annotations given as objects, as in a module without `from __future__ import annotations`.
+    def body(ns: dict[str, Any]) -> None:
+        ns["__annotations__"] = {"hidden": ClassVar[int | None], "shown": int | None}
+        ns.update(hidden=None, shown=None)
+
+    built: Any = types.new_class("Built", (BaseModel,), exec_body=body)
+    assert built.model_fields_names() == ("shown",) and built.hidden is None
+    assert built.model_validate_json(b'{"hidden":1}').model_fields_set == set()
