@@ -1,16 +1,19 @@
 # Response models: msgspec Structs with the pydantic-style helpers users expect.
 #
 # A field declared `name: T | None = None` is *tracked*: stored as `name_` (wire name
-# `name`, default msgspec.UNSET) and read through a property that turns UNSET into None.
+# `name`, default msgspec.UNSET) and used through a property that turns UNSET into None.
 # So `null` and an absent key both read as None, but only `null` is in model_fields_set,
-# and msgspec.json.encode() gives the exclude_unset=True JSON. Classes declared with
-# `track_unset=False` keep plain defaults (for bulky leaf types such as log-probabilities).
+# and msgspec.json.encode() gives the exclude_unset=True JSON. Assigning to the property
+# (None included) marks the field as set, as in pydantic; `del` makes it unset again.
+# Classes declared with `track_unset=False` keep plain defaults (for bulky leaf types
+# such as log-probabilities).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from operator import attrgetter
-from typing import Any, TypeVar, Union
+from typing import Any, ClassVar, TypeVar, Union, get_origin
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -20,17 +23,49 @@ _M = TypeVar("_M", bound="BaseModel")
 IncEx = Union[set[int], set[str], dict[int, Any], dict[str, Any], None]
 
 
-def _unset_reader(attr: str) -> property:
-    get = attrgetter(attr)
+def _tracked_property(attr: str) -> property:
+    # The public face of a tracked field whose value is stored in the slot `attr`.
+    get = attrgetter(attr)  # the read is the hot path: keep it one C call
 
     def fget(self: Any) -> Any:
         value = get(self)
         return None if value is UNSET else value
 
-    return property(fget)
+    def fset(self: Any, value: Any) -> None:
+        setattr(self, attr, value)  # unchecked, as Struct fields and pydantic's are
+
+    def fdel(self: Any) -> None:
+        setattr(self, attr, UNSET)
+
+    return property(fget, fset, fdel)
+
+
+def _is_classvar(hint: Any, scopes: tuple[Mapping[str, Any], ...]) -> bool:
+    # Whether an annotation declares a class variable rather than a field. Under
+    # `from __future__ import annotations` it is a string; then only its outermost name,
+    # before any `[`, is looked up (`ClassVar`, `typing.ClassVar`, an alias), as the
+    # arguments may name classes that do not exist yet.
+    if isinstance(hint, str):
+        head = hint.partition("[")[0].strip()  # `str | None` stays whole and names nothing
+        hint = _look_up(head.split("."), scopes)
+    return hint is ClassVar or get_origin(hint) is ClassVar
+
+
+def _look_up(dotted: list[str], scopes: tuple[Mapping[str, Any], ...]) -> Any:
+    # What `name` or `module.name` refers to in the first scope defining it; None if unknown.
+    first, *rest = dotted
+    value = next((scope[first] for scope in scopes if first in scope), None)
+    for attr in rest:
+        value = getattr(value, attr, None)
+    return value
 
 
 class _ModelMeta(msgspec.StructMeta):
+    # Per model class, for its constructor: wire name -> storage name of each renamed
+    # field, and the reverse, to refuse the storage names.
+    _init_renames: dict[str, str]
+    _storage_names: dict[str, str]
+
     def __new__(
         mcls,
         name: str,
@@ -39,29 +74,43 @@ class _ModelMeta(msgspec.StructMeta):
         track_unset: bool = True,
         **kwargs: Any,
     ) -> Any:
+        module = sys.modules.get(ns.get("__module__", ""))
+        scopes = (ns, vars(module) if module is not None else {})  # where its names resolve
         annotations: dict[str, Any] = {}  # in declared order, which is the wire order
         for field, hint in ns.get("__annotations__", {}).items():
-            # A ClassVar hint is a string under `from __future__ import annotations`.
-            classvar = str(hint).startswith(("ClassVar", "typing.ClassVar"))
-            if track_unset and ns.get(field, ...) is None and not classvar:
+            if track_unset and ns.get(field, ...) is None and not _is_classvar(hint, scopes):
                 attr = field + "_"
                 annotations[attr] = Union[hint, UnsetType]
                 ns[attr] = msgspec.field(default=UNSET, name=field)
-                ns[field] = _unset_reader(attr)
+                ns[field] = _tracked_property(attr)
             else:
                 annotations[field] = hint
         ns["__annotations__"] = annotations
         cls: Any = super().__new__(mcls, name, bases, ns, **kwargs)
-        names = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-        cls._init_renames = {wire: attr for attr, wire in names if attr != wire}
+        renamed = [
+            (attr, wire)
+            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+            if attr != wire
+        ]
+        cls._init_renames = {wire: attr for attr, wire in renamed}
+        cls._storage_names = dict(renamed)
         return cls
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        # Let callers construct models with wire names (`Delta(content="x")`),
-        # as they would with pydantic; decoding never goes through here.
-        renames: dict[str, str] = cls._init_renames  # type: ignore[attr-defined]
+        # Constructors take the wire names (`Delta(content="x")`), as pydantic's do, and
+        # only those: `content_=` would reach past the property. Decoding and unpickling
+        # (positional) need no renaming.
+        renames = cls._init_renames
         if renames and kwargs:
-            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
+            stored: dict[str, Any] = {}
+            for key, value in kwargs.items():
+                if key in cls._storage_names:
+                    raise TypeError(
+                        f"{cls.__name__}() got an unexpected keyword argument {key!r}; "
+                        f"use {cls._storage_names[key]}="
+                    )
+                stored[renames.get(key, key)] = value
+            kwargs = stored
         return super().__call__(*args, **kwargs)
 
 

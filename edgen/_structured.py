@@ -94,11 +94,11 @@ def fill_parsed(completion: Any, content_type: Any, tools: dict[str, Any]) -> An
     for choice in completion.choices:
         message = choice.message
         if content_type is not None and message.refusal is None:
-            message.parsed_ = decode_as(content_type, message.content, "content", completion)
+            message.parsed = decode_as(content_type, message.content, "content", completion)
         for call in message.tool_calls or ():
             tp = tools.get(call.function.name)
             if tp is not None:
-                call.function.parsed_arguments_ = decode_as(
+                call.function.parsed_arguments = decode_as(
                     tp, call.function.arguments, f"arguments of {call.function.name}", completion
                 )
     return completion

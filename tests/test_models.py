@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
+import types
+import typing
+from typing import Any, ClassVar
 
 import msgspec
 import pytest
@@ -12,7 +17,13 @@ from faker import Faker
 from edgen import BaseModel
 from edgen.types import AIStatus, CompletionUsage
 from edgen.types.chat import ChatCompletion, ChatCompletionChunk
+from edgen.types.chat.chat_completion import ChoiceLogprobs
 from edgen.types.chat.chat_completion_chunk import Choice, ChoiceDelta, ChoiceDeltaToolCall
+from edgen.types.chat.chat_completion_message_tool_call import (
+    ChatCompletionMessageToolCall,
+    Function,
+)
+from edgen.types.chat.parsed_chat_completion import ParsedChatCompletionMessage
 
 fake = Faker()
 Faker.seed(7)
@@ -335,6 +346,25 @@ def test_construct_with_wire_names() -> None:
     assert built.role == "assistant" and built.model_fields_set == {"role"}
 
 
+def test_constructors_refuse_storage_names() -> None:
+    with pytest.raises(
+        TypeError, match=r"^ChoiceDelta\(\) got an unexpected keyword argument 'content_'; "
+    ) as caught:
+        ChoiceDelta(content_="x")
+    assert "content=" in str(caught.value)
+    with pytest.raises(TypeError, match="'system_fingerprint_'"):
+        ChatCompletionChunk(
+            id="a", choices=[], created=1, model="m", object="o", system_fingerprint_="f"
+        )
+    # Inherited tracked fields too, and next to valid public names.
+    with pytest.raises(TypeError, match="'parsed_'"):
+        ParsedChatCompletionMessage(role="assistant", content="{}", parsed_={})
+    message = ParsedChatCompletionMessage(role="assistant", content="{}", parsed={})
+    assert message.parsed == {} and message.model_fields_set == {"role", "content", "parsed"}
+    # In a wire dict a storage name is an unknown key, ignored like any other.
+    assert ChoiceDelta.model_validate({"content_": "x"}).model_fields_set == set()
+
+
 def test_equality() -> None:
     a = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
     b = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
@@ -354,7 +384,7 @@ def test_repr_uses_wire_names_and_hides_unset() -> None:
     assert repr(ChoiceDelta()) == "ChoiceDelta()"
 
 
-def test_fields_are_read_only_properties_not_unset() -> None:
+def test_unset_fields_read_as_none() -> None:
     delta = ChoiceDelta()
     for name in ChoiceDelta.model_fields_names():
         assert getattr(delta, name) is None
@@ -396,3 +426,150 @@ def test_exclude_defaults_keeps_required_empty_lists() -> None:
         active_model="m", download_ongoing=False, download_progress=100, last_errors=[]
     )
     assert status.model_dump(exclude_defaults=True)["last_errors"] == []
+
+
+# -- assignment ------------------------------------------------------------------------
+
+
+def test_assigning_a_sent_optional_field_replaces_it_everywhere() -> None:
+    # What an SDK redacting content does to a decoded completion.
+    completion = ChatCompletion.model_validate_json(EDGEN_COMPLETION)
+    message = completion.choices[0].message
+    message.content = "[redacted]"
+    message.role = "user"  # a required field
+    assert (message.content, message.role) == ("[redacted]", "user")
+    assert message.model_fields_set == {"role", "content", "name", "tool_calls"}
+    expected = json.loads(EDGEN_COMPLETION)
+    expected["choices"][0]["message"].update(role="user", content="[redacted]")
+    assert completion.model_dump(exclude_unset=True) == expected
+    assert json.loads(completion.model_dump_json(exclude_unset=True)) == expected
+    assert json.loads(msgspec.json.encode(completion)) == expected
+    assert completion.model_dump()["choices"][0]["message"]["content"] == "[redacted]"
+    assert "1 + 2 = 3." not in completion.model_dump_json(indent=2)
+    assert "1 + 2 = 3." not in repr(completion)
+
+
+def test_assigning_an_unsent_field_marks_it_set_in_declared_order() -> None:
+    c = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
+    delta = c.choices[0].delta
+    delta.refusal = "no"
+    c.service_tier = "default"
+    assert delta.refusal == "no" and c.service_tier == "default"
+    assert delta.model_fields_set == {"content", "role", "refusal"}
+    assert c.model_fields_set == {
+        "id",
+        "choices",
+        "created",
+        "model",
+        "object",
+        "system_fingerprint",
+        "service_tier",
+    }
+    expected = (
+        b'{"id":"0c1f5e2a-7b3d-4f6e-8a9b-1c2d3e4f5a6b","choices":[{"delta":{"content":"The",'
+        b'"role":null,"refusal":"no"},"index":0,"finish_reason":null}],"created":1714998001,'
+        b'"model":"main","object":"text_completion","system_fingerprint":"edgen-0.1.5",'
+        b'"service_tier":"default"}'
+    )
+    assert msgspec.json.encode(c) == expected
+    assert c.model_dump_json(exclude_unset=True) == expected.decode()
+    assert ChatCompletionChunk.model_validate_json(expected) == c
+
+
+def test_assigning_none_sets_the_field_to_null() -> None:
+    # As in pydantic: None is a value like any other, so the field counts as set.
+    c = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK)
+    delta = c.choices[0].delta
+    delta.content = None  # sent as "The"
+    delta.reasoning_content = None  # not sent
+    assert delta.content is None and delta.reasoning_content is None
+    assert delta.model_fields_set == {"content", "role", "reasoning_content"}
+    assert msgspec.json.encode(delta) == b'{"content":null,"role":null,"reasoning_content":null}'
+    assert delta.model_dump(exclude_unset=True) == {
+        "content": None,
+        "role": None,
+        "reasoning_content": None,
+    }
+    assert delta.model_dump(exclude_none=True) == {}
+    assert c.model_dump(exclude_none=True)["choices"] == [{"delta": {}, "index": 0}]
+
+
+def test_assigning_models_and_lists_into_optional_fields() -> None:
+    completion = ChatCompletion.model_validate_json(EDGEN_COMPLETION)
+    choice = completion.choices[0]
+    call = ChatCompletionMessageToolCall(
+        id="call_1", type="function", function=Function(name="f", arguments='{"a":1}')
+    )
+    choice.message.tool_calls = [call]  # sent as null
+    choice.logprobs = ChoiceLogprobs(content=[])  # not sent; its `refusal` stays unset
+    completion.usage = None
+    sent = completion.model_dump(exclude_unset=True)
+    assert sent["choices"][0]["message"]["tool_calls"] == [
+        {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
+    ]
+    assert sent["choices"][0]["logprobs"] == {"content": []}
+    assert sent["usage"] is None
+    # A full dump fills the unset fields inside the assigned model too.
+    assert completion.model_dump()["choices"][0]["logprobs"] == {"content": [], "refusal": None}
+    text = completion.model_dump_json(exclude_unset=True)
+    assert ChatCompletion.model_validate_json(text) == completion
+
+
+def test_deleting_an_optional_field_makes_it_unset_again() -> None:
+    completion = ChatCompletion.model_validate_json(EDGEN_COMPLETION)
+    message = completion.choices[0].message
+    del message.content
+    del message.name
+    assert message.content is None and message.name is None
+    assert message.model_fields_set == {"role", "tool_calls"}
+    assert msgspec.json.encode(message) == b'{"role":"assistant","tool_calls":null}'
+    assert message.model_dump()["content"] is None
+    del message.content  # already unset: nothing changes
+    assert message.model_fields_set == {"role", "tool_calls"}
+    message.content = "back"
+    assert message.model_dump(exclude_unset=True) == {
+        "role": "assistant",
+        "content": "back",
+        "tool_calls": None,
+    }
+
+
+def test_assigned_values_survive_copy_and_pickle() -> None:
+    delta = ChatCompletionChunk.model_validate_json(EDGEN_CHUNK).choices[0].delta
+    delta.refusal = "no"
+    for twin in (copy.copy(delta), copy.deepcopy(delta), pickle.loads(pickle.dumps(delta))):
+        assert twin == delta
+        assert twin.refusal == "no"
+        assert twin.model_fields_set == {"content", "role", "refusal"}
+
+
+# -- class variables -------------------------------------------------------------------
+
+
+class ClassVarNote(BaseModel):  # only its name begins like ClassVar's
+    text: str
+
+
+class _WithClassVars(BaseModel):
+    registry: ClassVar[dict[str, int] | None] = None
+    limit: typing.ClassVar[int | None] = None
+    note: ClassVarNote | None = None
+
+
+def test_class_variables_are_recognised_by_what_they_name() -> None:
+    assert _WithClassVars.model_fields_names() == ("note",)
+    assert _WithClassVars.registry is None and _WithClassVars.limit is None
+    absent = _WithClassVars.model_validate_json(b"{}")
+    assert absent.note is None and absent.model_fields_set == set()
+    sent = _WithClassVars.model_validate_json(b'{"note":{"text":"t"},"limit":3}')
+    assert sent.note == ClassVarNote(text="t") and sent.model_fields_set == {"note"}
+    assert msgspec.json.encode(absent) == b"{}"
+
+    # Annotations given as objects, as in a module without `from __future__ import annotations`.
+    def body(ns: dict[str, Any]) -> None:
+        ns["__annotations__"] = {"hidden": ClassVar[int | None], "shown": int | None}
+        ns.update(hidden=None, shown=None)
+
+    built: Any = types.new_class("Built", (BaseModel,), exec_body=body)
+    assert built.model_fields_names() == ("shown",) and built.hidden is None
+    assert built.model_validate_json(b'{"hidden":1}').model_fields_set == set()
