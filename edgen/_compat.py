@@ -1,4 +1,4 @@
-# Typing names across Python versions, and httpx-compatible HTTP packages.
+# httpx-compatible HTTP packages (httpx, and its fork httpx2).
 
 from __future__ import annotations
 
@@ -6,23 +6,6 @@ import sys
 from typing import Any
 
 import httpx
-
-if sys.version_info >= (3, 11):
-    from typing import NotRequired, Required, TypedDict
-else:  # pragma: no cover - Python 3.10
-    try:
-        from typing_extensions import NotRequired, Required, TypedDict
-    except ImportError:
-        from typing import TypedDict
-
-        class _Marker:
-            def __getitem__(self, item: Any) -> Any:
-                return item
-
-        NotRequired: Any = _Marker()  # type: ignore[no-redef]
-        Required: Any = _Marker()  # type: ignore[no-redef]
-
-__all__ = ["NotRequired", "Required", "TypedDict"]
 
 # An httpx2 client's (httpx's fork) exception and Timeout classes join these tuples.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
