@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import msgspec
 
-from . import _compat
+from ._compat import HTTPX, HTTPPackage
 from ._exceptions import APIError, APIResponseValidationError
 from ._pipeline import connection_error, decoder_for, error_detail, json_or
 from ._sse import DEFAULT_MAX_EVENT_SIZE, EventTooLarge, ServerSentEvent, SSEDecoder
@@ -86,8 +86,9 @@ def _too_large_error(response: httpx.Response, exc: EventTooLarge) -> APIRespons
     return APIResponseValidationError(response, None, message=message)
 
 
-def _read_error(response: httpx.Response, exc: Exception) -> APIError:
-    return connection_error(response.request, exc, "Connection error while reading the stream")
+def _read_error(response: httpx.Response, exc: Exception, package: HTTPPackage) -> APIError:
+    what = "Connection error while reading the stream"
+    return connection_error(response.request, exc, what, timeout_errors=package.timeout_errors)
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
@@ -135,23 +136,27 @@ def _cap_reads(response: httpx.Response) -> dict[str, Any]:
 
 
 # Read what follows `[DONE]`: httpcore drops, rather than pools, an unfinished connection.
-def _drain(chunks: Iterator[bytes], response: httpx.Response) -> None:
+def _drain(
+    chunks: Iterator[bytes], response: httpx.Response, read_errors: tuple[type[Exception], ...]
+) -> None:
     capped = _cap_reads(response)
     try:
         for _ in chunks:
             pass
-    except _compat.READ_ERRORS:
+    except read_errors:
         pass
     finally:
         capped.pop("read", None)
 
 
-async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
+async def _adrain(
+    chunks: AsyncIterator[bytes], response: httpx.Response, read_errors: tuple[type[Exception], ...]
+) -> None:
     capped = _cap_reads(response)
     try:
         async for _ in chunks:
             pass
-    except _compat.READ_ERRORS:
+    except read_errors:
         pass
     finally:
         capped.pop("read", None)
@@ -180,9 +185,11 @@ def _events(
     decode: Callable[[bytes], _T],
     state: _State,
     max_event_size: int | None,
+    package: HTTPPackage,
 ) -> Iterator[_T]:
     if state.closed:
         return
+    read_errors = package.read_errors
     convert = _converter(decode, response, state)
     decoder = SSEDecoder(max_event_size)
     feed = decoder.feed
@@ -199,7 +206,7 @@ def _events(
                 some = True
                 yield item
             if state.done:
-                _drain(chunks, response)
+                _drain(chunks, response, read_errors)
                 break
         if not state.done:
             for event in decoder.flush():
@@ -210,8 +217,8 @@ def _events(
                 yield item
         if not some:
             raise empty_stream_error(response, state.done)
-    except _compat.READ_ERRORS as exc:
-        raise _read_error(response, exc) from exc
+    except read_errors as exc:
+        raise _read_error(response, exc, package) from exc
     except EventTooLarge as exc:
         raise _too_large_error(response, exc) from None
     finally:
@@ -224,9 +231,11 @@ async def _aevents(
     decode: Callable[[bytes], _T],
     state: _State,
     max_event_size: int | None,
+    package: HTTPPackage,
 ) -> AsyncIterator[_T]:
     if state.closed:
         return
+    read_errors = package.read_errors
     convert = _converter(decode, response, state)
     decoder = SSEDecoder(max_event_size)
     feed = decoder.feed
@@ -243,7 +252,7 @@ async def _aevents(
                 some = True
                 yield item
             if state.done:
-                await _adrain(chunks, response)
+                await _adrain(chunks, response, read_errors)
                 break
         if not state.done:
             for event in decoder.flush():
@@ -254,8 +263,8 @@ async def _aevents(
                 yield item
         if not some:
             raise empty_stream_error(response, state.done)
-    except _compat.READ_ERRORS as exc:
-        raise _read_error(response, exc) from exc
+    except read_errors as exc:
+        raise _read_error(response, exc, package) from exc
     except EventTooLarge as exc:
         raise _too_large_error(response, exc) from None
     finally:
@@ -270,10 +279,13 @@ class _StreamBase(Generic[_T]):
         cast_to: type[_T],
         response: httpx.Response,
         max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
+        http_package: HTTPPackage = HTTPX,
     ) -> None:
         self.response = response
         self._decode = decoder_for(cast_to).decode
         self._max_event_size = max_event_size
+        # The package `response` comes from: its read errors are caught mid-stream.
+        self._http_package = http_package
         self._state = _State()
         self._iterator: Any = None
 
@@ -294,7 +306,9 @@ class Stream(_StreamBase[_T]):
         return next(self._iterator)  # type: ignore[no-any-return]
 
     def _events(self) -> Iterator[_T]:
-        return _events(self.response, self._decode, self._state, self._max_event_size)
+        return _events(
+            self.response, self._decode, self._state, self._max_event_size, self._http_package
+        )
 
     # Once iterated, the generator owns the connection and gives it back when it is
     # collected. A stream dropped before that has nothing else that would.
@@ -328,7 +342,9 @@ class AsyncStream(_StreamBase[_T]):
         return await self._iterator.__anext__()  # type: ignore[no-any-return]
 
     def _events(self) -> AsyncIterator[_T]:
-        return _aevents(self.response, self._decode, self._state, self._max_event_size)
+        return _aevents(
+            self.response, self._decode, self._state, self._max_event_size, self._http_package
+        )
 
     async def close(self) -> None:
         self._state.closed = True
