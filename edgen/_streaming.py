@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -18,7 +17,7 @@ _T = TypeVar("_T")
 
 _DONE = b"[DONE]"
 
-# A server that keeps the body open after `[DONE]` must not hold the caller.
+# How long an async stream waits for the end of the body after `[DONE]` (see _adrain).
 DRAIN_TIMEOUT = 1.0
 # How much of a body that is not an event stream is read for the error message.
 PEEK_SIZE = 64 * 1024
@@ -115,51 +114,23 @@ def _converter(
     return convert
 
 
-# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now; returns the
-# dict to pop "read" from to undo it (under HTTP/2 an overlapping drain may have done so).
-def _cap_reads(response: httpx.Response) -> dict[str, Any]:
-    stream: Any = response.extensions.get("network_stream")
-    read = getattr(stream, "read", None)
-    if read is None:  # e.g. a mocked transport
-        return {}
-    deadline = time.monotonic() + DRAIN_TIMEOUT
+# After `[DONE]`, an async stream reads what is left of the body (normally just its end,
+# sent together with `[DONE]`): httpcore pools a connection only if its body was read to the
+# end. A server that keeps the body open must not hold the caller, so the reading stops after
+# DRAIN_TIMEOUT and the connection is closed instead.
+#
+# A sync stream does not wait at all: its reads run with the request's read timeout (10
+# minutes by default), set before the body began, and nothing public can shorten one read
+# or interrupt it. It closes the connection at `[DONE]`; the next request opens another.
+async def _adrain(chunks: AsyncIterator[bytes], read_errors: tuple[type[Exception], ...]) -> None:
+    import anyio  # httpx depends on it; imported here, as only the end of a stream needs it
 
-    def capped(max_bytes: int, timeout: float | None = None) -> Any:
-        left = max(deadline - time.monotonic(), 0.0)
-        return read(max_bytes, left if timeout is None else min(timeout, left))
-
-    try:
-        stream.read = capped
-    except AttributeError:  # a stream type with __slots__: drain uncapped
-        return {}
-    return stream.__dict__  # type: ignore[no-any-return]
-
-
-# Read what follows `[DONE]`: httpcore drops, rather than pools, an unfinished connection.
-def _drain(
-    chunks: Iterator[bytes], response: httpx.Response, read_errors: tuple[type[Exception], ...]
-) -> None:
-    capped = _cap_reads(response)
-    try:
-        for _ in chunks:
-            pass
-    except read_errors:
-        pass
-    finally:
-        capped.pop("read", None)
-
-
-async def _adrain(
-    chunks: AsyncIterator[bytes], response: httpx.Response, read_errors: tuple[type[Exception], ...]
-) -> None:
-    capped = _cap_reads(response)
-    try:
-        async for _ in chunks:
-            pass
-    except read_errors:
-        pass
-    finally:
-        capped.pop("read", None)
+    with anyio.move_on_after(DRAIN_TIMEOUT):  # cancels the read in progress, then goes on
+        try:
+            async for _ in chunks:
+                pass
+        except read_errors:
+            pass  # broken after the last event: nothing the caller needed was lost
 
 
 def _peek(response: httpx.Response) -> bytes:
@@ -206,8 +177,7 @@ def _events(
                 some = True
                 yield item
             if state.done:
-                _drain(chunks, response, read_errors)
-                break
+                break  # the connection is closed below, not drained: see _adrain
         if not state.done:
             for event in decoder.flush():
                 item = convert(event)
@@ -252,7 +222,7 @@ async def _aevents(
                 some = True
                 yield item
             if state.done:
-                await _adrain(chunks, response, read_errors)
+                await _adrain(chunks, read_errors)
                 break
         if not state.done:
             for event in decoder.flush():
