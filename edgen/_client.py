@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from . import _compat
 from . import _pipeline as pipeline
+from ._compat import HTTPX, HTTPPackage, package_of
 from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import logger, redact_headers, redact_url, setup_logging
 from ._resource import Async, RequestSpec, Sync
@@ -75,21 +75,24 @@ async def _async_sleep(seconds: float) -> None:
 MAX_TIMEOUT = 1e9
 
 
-# `timeout` validated, and converted between httpx and httpx2 Timeout classes. math.inf
-# means no limit, as None does; NaN and waits no clock can measure are refused here, once,
-# instead of failing every request.
-def _checked_timeout(timeout: Any, timeout_class: type[Any]) -> Any:
+# `timeout` validated, and converted to the Timeout class of the client's HTTP package
+# (an httpx.Timeout becomes an httpx2.Timeout for an httpx2 client). math.inf means no
+# limit, as None does; NaN and waits no clock can measure are refused here, once, instead
+# of failing every request.
+def _checked_timeout(timeout: Any, package: HTTPPackage) -> Any:
     if timeout is None:
         return None
-    what = "a number, an httpx.Timeout or None"
-    must_be("timeout", timeout, (int, float, *_compat.TIMEOUT_TYPES), what)
+    kinds = ", ".join(
+        f"an {kind.__module__.partition('.')[0]}.Timeout" for kind in package.timeout_types
+    )
+    must_be("timeout", timeout, (int, float, *package.timeout_types), f"a number, {kinds} or None")
     if isinstance(timeout, (int, float)):
         return _seconds(timeout, timeout)
     given = timeout.as_dict()
     values = {name: _seconds(value, timeout) for name, value in given.items()}
-    if isinstance(timeout, timeout_class) and values == given:
+    if isinstance(timeout, package.timeout_class) and values == given:
         return timeout
-    return timeout_class(**values)
+    return package.timeout_class(**values)
 
 
 def _seconds(value: float | None, timeout: object) -> float | None:
@@ -202,21 +205,24 @@ class BaseEdgen(Generic[_H, _IO]):
         if base_url is None:
             base_url = os.environ.get("EDGEN_BASE_URL") or DEFAULT_BASE_URL
         self._base_url = _normalize_base_url(base_url)
-        package = None
+        # The package this client's requests go through: its errors are the ones caught,
+        # its Timeout the one sent. This client's alone: another may use another package.
+        self._http_package: HTTPPackage = HTTPX
         if http_client is not None:
-            package = _compat.register_http_package(http_client)
+            package = package_of(http_client)
             # A sync/async mix-up would otherwise fail confusingly at the first request.
-            is_async = isinstance(http_client, (package or httpx).AsyncClient)
-            if not hasattr(http_client, "send") or is_async != self._is_async:
+            if package is None or not isinstance(
+                http_client, package.async_client_class if self._is_async else package.client_class
+            ):
                 expected = self._http_client_class.__name__
                 raise TypeError(
                     f"{type(self).__name__} needs an httpx.{expected} (or httpx2.{expected}) "
                     f"as http_client, not {type(http_client).__name__}"
                 )
+            self._http_package = package
         if isinstance(timeout, NotGiven):
             timeout = DEFAULT_TIMEOUT if http_client is None else http_client.timeout
-        self._timeout_class: type[Any] = (package or httpx).Timeout
-        self.timeout: Timeout = _checked_timeout(timeout, self._timeout_class)
+        self.timeout: Timeout = _checked_timeout(timeout, self._http_package)
         if must_be("max_retries", max_retries, int, "an int") < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self.max_retries = max_retries
@@ -367,7 +373,12 @@ class BaseEdgen(Generic[_H, _IO]):
                 "(by close(), a with block, or the client it was copied from)"
             )
         request = self._build_request(http, spec)
-        policy = pipeline.RetryPolicy(self.max_retries, time.time, can_resend=spec.can_resend)
+        policy = pipeline.RetryPolicy(
+            self.max_retries,
+            time.time,
+            can_resend=spec.can_resend,
+            timeout_errors=self._http_package.timeout_errors,
+        )
         return http, request, policy
 
     def _build_request(self, http: _H, spec: RequestSpec) -> httpx.Request:
@@ -376,7 +387,7 @@ class BaseEdgen(Generic[_H, _IO]):
         params = {**self._custom_query, **(options.get("extra_query") or {})} or None
         timeout = self.timeout
         if "timeout" in options:
-            timeout = _checked_timeout(options["timeout"], self._timeout_class)
+            timeout = _checked_timeout(options["timeout"], self._http_package)
         body = spec.body
         if options.get("extra_body"):
             body = {**(body or {}), **options["extra_body"]}
@@ -414,7 +425,10 @@ class BaseEdgen(Generic[_H, _IO]):
     def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.stream:
             return self._stream_class(
-                cast_to=spec.cast, response=response, max_event_size=self.max_event_size
+                cast_to=spec.cast,
+                response=response,
+                max_event_size=self.max_event_size,
+                http_package=self._http_package,
             )
         if spec.parse is not None:
             return spec.parse(response)
@@ -479,6 +493,7 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
         try:
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
+            transport_errors = self._http_package.transport_errors
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -486,7 +501,7 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
                     self._log_response(response)
                     if not (streamed and response.is_success):
                         self._read(response)
-                except _compat.TRANSPORT_ERRORS as exc:
+                except transport_errors as exc:
                     _sleep(policy.after_transport_error(request, exc))
                     continue
                 if response.is_success:
@@ -500,8 +515,10 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
         if not spec.stream:
             try:
                 self._read(response)
-            except _compat.TRANSPORT_ERRORS as exc:
-                raise pipeline.connection_error(response.request, exc) from exc
+            except self._http_package.transport_errors as exc:
+                raise pipeline.connection_error(
+                    response.request, exc, timeout_errors=self._http_package.timeout_errors
+                ) from exc
         return self._parse(response, spec)
 
     # A body that fails halfway gives its connection back before the error goes on.
@@ -554,6 +571,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
         try:
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
+            transport_errors = self._http_package.transport_errors
             while True:
                 self._log_request(request, policy.retries_taken + 1)
                 try:
@@ -561,7 +579,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
                     self._log_response(response)
                     if not (streamed and response.is_success):
                         await self._read(response)
-                except _compat.TRANSPORT_ERRORS as exc:
+                except transport_errors as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
                 if response.is_success:
@@ -576,8 +594,10 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
         if not spec.stream:
             try:
                 await self._read(response)
-            except _compat.TRANSPORT_ERRORS as exc:
-                raise pipeline.connection_error(response.request, exc) from exc
+            except self._http_package.transport_errors as exc:
+                raise pipeline.connection_error(
+                    response.request, exc, timeout_errors=self._http_package.timeout_errors
+                ) from exc
         return self._parse(response, spec)
 
     @staticmethod

@@ -1,4 +1,8 @@
-# Typing names across Python versions, and httpx-compatible HTTP packages.
+# The HTTP package a client sends through: httpx, or a client of its fork httpx2.
+#
+# Each client picks one when it is made (from its http_client's class), keeps it, and
+# hands it to the code that catches that package's errors or builds its Timeout. Nothing
+# here changes after import, so two clients over different packages never see each other.
 
 from __future__ import annotations
 
@@ -6,44 +10,56 @@ import sys
 from typing import Any
 
 import httpx
+import msgspec
 
-if sys.version_info >= (3, 11):
-    from typing import NotRequired, Required, TypedDict
-else:  # pragma: no cover - Python 3.10
-    try:
-        from typing_extensions import NotRequired, Required, TypedDict
-    except ImportError:
-        from typing import TypedDict
-
-        class _Marker:
-            def __getitem__(self, item: Any) -> Any:
-                return item
-
-        NotRequired: Any = _Marker()  # type: ignore[no-redef]
-        Required: Any = _Marker()  # type: ignore[no-redef]
-
-__all__ = ["NotRequired", "Required", "TypedDict"]
-
-# An httpx2 client's (httpx's fork) exception and Timeout classes join these tuples.
-TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
-TIMEOUT_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException,)
-READ_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
-TIMEOUT_TYPES: tuple[type[Any], ...] = (httpx.Timeout,)
+# Packages with httpx's API whose clients `http_client=` accepts. httpx2 is never imported
+# here: a client of it can only exist once its user has imported it.
+KNOWN_PACKAGES = ("httpx", "httpx2")
 
 
-# Registers the httpx-compatible package of `client`'s class; returns it (None for httpx).
-def register_http_package(client: object) -> Any:
-    global TRANSPORT_ERRORS, TIMEOUT_ERRORS, READ_ERRORS, TIMEOUT_TYPES
-    for cls in type(client).__mro__:
-        top = cls.__module__.partition(".")[0]
-        if top == "httpx":
-            return None
-        module: Any = sys.modules.get(top)
-        if hasattr(module, "TransportError") and hasattr(module, "AsyncClient"):
-            if module.TransportError not in TRANSPORT_ERRORS:
-                TRANSPORT_ERRORS += (module.TransportError,)
-                TIMEOUT_ERRORS += (module.TimeoutException,)
-                READ_ERRORS += (module.TransportError, module.StreamError)
-                TIMEOUT_TYPES += (module.Timeout,)
-            return module
+class HTTPPackage(msgspec.Struct, frozen=True):
+    """The classes of one httpx-compatible package that edgen catches, checks or builds."""
+
+    name: str  # the import name: "httpx" or "httpx2"
+    client_class: type[Any]
+    async_client_class: type[Any]
+    # Timeouts go out as this class; `timeout=` takes it and httpx.Timeout (edgen's default).
+    timeout_class: type[Any]
+    timeout_types: tuple[type[Any], ...]
+    # A request that failed on the way (connecting, sending, reading): retried if it may be.
+    transport_errors: tuple[type[Exception], ...]
+    # The transport errors that are timeouts, raised as APITimeoutError.
+    timeout_errors: tuple[type[Exception], ...]
+    # What reading a response body can raise: a transport error, or a stream already closed.
+    read_errors: tuple[type[Exception], ...]
+
+
+def _describe(module: Any) -> HTTPPackage:
+    return HTTPPackage(
+        name=module.__name__,
+        client_class=module.Client,
+        async_client_class=module.AsyncClient,
+        timeout_class=module.Timeout,
+        timeout_types=(httpx.Timeout,) if module is httpx else (httpx.Timeout, module.Timeout),
+        transport_errors=(module.TransportError,),
+        timeout_errors=(module.TimeoutException,),
+        read_errors=(module.TransportError, module.StreamError),
+    )
+
+
+HTTPX = _describe(httpx)
+
+
+def package_of(http_client: object) -> HTTPPackage | None:
+    """The known package that `http_client`'s class (or a base class of it) comes from.
+
+    None for an object of no known package; whether it is the right client class of its
+    package (sync or async) is for the caller to check.
+    """
+    for cls in type(http_client).__mro__:
+        name = cls.__module__.partition(".")[0]
+        if name == "httpx":
+            return HTTPX
+        if name in KNOWN_PACKAGES:  # imported, since one of its classes exists
+            return _describe(sys.modules[name])
     return None

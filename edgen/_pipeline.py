@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-from . import _compat
 from ._exceptions import (
     STATUS_ERRORS,
     APIConnectionError,
@@ -163,10 +162,16 @@ _TIMEOUT_MESSAGES = {
 }
 
 
+# `timeout_errors` are the timeout classes of the HTTP package that raised `exc`.
 def connection_error(
-    request: httpx.Request, exc: Exception, what: str = "Connection error", note: str = ""
+    request: httpx.Request,
+    exc: Exception,
+    what: str = "Connection error",
+    note: str = "",
+    *,
+    timeout_errors: tuple[type[Exception], ...],
 ) -> APIConnectionError:
-    if isinstance(exc, _compat.TIMEOUT_ERRORS):
+    if isinstance(exc, timeout_errors):
         message = _TIMEOUT_MESSAGES.get(type(exc).__name__, "Request timed out.")
         return APITimeoutError(request, message=message + note)
     return APIConnectionError(message=f"{what}: {describe(exc)}{note}", request=request)
@@ -222,11 +227,15 @@ class RetryPolicy(msgspec.Struct):
     # False once a body that can be read only once has begun to go out: a retry would send
     # another, shorter body.
     can_resend: Callable[[], bool] | None = None
+    # The timeout classes of the client's HTTP package (httpx's, or httpx2's).
+    timeout_errors: tuple[type[Exception], ...] = (httpx.TimeoutException,)
 
     def after_transport_error(self, request: httpx.Request, exc: Exception) -> float:
         note = self._why_not(retryable=True)
         if note is not None:
-            raise connection_error(request, exc, note=note) from exc
+            raise connection_error(
+                request, exc, note=note, timeout_errors=self.timeout_errors
+            ) from exc
         return self._next(request, None, type(exc).__name__)
 
     def after_status(self, response: httpx.Response, body: Any) -> float:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
 import msgspec
 
-from . import _compat
+from ._compat import HTTPX, HTTPPackage
 from ._exceptions import APIError, APIResponseValidationError
 from ._pipeline import connection_error, decoder_for, error_detail, json_or
 from ._sse import DEFAULT_MAX_EVENT_SIZE, EventTooLarge, ServerSentEvent, SSEDecoder
@@ -18,7 +17,7 @@ _T = TypeVar("_T")
 
 _DONE = b"[DONE]"
 
-# A server that keeps the body open after `[DONE]` must not hold the caller.
+# How long an async stream waits for the end of the body after `[DONE]` (see _adrain).
 DRAIN_TIMEOUT = 1.0
 # How much of a body that is not an event stream is read for the error message.
 PEEK_SIZE = 64 * 1024
@@ -86,8 +85,9 @@ def _too_large_error(response: httpx.Response, exc: EventTooLarge) -> APIRespons
     return APIResponseValidationError(response, None, message=message)
 
 
-def _read_error(response: httpx.Response, exc: Exception) -> APIError:
-    return connection_error(response.request, exc, "Connection error while reading the stream")
+def _read_error(response: httpx.Response, exc: Exception, package: HTTPPackage) -> APIError:
+    what = "Connection error while reading the stream"
+    return connection_error(response.request, exc, what, timeout_errors=package.timeout_errors)
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
@@ -114,47 +114,23 @@ def _converter(
     return convert
 
 
-# Make the socket reads of `response` give up DRAIN_TIMEOUT seconds from now; returns the
-# dict to pop "read" from to undo it (under HTTP/2 an overlapping drain may have done so).
-def _cap_reads(response: httpx.Response) -> dict[str, Any]:
-    stream: Any = response.extensions.get("network_stream")
-    read = getattr(stream, "read", None)
-    if read is None:  # e.g. a mocked transport
-        return {}
-    deadline = time.monotonic() + DRAIN_TIMEOUT
+# After `[DONE]`, an async stream reads what is left of the body (normally just its end,
+# sent together with `[DONE]`): httpcore pools a connection only if its body was read to the
+# end. A server that keeps the body open must not hold the caller, so the reading stops after
+# DRAIN_TIMEOUT and the connection is closed instead.
+#
+# A sync stream does not wait at all: its reads run with the request's read timeout (10
+# minutes by default), set before the body began, and nothing public can shorten one read
+# or interrupt it. It closes the connection at `[DONE]`; the next request opens another.
+async def _adrain(chunks: AsyncIterator[bytes], read_errors: tuple[type[Exception], ...]) -> None:
+    import anyio  # httpx depends on it; imported here, as only the end of a stream needs it
 
-    def capped(max_bytes: int, timeout: float | None = None) -> Any:
-        left = max(deadline - time.monotonic(), 0.0)
-        return read(max_bytes, left if timeout is None else min(timeout, left))
-
-    try:
-        stream.read = capped
-    except AttributeError:  # a stream type with __slots__: drain uncapped
-        return {}
-    return stream.__dict__  # type: ignore[no-any-return]
-
-
-# Read what follows `[DONE]`: httpcore drops, rather than pools, an unfinished connection.
-def _drain(chunks: Iterator[bytes], response: httpx.Response) -> None:
-    capped = _cap_reads(response)
-    try:
-        for _ in chunks:
-            pass
-    except _compat.READ_ERRORS:
-        pass
-    finally:
-        capped.pop("read", None)
-
-
-async def _adrain(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
-    capped = _cap_reads(response)
-    try:
-        async for _ in chunks:
-            pass
-    except _compat.READ_ERRORS:
-        pass
-    finally:
-        capped.pop("read", None)
+    with anyio.move_on_after(DRAIN_TIMEOUT):  # cancels the read in progress, then goes on
+        try:
+            async for _ in chunks:
+                pass
+        except read_errors:
+            pass  # broken after the last event: nothing the caller needed was lost
 
 
 def _peek(response: httpx.Response) -> bytes:
@@ -180,9 +156,11 @@ def _events(
     decode: Callable[[bytes], _T],
     state: _State,
     max_event_size: int | None,
+    package: HTTPPackage,
 ) -> Iterator[_T]:
     if state.closed:
         return
+    read_errors = package.read_errors
     convert = _converter(decode, response, state)
     decoder = SSEDecoder(max_event_size)
     feed = decoder.feed
@@ -199,8 +177,7 @@ def _events(
                 some = True
                 yield item
             if state.done:
-                _drain(chunks, response)
-                break
+                break  # the connection is closed below, not drained: see _adrain
         if not state.done:
             for event in decoder.flush():
                 item = convert(event)
@@ -210,8 +187,8 @@ def _events(
                 yield item
         if not some:
             raise empty_stream_error(response, state.done)
-    except _compat.READ_ERRORS as exc:
-        raise _read_error(response, exc) from exc
+    except read_errors as exc:
+        raise _read_error(response, exc, package) from exc
     except EventTooLarge as exc:
         raise _too_large_error(response, exc) from None
     finally:
@@ -224,9 +201,11 @@ async def _aevents(
     decode: Callable[[bytes], _T],
     state: _State,
     max_event_size: int | None,
+    package: HTTPPackage,
 ) -> AsyncIterator[_T]:
     if state.closed:
         return
+    read_errors = package.read_errors
     convert = _converter(decode, response, state)
     decoder = SSEDecoder(max_event_size)
     feed = decoder.feed
@@ -243,7 +222,7 @@ async def _aevents(
                 some = True
                 yield item
             if state.done:
-                await _adrain(chunks, response)
+                await _adrain(chunks, read_errors)
                 break
         if not state.done:
             for event in decoder.flush():
@@ -254,8 +233,8 @@ async def _aevents(
                 yield item
         if not some:
             raise empty_stream_error(response, state.done)
-    except _compat.READ_ERRORS as exc:
-        raise _read_error(response, exc) from exc
+    except read_errors as exc:
+        raise _read_error(response, exc, package) from exc
     except EventTooLarge as exc:
         raise _too_large_error(response, exc) from None
     finally:
@@ -270,10 +249,13 @@ class _StreamBase(Generic[_T]):
         cast_to: type[_T],
         response: httpx.Response,
         max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
+        http_package: HTTPPackage = HTTPX,
     ) -> None:
         self.response = response
         self._decode = decoder_for(cast_to).decode
         self._max_event_size = max_event_size
+        # The package `response` comes from: its read errors are caught mid-stream.
+        self._http_package = http_package
         self._state = _State()
         self._iterator: Any = None
 
@@ -294,7 +276,9 @@ class Stream(_StreamBase[_T]):
         return next(self._iterator)  # type: ignore[no-any-return]
 
     def _events(self) -> Iterator[_T]:
-        return _events(self.response, self._decode, self._state, self._max_event_size)
+        return _events(
+            self.response, self._decode, self._state, self._max_event_size, self._http_package
+        )
 
     # Once iterated, the generator owns the connection and gives it back when it is
     # collected. A stream dropped before that has nothing else that would.
@@ -328,7 +312,9 @@ class AsyncStream(_StreamBase[_T]):
         return await self._iterator.__anext__()  # type: ignore[no-any-return]
 
     def _events(self) -> AsyncIterator[_T]:
-        return _aevents(self.response, self._decode, self._state, self._max_event_size)
+        return _aevents(
+            self.response, self._decode, self._state, self._max_event_size, self._http_package
+        )
 
     async def close(self) -> None:
         self._state.closed = True

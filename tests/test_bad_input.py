@@ -270,6 +270,9 @@ def test_invalid_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> N
         ({"max_retries": True}, TypeError, "max_retries must be an int"),
         ({"api_key": 123}, TypeError, "api_key must be a str"),
         ({"http_client": httpx.AsyncClient()}, TypeError, "needs an httpx.Client"),
+        ({"http_client": object()}, TypeError, "needs an httpx.Client"),
+        ({"http_client": httpx.Response(200)}, TypeError, "needs an httpx.Client"),
+        ({"timeout": "5"}, TypeError, r"timeout must be a number, an httpx\.Timeout or None"),
     ],
 )
 def test_bad_client_arguments(kwargs, exc, match) -> None:

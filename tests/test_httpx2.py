@@ -156,3 +156,39 @@ def test_timeouts_are_given_to_httpx2_in_its_own_type() -> None:
     client.with_options(timeout=6.0).misc.version.create()
     assert [t["read"] for t in seen] == [30.0, 4.0, 5.0, 6.0]
     assert seen[0]["connect"] == 2.0
+
+
+def test_each_client_decides_its_http_package_alone() -> None:
+    """Making an httpx2 client changes nothing for httpx clients, made before it or after."""
+
+    def httpx_client_refuses_an_httpx2_timeout() -> None:
+        with pytest.raises(TypeError, match=r"must be a number, an httpx\.Timeout or None"):
+            Edgen(timeout=httpx2.Timeout(5.0))
+
+    httpx_client_refuses_an_httpx2_timeout()
+    with httpx2.Client() as http:
+        client = Edgen(http_client=http, timeout=httpx2.Timeout(5.0))
+        assert isinstance(client.timeout, httpx2.Timeout)
+        with pytest.raises(TypeError, match=r"an httpx\.Timeout, an httpx2\.Timeout or None"):
+            Edgen(http_client=http, timeout="5")
+    httpx_client_refuses_an_httpx2_timeout()  # was: accepted once an httpx2 client existed
+
+
+def test_httpx_and_httpx2_clients_side_by_side_map_their_own_errors() -> None:
+    def fail_httpx2(request: Any) -> Any:
+        raise httpx2.ReadTimeout("slow", request=request)
+
+    def fail_httpx(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    over_httpx2 = Edgen(http_client=httpx2.Client(transport=httpx2.MockTransport(fail_httpx2)))
+    over_httpx = Edgen(http_client=httpx.Client(transport=httpx.MockTransport(fail_httpx)))
+    for client, expected, cause in [
+        (over_httpx, edgen.APIConnectionError, httpx.ConnectError),
+        (over_httpx2, edgen.APITimeoutError, httpx2.ReadTimeout),
+        (over_httpx, edgen.APIConnectionError, httpx.ConnectError),
+    ]:
+        with pytest.raises(expected) as info:
+            client.with_options(max_retries=0).misc.version.create()
+        assert type(info.value) is expected
+        assert isinstance(info.value.__cause__, cause)

@@ -362,9 +362,9 @@ def test_connection_reuse(server: Any, messages: list) -> None:
                 model="default", messages=messages, stream=bool(i % 2)
             )
             parsed = raw.parse()
+            ports.append(_client_port(raw.http_response))
             if i % 2:
                 list(parsed)  # a fully read stream gives its connection back
-            ports.append(_client_port(raw.http_response))
         raw = client.chat.completions.status.with_raw_response.create()
         raw.parse()
         ports.append(_client_port(raw.http_response))
@@ -374,7 +374,9 @@ def test_connection_reuse(server: Any, messages: list) -> None:
         )
         raw.parse()
         ports.append(_client_port(raw.http_response))
-    assert len(set(ports)) == 1, ports
+    # A sync stream closes its connection at the OpenAI dialect's `[DONE]` (see the README's
+    # Reliability section): the request after each of the three streams opens a new one.
+    assert len(set(ports)) == (1 if server.dialect == "edgen" else 4), ports
     assert len(server.requests) == 8
 
 

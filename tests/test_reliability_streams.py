@@ -8,14 +8,13 @@ import asyncio
 import importlib.util
 import itertools
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import anyio
 import httpx
 import pytest
+from rawserver import Conn, RawServer, Request, serve_each
 
 import edgen
 from edgen import AsyncEdgen, Edgen, _streaming
@@ -340,7 +339,11 @@ async def test_trio_cancel_scope_mid_stream_releases_the_connection(slow_server)
         assert busy(client) == 0
 
 
-# -- [DONE] then nothing: the drain is bounded ------------------------------------------------------
+# -- after [DONE]: the end of the body, or a server that never sends it -----------------------
+# httpcore pools a connection only once its body was read to the end. An async stream reads
+# the end that follows `[DONE]` for up to DRAIN_TIMEOUT; a sync stream cannot bound a read
+# with public API, so it closes the connection at `[DONE]` rather than risk waiting for the
+# read timeout. Connections are counted where they are accepted, on the server.
 
 
 _CHUNK = {
@@ -350,115 +353,149 @@ _CHUNK = {
     "model": "m",
     "choices": [{"index": 0, "delta": {"content": "only"}, "finish_reason": None}],
 }
+_DONE_EVENTS = b"data: " + json.dumps(_CHUNK).encode() + b"\n\ndata: [DONE]\n\n"
 
 
-@pytest.fixture
-def done_then_hang() -> Iterator[str]:
-    """A server that sends one chunk and `[DONE]`, then keeps the chunked body open."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    stop = threading.Event()
-    conns: list[socket.socket] = []
+def done_then_end(after: float = 0.0):
+    """Answers every request with a chunk and `[DONE]`, and ends the body `after` seconds later."""
 
-    def handle(conn: socket.socket) -> None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += conn.recv(65536)
-        head, _, rest = data.partition(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
-        while len(rest) < length:
-            rest += conn.recv(65536)
-        body = b"data: " + json.dumps(_CHUNK).encode() + b"\n\ndata: [DONE]\n\n"
-        conn.sendall(
-            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
-            + b"%x\r\n%s\r\n" % (len(body), body)
-        )
-        stop.wait(30)
+    def answer(conn: Conn, request: Request) -> None:
+        conn.start_chunked()
+        conn.chunk(_DONE_EVENTS)
+        if after:
+            conn.stall(after)
+        conn.chunk(b"")  # the last chunk: the body is complete
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            conns.append(conn)
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1/"
-    stop.set()
-    listener.close()
-    for conn in conns:
-        conn.close()
+    return serve_each(answer)
 
 
-def test_done_then_open_body_does_not_block_until_the_read_timeout(
-    done_then_hang, monkeypatch
+def done_then_hang(closed_by_client: list[float]):
+    """Answers one request with a chunk and `[DONE]`, then keeps the body open until the
+    client closes the connection (when is appended to `closed_by_client`)."""
+
+    def script(conn: Conn) -> None:
+        if conn.read_request() is None:
+            return
+        conn.start_chunked()
+        conn.chunk(_DONE_EVENTS)
+        if conn.wait_closed(10.0):
+            closed_by_client.append(time.monotonic())
+
+    return script
+
+
+def test_sync_stream_closes_at_done_instead_of_waiting_for_an_open_body() -> None:
+    closed: list[float] = []
+    with RawServer(done_then_hang(closed)) as server:
+        client = Edgen(base_url=server.url, max_retries=0, timeout=10.0)
+        began = time.monotonic()
+        assert [content(c) for c in start(client)] == ["only"]
+        assert time.monotonic() - began < 0.5  # not the 10 s read timeout, nor a drain
+        assert busy(client) == 0
+        for _ in range(50):  # the server sees the close a moment later
+            if closed:
+                break
+            time.sleep(0.02)
+        assert closed and closed[0] - began < 1.0
+        assert [content(c) for c in start(client)] == ["only"]  # on a new connection
+        assert server.connections == 2 and server.errors == []
+
+
+@pytest.mark.parametrize(
+    "anyio_backend",
+    [
+        "asyncio",
+        pytest.param(
+            "trio",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("trio") is None, reason="trio is not installed"
+            ),
+        ),
+    ],
+)
+@pytest.mark.anyio
+async def test_async_stream_gives_up_on_an_open_body_after_the_drain_timeout(
+    monkeypatch,
 ) -> None:
-    monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 0.2)
-    client = Edgen(base_url=done_then_hang, max_retries=0, timeout=httpx.Timeout(10.0))
-    began = time.monotonic()
-    assert [content(c) for c in start(client)] == ["only"]
-    assert time.monotonic() - began < 3.0  # was: the full 10 s read timeout
-    assert busy(client) == 0
-    stream_obj = client._http._transport._pool  # type: ignore[attr-defined]
-    assert all(c.is_closed() or c.is_idle() for c in stream_obj.connections)
+    monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 0.3)
+    closed: list[float] = []
+    with RawServer(done_then_hang(closed)) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+            began = time.monotonic()
+            assert [content(c) async for c in await astart(client)] == ["only"]
+            took = time.monotonic() - began
+            assert 0.3 <= took < 3.0  # the drain timeout, not the 10 s read timeout
+            assert busy(client) == 0
+            for _ in range(50):
+                if closed:
+                    break
+                await anyio.sleep(0.02)
+            assert closed  # closed, not put back in the pool with a body half read
+            assert [content(c) async for c in await astart(client)] == ["only"]
+            assert server.connections == 2 and server.errors == []
 
 
 @pytest.mark.anyio
-async def test_async_done_then_open_body_does_not_block(done_then_hang, monkeypatch) -> None:
-    monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 0.2)
-    async with AsyncEdgen(base_url=done_then_hang, max_retries=0, timeout=10.0) as client:
-        began = time.monotonic()
-        assert [content(c) async for c in await astart(client)] == ["only"]
-        assert time.monotonic() - began < 3.0
-        assert busy(client) == 0
+async def test_cancelling_the_task_during_the_drain_cancels_it(monkeypatch) -> None:
+    """The drain's own time limit must not swallow a cancellation that came from outside."""
+    monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 5.0)
+    closed: list[float] = []
+    with RawServer(done_then_hang(closed)) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+            got: list[str] = []
+
+            async def consume() -> None:
+                async for chunk in await astart(client):
+                    got.append(content(chunk))
+
+            task = asyncio.get_running_loop().create_task(consume())
+            await asyncio.sleep(0.3)  # the chunk is in; the drain waits for the body's end
+            assert got == ["only"] and not task.done()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert busy(client) == 0
+        assert server.errors == []
 
 
-def test_done_stream_returns_its_connection_for_reuse() -> None:
+@pytest.mark.parametrize("after", [0.0, 0.2])
+@pytest.mark.anyio
+async def test_async_stream_reads_the_end_after_done_and_reuses_the_connection(after) -> None:
+    with RawServer(done_then_end(after)) as server:
+        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+            for _ in range(3):
+                assert [content(c) async for c in await astart(client)] == ["only"]
+                assert busy(client) == 0
+        assert server.connections == 1  # all three streams on one connection
+        assert [r.connection for r in server.requests] == [0, 0, 0]
+        assert server.errors == []
+
+
+def test_sync_stream_does_not_wait_for_the_end_after_done() -> None:
+    with RawServer(done_then_end(after=2.0)) as server:
+        client = Edgen(base_url=server.url, max_retries=0, timeout=10.0)
+        for _ in range(3):
+            began = time.monotonic()
+            assert [content(c) for c in start(client)] == ["only"]
+            assert time.monotonic() - began < 1.0  # the body ends 2 s after [DONE]
+            assert busy(client) == 0
+        # The price of not waiting: a connection per stream (see the note above).
+        assert server.connections == 3 and server.errors == []
+
+
+@pytest.mark.anyio
+async def test_llama_cpp_dialect_streams_share_one_connection() -> None:
     from edgen.testing import EdgenEmulator
 
+    ports: set[object] = set()
+
+    async def note_port(response: httpx.Response) -> None:
+        ports.add(response.extensions["network_stream"].get_extra_info("client_addr"))
+
     with EdgenEmulator(dialect="openai", seed=3, tokens=5) as srv:
-        client = Edgen(base_url=srv.url, max_retries=0)
-        for _ in range(3):
-            chunks = list(start(client))
-            assert chunks[-1].choices[0].finish_reason == "stop"
-        pool = client._http._transport._pool  # type: ignore[attr-defined]
-        assert len(pool.connections) == 1 and pool.connections[0].is_idle()
-        assert "Request Count: 3" in pool.connections[0].info()
-        # the capped read was put back: the kept connection has no patched `read`
-        assert not any("read" in vars(c._connection._network_stream) for c in pool.connections)
-
-
-class _SharedNetworkStream:
-    """Stands in for httpcore's HTTP/2 network stream, which all streams of a connection share."""
-
-    def __init__(self) -> None:
-        self.timeouts: list[float | None] = []
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        self.timeouts.append(timeout)
-        return b""
-
-
-def test_overlapping_drains_on_one_shared_network_stream() -> None:
-    shared = _SharedNetworkStream()
-    first, second = (httpx.Response(200, extensions={"network_stream": shared}) for _ in range(2))
-
-    def body() -> Iterator[bytes]:
-        yield shared.read(1)
-
-    def second_drains_while_the_first_does() -> Iterator[bytes]:
-        yield shared.read(1)  # capped by the first drain
-        _streaming._drain(body(), second)  # caps again, and uncaps before the first
-
-    _streaming._drain(second_drains_while_the_first_does(), first)  # was: AttributeError
-    assert "read" not in vars(shared)  # the class's read is back
-    assert all(t is not None and t <= _streaming.DRAIN_TIMEOUT for t in shared.timeouts)
-    shared.read(1)
-    assert shared.timeouts[-1] is None
+        async with AsyncEdgen(base_url=srv.url, max_retries=0) as client:
+            client._http.event_hooks["response"].append(note_port)
+            for _ in range(3):
+                chunks = [c async for c in await astart(client)]
+                assert chunks[-1].choices[0].finish_reason == "stop"
+            assert len(ports) == 1 and busy(client) == 0

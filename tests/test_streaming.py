@@ -376,14 +376,30 @@ def test_done_stops_even_with_garbage_after(router: respx.MockRouter, client: Ed
     assert [c.choices[0].delta.content for c in start(client)] == ["a"]
 
 
-def test_done_reads_the_rest_of_the_body_for_connection_reuse(
-    router: respx.MockRouter, client: Edgen
+_AFTER_DONE = [sse_body(edgen_chunk("a")), b"data: [DONE]\n\n", b": trailing comment\n\n", b""]
+
+
+@pytest.mark.anyio
+async def test_async_done_reads_the_rest_of_the_body_for_connection_reuse(
+    router: respx.MockRouter,
 ) -> None:
-    pieces = [sse_body(edgen_chunk("a")), b"data: [DONE]\n\n", b": trailing comment\n\n", b""]
-    body = Chunked(pieces)
+    body = Chunked(_AFTER_DONE)
+    mock_stream(router, body)
+    async with AsyncEdgen(max_retries=0) as client:
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True
+        )
+        assert [c.choices[0].delta.content async for c in stream] == ["a"]
+    assert body.yielded == len(_AFTER_DONE)  # drained, so httpcore can keep the connection
+    assert body.closed
+
+
+def test_sync_done_stops_reading_and_closes(router: respx.MockRouter, client: Edgen) -> None:
+    body = Chunked(_AFTER_DONE)
     mock_stream(router, body)
     assert [c.choices[0].delta.content for c in start(client)] == ["a"]
-    assert body.yielded == len(pieces)  # drained, so httpcore can keep the connection
+    assert body.yielded == 2  # nothing read after [DONE]: a sync read could not be cut short
+    assert body.closed
 
 
 def test_garbage_bytes_raise_only_edgen_errors(router: respx.MockRouter, client: Edgen) -> None:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Literal, Union
 
-from .._compat import Required, TypedDict
+from .._typing import Required, TypedDict
 
 
 class EmbeddingCreateParams(TypedDict, total=False):

@@ -2,7 +2,7 @@
 
 from typing import Union
 
-from .._compat import NotRequired, Required, TypedDict
+from .._typing import NotRequired, Required, TypedDict
 
 DEFAULT_IMAGE_MODEL = "stable-diffusion-2-1"
 

@@ -4,7 +4,7 @@ import os
 import uuid
 from typing import IO, Literal, Union
 
-from ..._compat import Required, TypedDict
+from ..._typing import Required, TypedDict
 
 FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any, Literal, Union
 
-from ..._compat import Required, TypedDict
+from ..._typing import Required, TypedDict
 from .chat_completion_message_param import ChatCompletionMessageParam
 
 
