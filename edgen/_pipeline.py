@@ -1,4 +1,6 @@
-# Request pipeline decisions, sans-IO: shared by both clients.
+# Request pipeline decisions: retries, waits, error building and body decoding. No I/O:
+# these functions read httpx requests and responses but never send or receive, so both
+# clients share them and tests need no network.
 
 from __future__ import annotations
 
