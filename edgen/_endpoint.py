@@ -4,14 +4,12 @@
 #     def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model: ...
 #
 # and that one body serves both clients in all three modes, because the client's `_request`
-# decides what a call gives back. `endpoint` tells type checkers what that is: read from a
-# `Resource[io, mode]`, a method returning `T` returns T, APIResponse[T] or
-# ResponseContextManager[T] on `Edgen` (io `Sync`), and their async forms on `AsyncEdgen`.
-# `AsyncParsed[T, L]` as the return type says "`L` for a parsed call on AsyncEdgen".
-#
-# A method with overloads (create() with `stream=True` / `False` / a bool) uses `endpoint3`,
-# given one signature per overload, each returning `SyncAsync[S, A]`: `S` on Edgen, `A` on
-# AsyncEdgen. (A decorator cannot carry overloads through, so they are passed in.)
+# decides what a call gives back. `endpoint` tells type checkers what that is, per
+# `Resource[io, mode]`: T, APIResponse[T] or ResponseContextManager[T] on `Edgen`, their
+# async forms on `AsyncEdgen`; `AsyncParsed[T, L]` says "`L` for a parsed call on AsyncEdgen".
+# A method with three overloads (create() with `stream=True` / `False` / a bool) uses
+# `endpoint3`, given one signature per overload returning `SyncAsync[S, A]`: `S` on Edgen,
+# `A` on AsyncEdgen. (A decorator cannot carry overloads through, so they are passed in.)
 
 from __future__ import annotations
 
@@ -74,9 +72,6 @@ class _Method:
         # Its name, docstring and signature, for help() and inspect.signature().
         functools.update_wrapper(cast(Any, self), method)
 
-    def _bind(self, obj: object, owner: Any) -> Any:
-        return self if obj is None else self._method.__get__(obj, owner)
-
     # Read from the class, it is still the plain function (`Completions.create(resource)`).
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._method(*args, **kwargs)
@@ -108,7 +103,7 @@ class Endpoint(_Method, Generic[_P, _T, _L]):
     @overload  # client or mode not known (a `Resource[Any, Any]`)
     def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
     def __get__(self, obj: object, owner: Any) -> Any:
-        return self._bind(obj, owner)
+        return self if obj is None else self._method.__get__(obj, owner)
 
 
 class Overloads3(Protocol[_P1, _R1, _P2, _R2, _P3, _R3]):
@@ -177,7 +172,7 @@ class Endpoint3(_Method, Generic[_P1, _S1, _A1, _P2, _S2, _A2, _P3, _S3, _A3]):
     @overload
     def __get__(self, obj: Resource[Any, Any], owner: Any) -> Callable[..., Any]: ...
     def __get__(self, obj: object, owner: Any) -> Any:
-        return self._bind(obj, owner)
+        return self if obj is None else self._method.__get__(obj, owner)
 
 
 @overload

@@ -44,27 +44,20 @@ def _is_classvar(hint: Any, scopes: tuple[Mapping[str, Any], ...]) -> bool:
     # Whether an annotation declares a class variable rather than a field. Under
     # `from __future__ import annotations` it is a string; then only its outermost name,
     # before any `[`, is looked up (`ClassVar`, `typing.ClassVar`, an alias), as the
-    # arguments may name classes that do not exist yet.
+    # arguments may name classes that do not exist yet. `str | None` names nothing.
     if isinstance(hint, str):
-        head = hint.partition("[")[0].strip()  # `str | None` stays whole and names nothing
-        hint = _look_up(head.split("."), scopes)
+        first, *rest = hint.partition("[")[0].strip().split(".")
+        hint = next((scope[first] for scope in scopes if first in scope), None)
+        for attr in rest:
+            hint = getattr(hint, attr, None)
     return hint is ClassVar or get_origin(hint) is ClassVar
 
 
-def _look_up(dotted: list[str], scopes: tuple[Mapping[str, Any], ...]) -> Any:
-    # What `name` or `module.name` refers to in the first scope defining it; None if unknown.
-    first, *rest = dotted
-    value = next((scope[first] for scope in scopes if first in scope), None)
-    for attr in rest:
-        value = getattr(value, attr, None)
-    return value
-
-
 class _ModelMeta(msgspec.StructMeta):
-    # Per model class, for its constructor: wire name -> storage name of each renamed
-    # field, and the reverse, to refuse the storage names.
-    _init_renames: dict[str, str]
+    # Per model class, for its constructor: storage name -> wire name of each renamed
+    # field (to refuse the storage names), and the reverse.
     _storage_names: dict[str, str]
+    _init_renames: dict[str, str]
 
     def __new__(
         mcls,
@@ -87,13 +80,9 @@ class _ModelMeta(msgspec.StructMeta):
                 annotations[field] = hint
         ns["__annotations__"] = annotations
         cls: Any = super().__new__(mcls, name, bases, ns, **kwargs)
-        renamed = [
-            (attr, wire)
-            for attr, wire in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
-            if attr != wire
-        ]
-        cls._init_renames = {wire: attr for attr, wire in renamed}
-        cls._storage_names = dict(renamed)
+        fields = zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+        cls._storage_names = {attr: wire for attr, wire in fields if attr != wire}
+        cls._init_renames = {wire: attr for attr, wire in cls._storage_names.items()}
         return cls
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -310,12 +299,9 @@ def _drop_none(value: Any) -> Any:
 
 def _select(value: Any, include: Any, exclude: Any) -> Any:
     # Apply pydantic-style include/exclude specs (sets, or dicts nesting further).
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
+    if not isinstance(value, (dict, list)):
         return value
+    items = value.items() if isinstance(value, dict) else enumerate(value)
     kept = {}
     for key, item in items:
         inc = _sub_spec(include, key)

@@ -73,18 +73,11 @@ def should_retry(response: httpx.Response, body: Any) -> bool:
     if hint in ("true", "false"):
         return hint == "true"  # type: ignore[no-any-return]
     status = response.status_code
-    if status in RETRYABLE_STATUSES:
-        return True
-    if status >= 500:
-        return not _deterministic(body)
-    return False
-
-
-def _deterministic(body: Any) -> bool:
-    kind = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(kind, str):
-        return False
-    return kind in NON_RETRYABLE_KINDS or any((kind, key) in NON_RETRYABLE_REASONS for key in body)
+    kind = body.get("error") if status >= 500 and isinstance(body, dict) else None
+    if isinstance(kind, str):  # an Edgen error: is it one a retry would hit again?
+        reasons = ((kind, key) in NON_RETRYABLE_REASONS for key in body)
+        return not (kind in NON_RETRYABLE_KINDS or any(reasons))
+    return status in RETRYABLE_STATUSES or status >= 500
 
 
 # The server's `retry-after-ms` / `Retry-After` if 0-60 s (`now` is for an HTTP date),
@@ -139,9 +132,8 @@ def error_detail(body: Any) -> str:
         if isinstance(err, dict):  # OpenAI-style envelope
             return str(err.get("message") or err)
         if isinstance(err, str):  # Edgen's flat tagged error
-            rest = dict(body)
-            del rest["error"]
-            reason = rest.pop("reason", None)
+            reason = body.get("reason")
+            rest = {k: v for k, v in body.items() if k not in ("error", "reason")}
             text = err + (f": {reason}" if reason else "")
             if rest:
                 text += " (" + ", ".join(f"{k}={v!r}" for k, v in rest.items()) + ")"
