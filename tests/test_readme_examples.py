@@ -5,6 +5,8 @@
 #   <!-- not run: REASON -->            skipped, reported with REASON
 #   <!-- emulator: FLAGS -->            run against `python -m edgen emulator FLAGS`; the text
 #                                       before the block must tell the reader that command
+#   <!-- needs: MODULE -->              skipped where MODULE cannot be imported (an optional
+#                                       package, such as httpx2 on Python 3.10)
 # A ```text block right after a python block is what it prints; "..." in it stands for any text.
 # Each block runs twice against the same emulator, as a reader may run an example again.
 
@@ -21,12 +23,14 @@ from pathlib import Path
 
 import pytest
 
+import edgen
+
 pytestmark = pytest.mark.slow  # about 70 interpreters
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 EMULATOR = "python -m edgen emulator"
-_MARKER = re.compile(r"<!--\s*(not run|emulator):(.*?)-->")
+_MARKER = re.compile(r"<!--\s*(not run|emulator|needs):(.*?)-->")
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Block:
     prose: str  # the text between the previous fence and this one
     skip: str | None = None
     flags: str = ""
+    needs: str | None = None
     prints: str | None = None
 
 
@@ -62,6 +67,8 @@ def parse_readme(text: str) -> list[Block]:
             marker = _MARKER.fullmatch(before[-1].strip()) if before else None
             if marker and marker[1] == "not run":
                 block.skip = marker[2].strip()
+            elif marker and marker[1] == "needs":
+                block.needs = marker[2].strip()
             elif marker:
                 block.flags = marker[2].strip()
             blocks.append(block)
@@ -88,8 +95,9 @@ def write_wav(path: Path) -> None:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDGEN_")}
-    # This checkout's edgen, not an installed one.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    # The edgen under test (a checkout or an installed wheel), whatever the examples' cwd.
+    home = str(Path(edgen.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
     return env
 
 
@@ -135,6 +143,8 @@ def matches(expected: str, output: str) -> bool:
 def test_readme_example(block: Block, emulators: Emulators, tmp_path: Path) -> None:
     if block.skip:
         pytest.skip(block.skip)
+    if block.needs:
+        pytest.importorskip(block.needs)
     if block.flags:
         # The reader must be told how to start the server the block needs.
         assert f"`{EMULATOR} {block.flags}`" in block.prose
@@ -164,13 +174,13 @@ def test_parser_reads_markers_and_output() -> None:
         "Intro.\n\n<!-- not run: needs a real Edgen server -->\n```python\nimport a\n```\n\n"
         "Start `python -m edgen emulator --dialect openai` first:\n\n"
         "<!-- emulator: --dialect openai -->\n```python\nprint(1)\n```\n\n```text\n1\n```\n"
-        "```sh\nls\n```\n```python\nprint(2)\n```\n"
+        "```sh\nls\n```\n<!-- needs: httpx2 -->\n```python\nprint(2)\n```\n"
     )
     skipped, openai, plain = parse_readme(text)
     assert (skipped.line, skipped.code, skipped.skip) == (4, "import a\n", "needs a real Edgen server")
     assert (openai.flags, openai.prints, openai.skip) == ("--dialect openai", "1\n", None)
     assert "`python -m edgen emulator --dialect openai`" in openai.prose
-    assert (plain.code, plain.flags, plain.prints) == ("print(2)\n", "", None)
+    assert (plain.code, plain.flags, plain.prints, plain.needs) == ("print(2)\n", "", None, "httpx2")
 
 
 def test_matches_takes_dots_for_any_text() -> None:
