@@ -102,6 +102,17 @@ def test_opting_in_with_dash_p(pytester: pytest.Pytester) -> None:
     _run(pytester, "-p", PLUGIN).assert_outcomes(passed=7)
 
 
+def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### In your pytest suite", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    conftest, tests = example.split("# test_my_app.py\n")
+    assert 'pytest_plugins = ["edgen.testing.pytest_plugin"]' in conftest
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_my_app=tests)
+    _run(pytester).assert_outcomes(passed=5)
+
+
 def test_without_opting_in_the_plugin_is_not_loaded(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_user=f"""
