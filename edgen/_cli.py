@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import os
 import shlex
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
+import msgspec
 
 from ._client import DEFAULT_MAX_RETRIES, Edgen
 from ._exceptions import APIConnectionError, APIError
@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     # Also on each command, to work after it; SUPPRESS keeps it from overwriting values
     # given before it (main() has the defaults).
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--base-url", help="default: $EDGEN_BASE_URL or 127.0.0.1:33322")
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="HOST:PORT or a URL; /v1 is added to one without a path "
+        "(default: $EDGEN_BASE_URL or 127.0.0.1:33322)",
+    )
     common.add_argument("--api-key", help="default: $EDGEN_API_KEY")
     common.add_argument("--timeout", type=float, help="seconds (default: 600)")
     common.add_argument("--max-retries", type=int)
@@ -69,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in chat, transcribe, embed:
         sub.add_argument("--model", default="default")
     models = command("models", help="list, show or delete models")
-    actions = models.add_subparsers(dest="action", metavar="ACTION")
-    for action in "list", "get", "delete":
-        sub = actions.add_parser(action, parents=[common])
+    actions = models.add_subparsers(dest="action", metavar="ACTION", title="actions")
+    for action, about in _MODEL_ACTIONS.items():
+        sub = actions.add_parser(action, parents=[common], help=about)
         if action != "list":
             sub.add_argument("model_id", metavar="ID")
     models.set_defaults(action="list")
@@ -81,6 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("emulator", help="run the emulator in the foreground", add_help=False)
     commands.add_parser("demo", help="tour the commands on a built-in emulator")
     return parser
+
+
+_MODEL_ACTIONS = {
+    "list": "list the models (the default)",
+    "get": "show one model",
+    "delete": "delete a model",
+}
+
+
+def _base_url(given: str | None) -> str | None:
+    """The API URL for a --base-url or $EDGEN_BASE_URL value; None for the default."""
+    # The forms the help shows: "host:port" and "http://host:port" both mean the
+    # server's /v1 API, while a URL with a path (a proxy, say) is taken as it is.
+    if not given:
+        return None
+    url = given if "://" in given else f"http://{given}"
+    scheme, _, rest = url.partition("://")
+    if "/" not in rest.rstrip("/"):
+        url = f"{scheme}://{rest.rstrip('/')}/v1/"
+    return url
 
 
 # What a client command prints: its answer (for --json) and its lines of text, or None
@@ -171,16 +196,17 @@ def _status(client: Edgen, args: argparse.Namespace) -> _Output:
         "audio": client.audio.transcriptions,
         "embeddings": client.embeddings,
     }
-    answer = {}
-    lines = []
-    for name, endpoint in endpoints.items():
-        status = endpoint.status.create()
-        answer[name] = status.model_dump()
+    statuses = {name: endpoint.status.create() for name, endpoint in endpoints.items()}
+    # Wide enough for the longest model, so that the states line up.
+    width = max(len("MODEL"), *(len(status.active_model) for status in statuses.values()))
+    lines = [f"{'ENDPOINT':10}  {'MODEL':{width}}  STATE"]
+    for name, status in statuses.items():
         state = "ready"
         if status.download_ongoing:
             state = f"downloading {status.download_progress}%"
-        lines.append(f"{name:10}  {status.active_model}  {state}")
+        lines.append(f"{name:10}  {status.active_model:{width}}  {state}")
         lines += [f"{'':12}error: {error!r}" for error in status.last_errors]
+    answer = {name: status.model_dump() for name, status in statuses.items()}
     return answer, lines
 
 
@@ -258,14 +284,14 @@ def _run(argv: list[str] | None) -> int:
     if args.command == "emulator":
         from .testing import serve_forever
 
-        return serve_forever(extra)
+        return serve_forever(extra, prog="edgen emulator")
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "demo":
         return _demo()
     try:
         with Edgen(
-            base_url=args.base_url,
+            base_url=_base_url(args.base_url or os.environ.get("EDGEN_BASE_URL")),
             api_key=args.api_key,
             timeout=args.timeout,
             max_retries=args.max_retries,
@@ -274,9 +300,10 @@ def _run(argv: list[str] | None) -> int:
         if result:
             answer, lines = result
             if args.json:
-                lines = [
-                    json.dumps(answer) if isinstance(answer, dict) else answer.model_dump_json()
-                ]
+                if isinstance(answer, dict):  # status's: compact too, like model_dump_json()
+                    lines = [msgspec.json.encode(answer).decode()]
+                else:
+                    lines = [answer.model_dump_json()]
             _out(*lines, sep="\n")
     except APIConnectionError as exc:
         url = redact_url(client.base_url)
@@ -292,7 +319,12 @@ def _run(argv: list[str] | None) -> int:
         except (OSError, ValueError):  # ValueError: stdout has no descriptor
             pass
         return 1
-    except (OSError, TypeError, ValueError) as exc:
-        # An unreadable audio file, or a value the client refuses.
+    except OSError as exc:
+        # An unreadable audio file: its path and the system's plain reason.
+        if exc.filename is not None and exc.errno is not None:
+            _fail(f"cannot read {exc.filename}: {os.strerror(exc.errno)}", 2)
+        _fail(str(exc), 2)
+    except (TypeError, ValueError) as exc:
+        # A value the client refuses, such as a malformed --base-url.
         _fail(str(exc), 2)
     return 0

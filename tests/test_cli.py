@@ -18,7 +18,7 @@ import pytest
 
 from edgen import __version__
 from edgen._cli import main, sine_wav
-from edgen.testing import EdgenEmulator, UploadedFile
+from edgen.testing import EdgenEmulator, UploadedFile, serve_forever
 from edgen.types.chat.chat_completion_chunk import ChatCompletionChunk
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -259,10 +259,21 @@ def test_transcribe_uploads_multipart(url: str, server: EdgenEmulator, tmp_path:
     assert json.loads(as_json.stdout)["text"].strip().startswith("The woods")
 
 
-def test_transcribe_missing_file(url: str, tmp_path: Path) -> None:
-    result = edgen("transcribe", str(tmp_path / "nope.wav"), url=url)
-    assert result.returncode == 2
-    assert "nope.wav" in result.stderr and "Traceback" not in result.stderr
+def test_transcribe_missing_file_names_the_path_and_the_cause(
+    url: str, server: EdgenEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.wav"
+    assert _exit_code(["--base-url", url, "transcribe", str(missing)]) == 2
+    assert capsys.readouterr() == ("", f"edgen: cannot read {missing}: No such file or directory\n")
+    assert server.requests == []
+
+
+@posix_only
+def test_transcribe_a_directory_says_so(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _exit_code(["--base-url", url, "transcribe", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"edgen: cannot read {tmp_path}: Is a directory\n"
 
 
 @pytest.mark.slow
@@ -342,7 +353,7 @@ def test_status_shows_downloads_and_errors(url: str, server: EdgenEmulator) -> N
     finally:
         server.status["audio"] = saved
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = result.stdout.splitlines()[1:]  # after the header
     assert [line.split()[0] for line in lines] == [
         "chat",
         "audio",
@@ -360,10 +371,41 @@ def test_status(url: str) -> None:
     result = edgen("status", url=url)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["chat", "audio", "embeddings"]
-    assert "neural-chat-7b-v3-3.Q4_K_M.gguf" in lines[0] and "ready" in lines[0]
+    assert [line.split()[0] for line in lines] == ["ENDPOINT", "chat", "audio", "embeddings"]
+    assert "neural-chat-7b-v3-3.Q4_K_M.gguf" in lines[1] and "ready" in lines[1]
     as_json = json.loads(edgen("status", "--json", url=url).stdout)
     assert as_json["audio"]["active_model"] == "ggml-distil-small.en.bin"
+
+
+def test_status_columns_line_up(
+    url: str, server: EdgenEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = dict(server.status["embeddings"])
+    server.status["embeddings"].update(
+        active_model="a-much-longer-embedding-model-name.gguf",
+        download_ongoing=True,
+        download_progress=7,
+    )
+    try:
+        assert main(["--base-url", url, "status"]) == 0
+    finally:
+        server.status["embeddings"] = saved
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ENDPOINT", "MODEL", "STATE"]
+    models = [header.index("MODEL")] + [row.index(row.split()[1]) for row in rows]
+    states = [header.index("STATE")] + [row.index(row.split()[2]) for row in rows]
+    assert len(set(models)) == 1 and len(set(states)) == 1, [header, *rows]
+    assert rows[2].split()[1:] == ["a-much-longer-embedding-model-name.gguf", "downloading", "7%"]
+
+
+@pytest.mark.parametrize("command", [["status"], ["version"], ["models"], ["embed", "hi"]])
+def test_json_output_is_one_compact_line(
+    url: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--base-url", url, "--json", *command]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert out == json.dumps(json.loads(out), separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def test_version(url: str) -> None:
@@ -424,6 +466,71 @@ def test_timeout_option_anywhere(url: str) -> None:
     result = edgen("--timeout", "5", "version", url=url)
     assert result.returncode == 0, result.stderr
     assert edgen("version", "--timeout", "soon", url=url).returncode == 2
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "127.0.0.1:{port}",  # the form the help shows as the default
+        "http://127.0.0.1:{port}",
+        "http://127.0.0.1:{port}/",
+        "http://127.0.0.1:{port}/v1",
+    ],
+)
+@pytest.mark.parametrize("where", ["option", "environment"])
+def test_base_url_as_host_and_port_or_without_v1(
+    given: str,
+    where: str,
+    server: EdgenEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.clear_requests()
+    base_url = given.format(port=server.port)
+    if where == "option":
+        argv = ["version", "--base-url", base_url]
+    else:
+        monkeypatch.setenv("EDGEN_BASE_URL", base_url)
+        argv = ["version"]
+    assert main(argv) == 0
+    assert capsys.readouterr() == ("Edgen 0.1.5\n", "")
+    assert [(r.method, r.path) for r in server.requests] == [("GET", "/v1/misc/version")]
+
+
+def test_base_url_with_another_path_is_kept(capsys: pytest.CaptureFixture[str]) -> None:
+    # A server behind a proxy at /edgen/v1 is reached there, not at /edgen/v1/v1.
+    port = _closed_port()
+    assert _exit_code(["version", "--base-url", f"127.0.0.1:{port}/edgen/v1"]) == 2
+    assert f"cannot reach http://127.0.0.1:{port}/edgen/v1/:" in capsys.readouterr().err
+
+
+def test_bad_base_url_names_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["version", "--base-url", "ftp://127.0.0.1:1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("edgen: base_url must be an absolute http")
+    assert "ftp://127.0.0.1:1" in err
+
+
+def test_models_help_lists_its_actions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["models", "--help"]) == 0
+    lines = [line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines()]
+    assert ["list", "list the models (the default)"] in lines
+    assert ["get", "show one model"] in lines
+    assert ["delete", "delete a model"] in lines
+
+
+def test_emulator_help_is_the_edgen_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["emulator", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: edgen emulator ") and "python -m" not in out
+    assert "--dialect" in out and "--port" in out
+
+
+def test_emulator_module_help_is_the_module(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        serve_forever(["--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: python -m edgen.testing ")
 
 
 @pytest.mark.parametrize("flag", ["-V", "--version"])
@@ -506,7 +613,7 @@ def test_ctrl_c_during_chat_exits_130() -> None:
 # -- Ctrl-C anywhere, credentials in the URL --------------------------------------------
 
 
-def _interrupt(*args: object) -> NoReturn:
+def _interrupt(*args: object, **kwargs: object) -> NoReturn:
     raise KeyboardInterrupt
 
 

@@ -12,16 +12,16 @@ import email.parser
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from edgen import __version__
-
-pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
@@ -69,6 +69,31 @@ def _run(
     )
 
 
+def test_version_sorts_above_the_client_it_replaces() -> None:
+    # The index's `edgen` 0.1.2 (and `edgen-client` 0.1.2) is the older pydantic-based
+    # client under the same name: with a version below it, `pip install -U edgen` would
+    # swap this package for it.
+    assert Version(__version__) >= Version("0.2.0") > Version("0.1.2")
+
+
+def _readme_section(title: str) -> str:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_installs_this_package_not_the_old_one() -> None:
+    # Until this version is on the index, `pip install edgen` fetches the old client.
+    installation = _readme_section("Installation")
+    blocks = "".join(re.findall(r"```sh\n(.*?)```", installation, re.DOTALL))
+    commands = re.findall(r"pip install ([^\n#]*)", blocks)
+    assert commands, installation
+    for arguments in commands:
+        assert not re.fullmatch(r"(-U\s+)?['\"]?edgen['\"]?\s*", arguments), arguments
+    assert "python -m pip install ." in installation
+    assert f"dist/edgen-{__version__}-py3-none-any.whl" in installation
+    assert f'"edgen>={Version(__version__).major}.{Version(__version__).minor}"' in installation
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
@@ -84,6 +109,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
+@pytest.mark.slow
 def test_wheel_holds_only_the_package(wheel: Path) -> None:
     assert wheel.name == f"edgen-{__version__}-py3-none-any.whl"
     dist_info = f"edgen-{__version__}.dist-info/"
@@ -102,6 +128,7 @@ def test_wheel_holds_only_the_package(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("edgen/tests", "tests/", "bench/"))]
 
 
+@pytest.mark.slow
 def test_wheel_metadata(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         text = archive.read(f"edgen-{__version__}.dist-info/METADATA").decode()
@@ -116,6 +143,8 @@ def test_wheel_metadata(wheel: Path) -> None:
     assert names == ["httpx", "msgspec"], base
     assert "Typing :: Typed" in (meta.get_all("Classifier") or [])
     assert "edgen = edgen._cli:main" in entry_points
+    # The pytest plugin is opt-in: no entry point loads it into every test session.
+    assert "pytest11" not in entry_points
 
 
 # Our own package, sources plus the bytecode pip compiles. The limit was half a mebibyte
@@ -123,6 +152,7 @@ def test_wheel_metadata(wheel: Path) -> None:
 INSTALLED_LIMIT = 1024 * 1024
 
 
+@pytest.mark.slow
 def test_installed_size_with_bytecode_is_at_most_one_mebibyte(wheel: Path, tmp_path: Path) -> None:
     # Installed as a user's `pip install` leaves it: the bytecode for this interpreter
     # is compiled too (tox runs this on every supported version; 3.11's is the largest).
@@ -141,6 +171,7 @@ def test_installed_size_with_bytecode_is_at_most_one_mebibyte(wheel: Path, tmp_p
     assert total <= INSTALLED_LIMIT, f"installed edgen is {total / 1024:.0f} KiB"
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_imports_alone(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     created = _run(sys.executable, "-m", "venv", venv)
@@ -172,6 +203,7 @@ def test_wheel_installs_and_imports_alone(wheel: Path, tmp_path: Path) -> None:
     assert extra == set(), f"installed beyond httpx, msgspec and their dependencies: {extra}"
 
 
+@pytest.mark.slow
 def test_user_agent_and_platform_headers_cost_nothing_per_request() -> None:
     # The headers come from sys.* once, at import: a request imports nothing
     # (httpx itself may import `platform` via uuid; sending must not add anything).

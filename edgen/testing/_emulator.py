@@ -231,11 +231,9 @@ class EdgenEmulator(App):
             self._fault_counts.clear()
 
 
-def serve_forever(argv: Sequence[str] | None = None) -> int:
+def serve_forever(argv: Sequence[str] | None = None, prog: str = "python -m edgen.testing") -> int:
     """Serve until SIGINT or SIGTERM; prints the base URL as the first stdout line."""
-    parser = argparse.ArgumentParser(
-        "python -m edgen.testing", description="Run an Edgen emulator."
-    )
+    parser = argparse.ArgumentParser(prog, description="Run an Edgen emulator.")
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     parser.add_argument("--strict-models", action="store_true")
     options = {
