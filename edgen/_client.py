@@ -419,7 +419,7 @@ class BaseEdgen(Generic[_H, _IO]):
         if spec.mode == "streaming":
             return self._context_manager_class(partial(self._send, spec))
         if spec.listing and self._is_async and spec.mode == "parsed":
-            # Awaited for its page, or iterated with `async for` over its items.
+            # An async list is awaited for its page, or iterated with `async for` over its items.
             from .resources.models import AsyncModelsList
 
             return AsyncModelsList(partial(self._send, spec))
