@@ -15,7 +15,7 @@ import httpx
 from . import _pipeline as pipeline
 from ._compat import HTTPX, HTTPPackage, package_of
 from ._exceptions import ClientClosedError, ForkedClientError
-from ._logs import logger, redact_headers, redact_url, setup_logging
+from ._logs import log_request, log_response, redact_url, setup_logging
 from ._resource import Async, RequestSpec, Sync
 from ._response import (
     APIResponse,
@@ -129,12 +129,18 @@ def _normalize_base_url(base_url: str | httpx.URL) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+# `copy()`'s default headers or query: `update` is merged in, `replace` replaces.
 def _updated(
-    current: dict[str, Any], update: Mapping[str, Any] | None, replace: Mapping[str, Any] | None
+    name: str,
+    current: dict[str, Any],
+    update: Mapping[str, Any] | None,
+    replace: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    if replace is not None:
-        return dict(replace)
-    return {**current, **(update or {})}
+    if replace is None:
+        return {**current, **(update or {})}
+    if update is not None:
+        raise ValueError(f"pass default_{name} or set_default_{name}, not both")
+    return dict(replace)
 
 
 # The httpx client that a client and its copies send through, and the process it serves.
@@ -143,35 +149,27 @@ class _Connections(Generic[_H]):
         self.http: _H = http
         # Makes a fresh pool after a fork; None for the user's own http_client.
         self._make: Callable[[], _H] | None = make
-        self._pid = os.getpid()
+        self.pid = os.getpid()
         self._used = False
 
-    def for_request(self) -> _H:
-        if self._pid != os.getpid():
-            self._forked()
-        self._used = True
-        return self.http
-
-    # The parent's pooled keep-alive sockets came along with the fork, and a request on one
+    # After a fork, the parent's pooled keep-alive sockets came along, and a request on one
     # would read an answer meant for the parent. They are left untouched (closing one could
     # send a TLS close_notify or an HTTP/2 GOAWAY on the parent's connection): the child
     # gets a pool of its own. A pool the user passed in cannot be rebuilt from outside.
-    def _forked(self) -> None:
-        if self._make is not None and not self.http.is_closed:
-            self.http = self._make()
-        elif self._make is None and self._used:
-            raise ForkedClientError(
-                f"this client's http_client was used in process {self._pid} before it forked; "
-                "its pooled connections are shared with that process, so a request here could "
-                "read the parent's answers. Create the http_client in the child, or leave "
-                "http_client out and edgen opens a new pool after a fork."
-            )
-        self._pid = os.getpid()
-        self._used = False
-
-    # The client to close: one made in this process (an inherited one is the parent's).
-    def owned_here(self) -> _H | None:
-        return self.http if self._pid == os.getpid() else None
+    def for_request(self) -> _H:
+        if self.pid != os.getpid():
+            if self._make is not None and not self.http.is_closed:
+                self.http = self._make()
+            elif self._make is None and self._used:
+                raise ForkedClientError(
+                    f"this client's http_client was used in process {self.pid} before it "
+                    "forked; its pooled connections are shared with that process, so a request "
+                    "here could read the parent's answers. Create the http_client in the child, "
+                    "or leave http_client out and edgen opens a new pool after a fork."
+                )
+            self.pid = os.getpid()
+        self._used = True
+        return self.http
 
 
 # Configuration and request building shared by both clients.
@@ -184,7 +182,6 @@ class BaseEdgen(Generic[_H, _IO]):
     # Each client's I/O edge; awaitable on `AsyncEdgen`.
     _send: Callable[[RequestSpec], Any]
     _read_and_parse: Callable[[RequestSpec, httpx.Response], Any]
-    _stream_helper: Callable[[Callable[[], Any], Any, dict[str, Any]], Any]
 
     def __init__(
         self,
@@ -316,6 +313,13 @@ class BaseEdgen(Generic[_H, _IO]):
     def _http(self) -> _H:
         return self._connections.http
 
+    # The pool `close()` closes: never a copy's or a user's `http_client`, nor one inherited
+    # through a fork (it is the parent's).
+    @property
+    def _pool_to_close(self) -> _H | None:
+        connections = self._connections
+        return connections.http if self._owns_http and connections.pid == os.getpid() else None
+
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs.
         return (
@@ -338,31 +342,37 @@ class BaseEdgen(Generic[_H, _IO]):
         set_default_query: Mapping[str, object] | None = None,
     ) -> Self:
         """A new client with some options changed, sharing this one's connection pool."""
-        # `default_*` are merged in; `set_default_*` replace.
-        for name, merge, replace in (
-            ("headers", default_headers, set_default_headers),
-            ("query", default_query, set_default_query),
-        ):
-            if merge is not None and replace is not None:
-                raise ValueError(f"pass default_{name} or set_default_{name}, not both")
+        headers = _updated("headers", self._custom_headers, default_headers, set_default_headers)
+        query = _updated("query", self._custom_query, default_query, set_default_query)
         clone = type(self)(
-            api_key=api_key if api_key is not None else self.api_key,
-            base_url=base_url if base_url is not None else self._base_url,
+            api_key=self.api_key if api_key is None else api_key,
+            base_url=self._base_url if base_url is None else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             max_event_size=(
                 self.max_event_size if isinstance(max_event_size, NotGiven) else max_event_size
             ),
-            default_headers=_updated(self._custom_headers, default_headers, set_default_headers),
-            default_query=_updated(self._custom_query, default_query, set_default_query),
-            http_client=http_client if http_client is not None else self._http,
+            default_headers=headers,
+            default_query=query,
+            http_client=self._http if http_client is None else http_client,
         )
         if http_client is None:
-            clone._owns_http = False  # the pool belongs to the original client
+            # The same pool, also when a forked child replaces it.
             clone._connections = self._connections
         return clone
 
     with_options = copy
+
+    # `chat.completions.stream()`'s helper; `create` sends the request when it is entered.
+    def _stream_helper(
+        self, create: Callable[[], Any], content_type: Any, tools: dict[str, Any]
+    ) -> Any:
+        from ._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
+
+        manager = (
+            AsyncChatCompletionStreamManager if self._is_async else ChatCompletionStreamManager
+        )
+        return manager(create, content_type=content_type, tools=tools)
 
     # What every attempt shares: the pool of this process, the request, the retry policy.
     def _prepare(self, spec: RequestSpec) -> tuple[_H, httpx.Request, pipeline.RetryPolicy]:
@@ -372,16 +382,6 @@ class BaseEdgen(Generic[_H, _IO]):
                 f"Cannot send {spec.method} {spec.path}: the client has been closed "
                 "(by close(), a with block, or the client it was copied from)"
             )
-        request = self._build_request(http, spec)
-        policy = pipeline.RetryPolicy(
-            self.max_retries,
-            time.time,
-            can_resend=spec.can_resend,
-            timeout_errors=self._http_package.timeout_errors,
-        )
-        return http, request, policy
-
-    def _build_request(self, http: _H, spec: RequestSpec) -> httpx.Request:
         options = spec.options
         headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
         params = {**self._custom_query, **(options.get("extra_query") or {})} or None
@@ -398,7 +398,7 @@ class BaseEdgen(Generic[_H, _IO]):
             headers = {**headers, "content-type": "application/json"}
         elif body is not None:
             data = form_data(body)  # the text fields of a multipart upload
-        return http.build_request(
+        request = http.build_request(
             spec.method,
             self._base_url + spec.path,
             headers=headers,
@@ -408,11 +408,21 @@ class BaseEdgen(Generic[_H, _IO]):
             files=spec.files,
             timeout=timeout,
         )
+        timeout_errors = self._http_package.timeout_errors
+        policy = pipeline.RetryPolicy(
+            self.max_retries, time.time, can_resend=spec.can_resend, timeout_errors=timeout_errors
+        )
+        return http, request, policy
 
     # The result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
             return self._context_manager_class(partial(self._send, spec))
+        if spec.listing and self._is_async and spec.mode == "parsed":
+            # An async list is awaited for its page, or iterated with `async for` over its items.
+            from .resources.models import AsyncModelsList
+
+            return AsyncModelsList(partial(self._send, spec))
         return self._send(spec)
 
     # What the call returns for a 2xx `response`.
@@ -434,30 +444,6 @@ class BaseEdgen(Generic[_H, _IO]):
             return spec.parse(response)
         return pipeline.decode_response(response, spec.cast)
 
-    @staticmethod
-    def _log_request(request: httpx.Request, attempt: int) -> None:
-        if logger.isEnabledFor(10):
-            headers = redact_headers(request.headers)
-            logger.debug(
-                "Request: %s %s (attempt %d) headers=%s",
-                request.method,
-                redact_url(request.url),
-                attempt,
-                headers,
-            )
-
-    @staticmethod
-    def _log_response(response: httpx.Response) -> None:
-        if logger.isEnabledFor(20):
-            request = response.request
-            logger.info(
-                'HTTP Request: %s %s "%d %s"',
-                request.method,
-                redact_url(request.url),
-                response.status_code,
-                response.reason_phrase,
-            )
-
 
 class Edgen(BaseEdgen[httpx.Client, Sync]):
     """Synchronous client for the Edgen server (EDGEN_BASE_URL or http://127.0.0.1:33322/v1/)."""
@@ -470,7 +456,7 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
-        http = self._connections.owned_here() if self._owns_http else None
+        http = self._pool_to_close
         if http is not None:
             http.close()
 
@@ -480,28 +466,19 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # `chat.completions.stream()`'s helper; `create` sends the request when it is entered.
-    def _stream_helper(
-        self, create: Callable[[], Any], content_type: Any, tools: dict[str, Any]
-    ) -> Any:
-        from ._accumulate import ChatCompletionStreamManager
-
-        return ChatCompletionStreamManager(create, content_type=content_type, tools=tools)
-
     # -- the I/O edge --
     def _send(self, spec: RequestSpec) -> Any:
         try:
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
-            transport_errors = self._http_package.transport_errors
             while True:
-                self._log_request(request, policy.retries_taken + 1)
+                log_request(request, policy.retries_taken + 1)
                 try:
                     response = http.send(request, stream=True)
-                    self._log_response(response)
+                    log_response(response)
                     if not (streamed and response.is_success):
                         self._read(response)
-                except transport_errors as exc:
+                except self._http_package.transport_errors as exc:
                     _sleep(policy.after_transport_error(request, exc))
                     continue
                 if response.is_success:
@@ -541,7 +518,7 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
     _context_manager_class = AsyncResponseContextManager
 
     async def close(self) -> None:
-        http = self._connections.owned_here() if self._owns_http else None
+        http = self._pool_to_close
         if http is not None:
             await http.aclose()
 
@@ -551,35 +528,19 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    def _stream_helper(
-        self, create: Callable[[], Any], content_type: Any, tools: dict[str, Any]
-    ) -> Any:
-        from ._accumulate import AsyncChatCompletionStreamManager
-
-        return AsyncChatCompletionStreamManager(create, content_type=content_type, tools=tools)
-
-    # A list is awaited for its page, or iterated with `async for` over its items.
-    def _request(self, spec: RequestSpec) -> Any:
-        if spec.listing and spec.mode == "parsed":
-            from .resources.models import AsyncModelsList
-
-            return AsyncModelsList(partial(self._send, spec))
-        return super()._request(spec)
-
     # -- the I/O edge --
     async def _send(self, spec: RequestSpec) -> Any:
         try:
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
-            transport_errors = self._http_package.transport_errors
             while True:
-                self._log_request(request, policy.retries_taken + 1)
+                log_request(request, policy.retries_taken + 1)
                 try:
                     response = await http.send(request, stream=True)
-                    self._log_response(response)
+                    log_response(response)
                     if not (streamed and response.is_success):
                         await self._read(response)
-                except transport_errors as exc:
+                except self._http_package.transport_errors as exc:
                     await _async_sleep(policy.after_transport_error(request, exc))
                     continue
                 if response.is_success:

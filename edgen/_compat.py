@@ -20,7 +20,6 @@ KNOWN_PACKAGES = ("httpx", "httpx2")
 class HTTPPackage(msgspec.Struct, frozen=True):
     """The classes of one httpx-compatible package that edgen catches, checks or builds."""
 
-    name: str  # the import name: "httpx" or "httpx2"
     client_class: type[Any]
     async_client_class: type[Any]
     # Timeouts go out as this class; `timeout=` takes it and httpx.Timeout (edgen's default).
@@ -36,7 +35,6 @@ class HTTPPackage(msgspec.Struct, frozen=True):
 
 def _describe(module: Any) -> HTTPPackage:
     return HTTPPackage(
-        name=module.__name__,
         client_class=module.Client,
         async_client_class=module.AsyncClient,
         timeout_class=module.Timeout,

@@ -1,10 +1,16 @@
 # The `edgen` logger, switched on by the EDGEN_LOG environment variable.
 
+from __future__ import annotations
+
 import functools
 import logging
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("edgen")
 
@@ -20,17 +26,14 @@ class _FallbackHandler(logging.StreamHandler):  # type: ignore[type-arg]
     edgen's records and this handler stays quiet, as `logging.lastResort` does.
     """
 
+    # The loggers are walked as Logger.callHandlers walks them.
     def filter(self, record: logging.LogRecord) -> bool:
-        return not self._others_handle(record) and bool(super().filter(record))
-
-    # The loggers walked as Logger.callHandlers walks them.
-    def _others_handle(self, record: logging.LogRecord) -> bool:
         current: logging.Logger | None = logging.getLogger(record.name)
         while current is not None:
             if any(handler is not self for handler in current.handlers):
-                return True
+                return False
             current = current.parent if current.propagate else None
-        return False
+        return bool(super().filter(record))
 
 
 # Apply EDGEN_LOG (`debug` or `info`) once per process; called by the first client, not at import.
@@ -53,6 +56,26 @@ def setup_logging() -> None:
 # Headers safe to log: credentials replaced by a marker.
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: ("<redacted>" if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+# Each attempt at DEBUG. Checked first: redacting the headers would cost every request.
+def log_request(request: httpx.Request, attempt: int) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        url = redact_url(request.url)
+        headers = redact_headers(request.headers)
+        logger.debug(
+            "Request: %s %s (attempt %d) headers=%s", request.method, url, attempt, headers
+        )
+
+
+def log_response(response: httpx.Response) -> None:
+    if logger.isEnabledFor(logging.INFO):
+        request = response.request
+        url = redact_url(request.url)
+        status = response.status_code
+        logger.info(
+            'HTTP Request: %s %s "%d %s"', request.method, url, status, response.reason_phrase
+        )
 
 
 def redact_url(url: object) -> str:
