@@ -87,11 +87,8 @@ class SSEDecoder:
             return []
         lines = chunk.splitlines()  # only the new bytes are searched for line ends
         last = chunk[-1]
-        if last in b"\r\n":
-            rest = b""
-            self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
-        else:
-            rest = lines.pop()
+        rest = b"" if last in b"\r\n" else lines.pop()
+        self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
         pending = self._pending
         if pending and lines:  # the first line end of this chunk ends the pending line
             lines[0] = b"".join((pending, lines[0]))

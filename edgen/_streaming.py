@@ -152,8 +152,7 @@ async def _aevents(state: _State[_T]) -> AsyncIterator[_T]:
     response, convert, feed = state.response, state.convert, state.decoder.feed
     try:
         if not _is_event_stream(response):
-            head = await anext(response.aiter_bytes(PEEK_SIZE), b"")
-            raise state.not_a_stream_error(head)
+            raise state.not_a_stream_error(await anext(response.aiter_bytes(PEEK_SIZE), b""))
         chunks = response.aiter_bytes()
         async for chunk in chunks:
             for event in feed(chunk):
