@@ -29,8 +29,6 @@ class _State(Generic[_T]):
     the stream that holds it would wait for the garbage collector.)
     """
 
-    __slots__ = ("response", "decode", "decoder", "package", "closed", "done", "some")
-
     def __init__(
         self,
         response: httpx.Response,
@@ -42,6 +40,8 @@ class _State(Generic[_T]):
         self.decode = decode
         self.decoder = SSEDecoder(max_event_size)
         self.package = package
+        media_type = response.headers.get("content-type", "").partition(";")[0]
+        self.is_event_stream = media_type.strip().lower() == "text/event-stream"
         self.closed = False
         self.done = False  # the server sent `[DONE]` (the OpenAI dialect's end)
         self.some = False  # a chunk was decoded
@@ -116,17 +116,12 @@ def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
 
 
-def _is_event_stream(response: httpx.Response) -> bool:
-    media_type = response.headers.get("content-type", "").partition(";")[0]
-    return media_type.strip().lower() == "text/event-stream"  # type: ignore[no-any-return]
-
-
 def _events(state: _State[_T]) -> Iterator[_T]:
     if state.closed:
         return
     response, convert, feed = state.response, state.convert, state.decoder.feed
     try:
-        if not _is_event_stream(response):
+        if not state.is_event_stream:
             raise state.not_a_stream_error(next(response.iter_bytes(PEEK_SIZE), b""))
         for chunk in response.iter_bytes():
             for event in feed(chunk):
@@ -151,7 +146,7 @@ async def _aevents(state: _State[_T]) -> AsyncIterator[_T]:
         return
     response, convert, feed = state.response, state.convert, state.decoder.feed
     try:
-        if not _is_event_stream(response):
+        if not state.is_event_stream:
             raise state.not_a_stream_error(await anext(response.aiter_bytes(PEEK_SIZE), b""))
         chunks = response.aiter_bytes()
         async for chunk in chunks:
