@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -116,7 +116,7 @@ def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
 
 
-def _events(state: _State[_T]) -> Iterator[_T]:
+def _events(state: _State[_T]) -> Generator[_T, None, None]:
     if state.closed:
         return
     response, convert, feed = state.response, state.convert, state.decoder.feed
@@ -141,7 +141,7 @@ def _events(state: _State[_T]) -> Iterator[_T]:
         response.close()
 
 
-async def _aevents(state: _State[_T]) -> AsyncIterator[_T]:
+async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
     if state.closed:
         return
     response, convert, feed = state.response, state.convert, state.decoder.feed
@@ -200,13 +200,13 @@ class _StreamBase(Generic[_T]):
         self.response = response
         decode = decoder_for(cast_to).decode
         self._state = _State(response, decode, max_event_size, http_package)
-        self._iterator: Any = None
 
 
 class Stream(_StreamBase[_T]):
     """Iterate for decoded chunks; `close()` or a `with` block releases the connection."""
 
-    _handed_out = False  # __iter__ gave a generator away (a class default for __del__)
+    _iterator: Generator[_T, None, None] | None = None  # the generator `next()` reads
+    _handed_out = False  # __iter__ gave a generator away (class defaults, for __del__)
 
     def __iter__(self) -> Iterator[_T]:
         # Only the for-loop holds it: leaving early collects it, releasing the connection.
@@ -219,7 +219,7 @@ class Stream(_StreamBase[_T]):
     def _started(self) -> Iterator[_T]:
         if self._iterator is None:
             self._iterator = _events(self._state)
-        return self._iterator  # type: ignore[no-any-return]
+        return self._iterator
 
     # Once iterated, the generator owns the connection and gives it back when it is
     # collected. A stream dropped before that has nothing else that would.
@@ -244,6 +244,8 @@ class Stream(_StreamBase[_T]):
 class AsyncStream(_StreamBase[_T]):
     """`Stream` for `async for` and `async with`."""
 
+    _iterator: AsyncGenerator[_T, None] | None = None
+
     def __aiter__(self) -> AsyncIterator[_T]:
         return self._iterator or _aevents(self._state)
 
@@ -253,7 +255,7 @@ class AsyncStream(_StreamBase[_T]):
     def _started(self) -> AsyncIterator[_T]:
         if self._iterator is None:
             self._iterator = _aevents(self._state)
-        return self._iterator  # type: ignore[no-any-return]
+        return self._iterator
 
     async def close(self) -> None:
         self._state.closed = True
