@@ -52,7 +52,7 @@ class _State(Generic[_T]):
         if raw == b"[DONE]":
             self.done = True
             return None
-        if event.event == "error":
+        if event.event is not None and event.event == "error":  # `is` first: None == str is slow
             raise self._event_error(event, None)
         try:
             item = self.decode(raw)
