@@ -22,7 +22,7 @@ PEEK_SIZE = 64 * 1024
 
 
 class _State(Generic[_T]):
-    """What a stream shares with its event generator, and what the sync and async ones share.
+    """What a stream shares with its event generator: decoding, and the errors it raises.
 
     The generator holds this, never the stream: dropping a half-read stream then drops the
     generator at once, and its `finally` gives the connection back. (A generator holding
@@ -100,7 +100,7 @@ class _State(Generic[_T]):
         return APIResponseValidationError(self.response, body, message=message)
 
     # What an event over max_event_size, or a failed read, is raised as.
-    def read_error(self, exc: Exception) -> APIError:
+    def stream_error(self, exc: Exception) -> APIError:
         if isinstance(exc, EventTooLarge):
             message = (
                 f"{exc}; the stream was closed. If the server means to send events that large, "
@@ -133,9 +133,9 @@ def _events(state: _State[_T]) -> Generator[_T, None, None]:
                 break  # the connection is closed below, not drained: see _adrain
         yield from state.rest()
     except state.package.read_errors as exc:
-        raise state.read_error(exc) from exc
+        raise state.stream_error(exc) from exc
     except EventTooLarge as exc:
-        raise state.read_error(exc) from None
+        raise state.stream_error(exc) from None
     finally:
         state.closed = True
         response.close()
@@ -161,9 +161,9 @@ async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
         for item in state.rest():
             yield item
     except state.package.read_errors as exc:
-        raise state.read_error(exc) from exc
+        raise state.stream_error(exc) from exc
     except EventTooLarge as exc:
-        raise state.read_error(exc) from None
+        raise state.stream_error(exc) from None
     finally:
         state.closed = True
         await response.aclose()
