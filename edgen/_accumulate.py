@@ -166,9 +166,7 @@ class _StreamHelpers:  # what the sync and async chat streams share
         self._tools = tools
         # Keep one underlying iterator: leaving a for-loop here must not end
         # the stream, since until_done() may still want the rest.
-        if stream._iterator is None:
-            stream._iterator = stream._events()
-        self._source = stream._iterator
+        self._source = stream._started()
 
     def current_completion_snapshot(self) -> ChatCompletion:
         """The completion so far, without waiting for the rest."""

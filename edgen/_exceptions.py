@@ -29,9 +29,6 @@ class APIError(EdgenError):
             for key in ("code", "type", "param")
         )
 
-    def __str__(self) -> str:
-        return self.message
-
 
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection broke mid-answer."""

@@ -48,18 +48,6 @@ class SSEDecoder:
     and the other fields do not count toward an event's data. None: no limit.
     """
 
-    __slots__ = (
-        "_pending",
-        "_skip_lf",
-        "_data",
-        "_event",
-        "last_event_id",
-        "_retry",
-        "_limit",
-        "_data_size",
-        "_counted",
-    )
-
     def __init__(self, max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE) -> None:
         if max_event_size is not None and max_event_size < 0:
             raise ValueError(f"max_event_size must be at least 0 or None, not {max_event_size}")
@@ -87,11 +75,8 @@ class SSEDecoder:
             return []
         lines = chunk.splitlines()  # only the new bytes are searched for line ends
         last = chunk[-1]
-        if last in b"\r\n":
-            rest = b""
-            self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
-        else:
-            rest = lines.pop()
+        rest = b"" if last in b"\r\n" else lines.pop()
+        self._skip_lf = last == 13  # CR: a leading LF in the next chunk completes a CRLF
         pending = self._pending
         if pending and lines:  # the first line end of this chunk ends the pending line
             lines[0] = b"".join((pending, lines[0]))
@@ -100,14 +85,13 @@ class SSEDecoder:
             pending += rest
         events = self._lines(lines)
         if pending or self._data:  # something is unfinished: it must not grow without bound
-            self._check(bool(events))
+            self._check()
         return events
 
     # Dispatch what is left, even with no blank line.
     def flush(self) -> list[ServerSentEvent]:
         lines = [bytes(self._pending), b""]
         self._pending.clear()
-        self._data_size = self._counted = 0  # the blank line ends the event being counted
         return self._lines(lines)
 
     def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
@@ -117,6 +101,7 @@ class SSEDecoder:
                 data = self._data
                 if data:
                     self._data = []
+                    self._data_size = self._counted = 0  # the next event counts from zero
                     raw = data[0] if len(data) == 1 else b"\n".join(data)
                     if len(raw) > self._limit:
                         raise EventTooLarge(len(raw), self._limit)
@@ -142,19 +127,15 @@ class SSEDecoder:
             self._data.append(value)
         elif name == b"event":
             self._event = value.decode("utf-8", errors="replace")
-        elif name == b"id":
-            if b"\x00" not in value:
-                self.last_event_id = value.decode("utf-8", errors="replace")
-        elif name == b"retry":
-            if value.isdigit():
-                self._retry = int(value)
+        elif name == b"id" and b"\x00" not in value:
+            self.last_event_id = value.decode("utf-8", errors="replace")
+        elif name == b"retry" and value.isdigit():
+            self._retry = int(value)
 
     # At the end of a feed that left a line or an event unfinished: what it holds so far is
     # at most what it will hold when finished, so raising now agrees with any chunking.
-    def _check(self, dispatched: bool) -> None:
+    def _check(self) -> None:
         limit, pending, data = self._limit, self._pending, self._data
-        if dispatched:  # `data` is a new event's, none of it counted yet
-            self._data_size = self._counted = 0
         if len(pending) > limit + _PREFIX:
             raise EventTooLarge(len(pending), limit)
         if self._counted < len(data):  # each value is counted once, however many feeds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -15,103 +15,158 @@ from ._sse import DEFAULT_MAX_EVENT_SIZE, EventTooLarge, ServerSentEvent, SSEDec
 
 _T = TypeVar("_T")
 
-_DONE = b"[DONE]"
-
 # How long an async stream waits for the end of the body after `[DONE]` (see _adrain).
 DRAIN_TIMEOUT = 1.0
 # How much of a body that is not an event stream is read for the error message.
 PEEK_SIZE = 64 * 1024
 
 
-class _State:
-    """What a stream shares with its event generator.
+class _State(Generic[_T]):
+    """What a stream shares with its event generator: decoding, and the errors it raises.
 
     The generator holds this, never the stream: dropping a half-read stream then drops the
     generator at once, and its `finally` gives the connection back. (A generator holding
     the stream that holds it would wait for the garbage collector.)
     """
 
-    __slots__ = ("closed", "done")
-
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        decode: Callable[[bytes], _T],
+        max_event_size: int | None,
+        package: HTTPPackage,  # the one `response` comes from: its read errors are caught
+    ) -> None:
+        self.response = response
+        self.decode = decode
+        self.decoder = SSEDecoder(max_event_size)
+        self.package = package
+        media_type = response.headers.get("content-type", "").partition(";")[0]
+        self.is_event_stream = media_type.strip().lower() == "text/event-stream"
         self.closed = False
         self.done = False  # the server sent `[DONE]` (the OpenAI dialect's end)
+        self.some = False  # a chunk was decoded
+
+    # One event as an item, or None for `[DONE]`; raises for error events.
+    def convert(self, event: ServerSentEvent) -> _T | None:
+        raw = event.raw
+        if raw == b"[DONE]":
+            self.done = True
+            return None
+        if event.event is not None and event.event == "error":  # `is` first: None == str is slow
+            raise self._event_error(event, None)
+        try:
+            item = self.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
+            raise self._event_error(event, exc) from None
+        self.some = True
+        return item
+
+    def _event_error(self, event: ServerSentEvent, cause: Exception | None) -> APIError:
+        body = json_or(event.raw, event.data)
+        if cause is None or _is_error(body):
+            return APIError(error_detail(body), self.response.request, body=body)
+        message = f"Could not decode a stream chunk ({cause}): {event.data[:500]!r}"
+        return APIResponseValidationError(self.response, event.data, message=message)
+
+    # The end of the body: an event it left without a blank line, if any (at most one).
+    def rest(self) -> list[_T]:
+        items = []
+        if not self.done:
+            for event in self.decoder.flush():
+                item = self.convert(event)
+                if item is not None:
+                    items.append(item)
+        if not (self.some or items):
+            # llama.cpp answers a prompt that does not fit its context with an empty stream.
+            how = "ended with [DONE]" if self.done else "ended"
+            message = (
+                f"The event stream {how} without a single chunk: the server took the request but "
+                "gave no answer (a prompt too long for the model's context does this on llama.cpp)"
+            )
+            raise APIResponseValidationError(self.response, None, message=message)
+        return items
+
+    # A 2xx answer to stream=True that is no event stream: a JSON error, a proxy's login
+    # page, a whole completion from a server that ignored `stream`. `head`: its first bytes.
+    def not_a_stream_error(self, head: bytes) -> APIError:
+        text = head.decode("utf-8", errors="replace")
+        body = json_or(head, text)
+        if _is_error(body):
+            return APIError(error_detail(body), self.response.request, body=body)
+        content_type = self.response.headers.get("content-type")
+        got = f"content type {content_type!r}" if content_type else "no content type"
+        got += f" and a body starting {text[:500]!r}" if text else " and an empty body"
+        message = f"Expected an event stream (text/event-stream) for stream=True, got {got}"
+        return APIResponseValidationError(self.response, body, message=message)
+
+    # What an event over max_event_size, or a failed read, is raised as.
+    def stream_error(self, exc: Exception) -> APIError:
+        if isinstance(exc, EventTooLarge):
+            message = (
+                f"{exc}; the stream was closed. If the server means to send events that large, "
+                "raise the client's max_event_size"
+            )
+            return APIResponseValidationError(self.response, None, message=message)
+        what = "Connection error while reading the stream"
+        timeout_errors = self.package.timeout_errors
+        return connection_error(self.response.request, exc, what, timeout_errors=timeout_errors)
 
 
 def _is_error(body: Any) -> bool:
     return isinstance(body, dict) and "error" in body
 
 
-def event_error(
-    event: ServerSentEvent, response: httpx.Response, cause: Exception | None
-) -> APIError:
-    body = json_or(event.raw, event.data)
-    if cause is None or _is_error(body):
-        return APIError(error_detail(body), response.request, body=body)
-    line = event.data
-    message = f"Could not decode a stream chunk ({cause}): {line[:500]!r}"
-    return APIResponseValidationError(response, line, message=message)
+def _events(state: _State[_T]) -> Generator[_T, None, None]:
+    if state.closed:
+        return
+    response, convert, feed = state.response, state.convert, state.decoder.feed
+    try:
+        if not state.is_event_stream:
+            raise state.not_a_stream_error(next(response.iter_bytes(PEEK_SIZE), b""))
+        for chunk in response.iter_bytes():
+            for event in feed(chunk):
+                item = convert(event)
+                if item is None:
+                    break
+                yield item
+            if state.done:
+                break  # the connection is closed below, not drained: see _adrain
+        yield from state.rest()
+    except state.package.read_errors as exc:
+        raise state.stream_error(exc) from exc
+    except EventTooLarge as exc:
+        raise state.stream_error(exc) from None
+    finally:
+        state.closed = True
+        response.close()
 
 
-# A 2xx answer to stream=True that is no event stream: a JSON error, a proxy's login page,
-# a whole completion from a server that ignored `stream`. `head` is the start of its body.
-def not_a_stream_error(response: httpx.Response, head: bytes) -> APIError:
-    text = head.decode("utf-8", errors="replace")
-    body = json_or(head, text)
-    if _is_error(body):
-        return APIError(error_detail(body), response.request, body=body)
-    content_type = response.headers.get("content-type")
-    got = f"content type {content_type!r}" if content_type else "no content type"
-    got += f" and a body starting {text[:500]!r}" if text else " and an empty body"
-    message = f"Expected an event stream (text/event-stream) for stream=True, got {got}"
-    return APIResponseValidationError(response, body, message=message)
-
-
-# llama.cpp answers a prompt that does not fit its context with an empty event stream.
-def empty_stream_error(response: httpx.Response, done: bool) -> APIResponseValidationError:
-    how = "ended with [DONE]" if done else "ended"
-    message = (
-        f"The event stream {how} without a single chunk: the server took the request but "
-        "gave no answer (a prompt too long for the model's context does this on llama.cpp)"
-    )
-    return APIResponseValidationError(response, None, message=message)
-
-
-def _too_large_error(response: httpx.Response, exc: EventTooLarge) -> APIResponseValidationError:
-    message = (
-        f"{exc}; the stream was closed. If the server means to send events that large, "
-        "raise the client's max_event_size"
-    )
-    return APIResponseValidationError(response, None, message=message)
-
-
-def _read_error(response: httpx.Response, exc: Exception, package: HTTPPackage) -> APIError:
-    what = "Connection error while reading the stream"
-    return connection_error(response.request, exc, what, timeout_errors=package.timeout_errors)
-
-
-def _is_event_stream(response: httpx.Response) -> bool:
-    media_type = response.headers.get("content-type", "").partition(";")[0]
-    return media_type.strip().lower() == "text/event-stream"  # type: ignore[no-any-return]
-
-
-# Turns one event into an item, or None for `[DONE]`; raises for error events.
-def _converter(
-    decode: Callable[[bytes], _T], response: httpx.Response, state: _State
-) -> Callable[[ServerSentEvent], _T | None]:
-    def convert(event: ServerSentEvent) -> _T | None:
-        raw = event.raw
-        if raw == _DONE:
-            state.done = True
-            return None
-        if event.event is not None and event.event == "error":
-            raise event_error(event, response, None)
-        try:
-            return decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise event_error(event, response, exc) from None
-
-    return convert
+async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
+    if state.closed:
+        return
+    response, convert, feed = state.response, state.convert, state.decoder.feed
+    try:
+        if not state.is_event_stream:
+            raise state.not_a_stream_error(await anext(response.aiter_bytes(PEEK_SIZE), b""))
+        chunks = response.aiter_bytes()
+        async for chunk in chunks:
+            for event in feed(chunk):
+                item = convert(event)
+                if item is None:
+                    break
+                yield item
+            if state.done:
+                await _adrain(chunks, state.package.read_errors)
+                break
+        for item in state.rest():
+            yield item
+    except state.package.read_errors as exc:
+        raise state.stream_error(exc) from exc
+    except EventTooLarge as exc:
+        raise state.stream_error(exc) from None
+    finally:
+        state.closed = True
+        await response.aclose()
 
 
 # After `[DONE]`, an async stream reads what is left of the body (normally just its end,
@@ -133,115 +188,6 @@ async def _adrain(chunks: AsyncIterator[bytes], read_errors: tuple[type[Exceptio
             pass  # broken after the last event: nothing the caller needed was lost
 
 
-def _peek(response: httpx.Response) -> bytes:
-    head = b""
-    for part in response.iter_bytes():
-        head += part
-        if len(head) >= PEEK_SIZE:
-            break
-    return head
-
-
-async def _apeek(response: httpx.Response) -> bytes:
-    head = b""
-    async for part in response.aiter_bytes():
-        head += part
-        if len(head) >= PEEK_SIZE:
-            break
-    return head
-
-
-def _events(
-    response: httpx.Response,
-    decode: Callable[[bytes], _T],
-    state: _State,
-    max_event_size: int | None,
-    package: HTTPPackage,
-) -> Iterator[_T]:
-    if state.closed:
-        return
-    read_errors = package.read_errors
-    convert = _converter(decode, response, state)
-    decoder = SSEDecoder(max_event_size)
-    feed = decoder.feed
-    some = False  # a chunk was yielded
-    try:
-        if not _is_event_stream(response):
-            raise not_a_stream_error(response, _peek(response))
-        chunks = response.iter_bytes()
-        for chunk in chunks:
-            for event in feed(chunk):
-                item = convert(event)
-                if item is None:
-                    break
-                some = True
-                yield item
-            if state.done:
-                break  # the connection is closed below, not drained: see _adrain
-        if not state.done:
-            for event in decoder.flush():
-                item = convert(event)
-                if item is None:
-                    break
-                some = True
-                yield item
-        if not some:
-            raise empty_stream_error(response, state.done)
-    except read_errors as exc:
-        raise _read_error(response, exc, package) from exc
-    except EventTooLarge as exc:
-        raise _too_large_error(response, exc) from None
-    finally:
-        state.closed = True
-        response.close()
-
-
-async def _aevents(
-    response: httpx.Response,
-    decode: Callable[[bytes], _T],
-    state: _State,
-    max_event_size: int | None,
-    package: HTTPPackage,
-) -> AsyncIterator[_T]:
-    if state.closed:
-        return
-    read_errors = package.read_errors
-    convert = _converter(decode, response, state)
-    decoder = SSEDecoder(max_event_size)
-    feed = decoder.feed
-    some = False
-    try:
-        if not _is_event_stream(response):
-            raise not_a_stream_error(response, await _apeek(response))
-        chunks = response.aiter_bytes()
-        async for chunk in chunks:
-            for event in feed(chunk):
-                item = convert(event)
-                if item is None:
-                    break
-                some = True
-                yield item
-            if state.done:
-                await _adrain(chunks, read_errors)
-                break
-        if not state.done:
-            for event in decoder.flush():
-                item = convert(event)
-                if item is None:
-                    break
-                some = True
-                yield item
-        if not some:
-            raise empty_stream_error(response, state.done)
-    except read_errors as exc:
-        raise _read_error(response, exc, package) from exc
-    except EventTooLarge as exc:
-        raise _too_large_error(response, exc) from None
-    finally:
-        state.closed = True
-        await response.aclose()
-
-
 class _StreamBase(Generic[_T]):
     def __init__(
         self,
@@ -252,33 +198,28 @@ class _StreamBase(Generic[_T]):
         http_package: HTTPPackage = HTTPX,
     ) -> None:
         self.response = response
-        self._decode = decoder_for(cast_to).decode
-        self._max_event_size = max_event_size
-        # The package `response` comes from: its read errors are caught mid-stream.
-        self._http_package = http_package
-        self._state = _State()
-        self._iterator: Any = None
+        decode = decoder_for(cast_to).decode
+        self._state = _State(response, decode, max_event_size, http_package)
 
 
 class Stream(_StreamBase[_T]):
     """Iterate for decoded chunks; `close()` or a `with` block releases the connection."""
 
-    _handed_out = False  # __iter__ gave a generator away (a class default for __del__)
+    _iterator: Generator[_T, None, None] | None = None  # the generator `next()` reads
+    _handed_out = False  # __iter__ gave a generator away (class defaults, for __del__)
 
     def __iter__(self) -> Iterator[_T]:
         # Only the for-loop holds it: leaving early collects it, releasing the connection.
         self._handed_out = True
-        return self._iterator or self._events()
+        return self._iterator or _events(self._state)
 
     def __next__(self) -> _T:
-        if self._iterator is None:
-            self._iterator = self._events()
-        return next(self._iterator)  # type: ignore[no-any-return]
+        return next(self._started())
 
-    def _events(self) -> Iterator[_T]:
-        return _events(
-            self.response, self._decode, self._state, self._max_event_size, self._http_package
-        )
+    def _started(self) -> Iterator[_T]:
+        if self._iterator is None:
+            self._iterator = _events(self._state)
+        return self._iterator
 
     # Once iterated, the generator owns the connection and gives it back when it is
     # collected. A stream dropped before that has nothing else that would.
@@ -303,18 +244,18 @@ class Stream(_StreamBase[_T]):
 class AsyncStream(_StreamBase[_T]):
     """`Stream` for `async for` and `async with`."""
 
+    _iterator: AsyncGenerator[_T, None] | None = None
+
     def __aiter__(self) -> AsyncIterator[_T]:
-        return self._iterator or self._events()
+        return self._iterator or _aevents(self._state)
 
     async def __anext__(self) -> _T:
-        if self._iterator is None:
-            self._iterator = self._events()
-        return await self._iterator.__anext__()  # type: ignore[no-any-return]
+        return await self._started().__anext__()
 
-    def _events(self) -> AsyncIterator[_T]:
-        return _aevents(
-            self.response, self._decode, self._state, self._max_event_size, self._http_package
-        )
+    def _started(self) -> AsyncIterator[_T]:
+        if self._iterator is None:
+            self._iterator = _aevents(self._state)
+        return self._iterator
 
     async def close(self) -> None:
         self._state.closed = True

@@ -450,6 +450,17 @@ def test_each_event_is_counted_from_its_start() -> None:
     assert datas(decoder.feed(b"\n\n")) == ["01234\n5"]
 
 
+def test_an_event_dispatched_by_a_feed_of_its_own_leaves_no_count_behind() -> None:
+    # The blank line comes alone, so no check runs in that feed: the dispatch itself must
+    # forget the first event, or its 10 bytes would count toward the second one's 7.
+    decoder = SSEDecoder(LIMIT)
+    assert decoder.feed(b"data: 0123456789\n") == []
+    assert datas(decoder.feed(b"\n")) == ["0123456789"]
+    assert decoder.feed(b"data: 012\n") == []
+    assert decoder.feed(b"data: 456\n") == []
+    assert datas(decoder.feed(b"\n")) == ["012\n456"]
+
+
 def _refused_after(decoder: SSEDecoder, pieces: Iterator[bytes]) -> tuple[EventTooLarge, int]:
     """Feeds pieces until the decoder refuses; the exception and the bytes fed by then."""
     fed = 0
