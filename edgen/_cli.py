@@ -311,7 +311,7 @@ def _run(argv: list[str] | None) -> int:
             _fail(f"cannot reach {url}: start Edgen or `edgen emulator`, or set --base-url", 2)
         _fail(f"connection to {url} failed: {exc}")
     except APIError as exc:
-        _fail(f"{exc} [{exc.request.method} {redact_url(exc.request.url)}]")
+        _fail(str(exc))  # the message names the request
     except BrokenPipeError:
         # The reader left (`edgen ... | head -1`): silence the final flush.
         try:

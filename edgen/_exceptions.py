@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import httpx
 
+from ._logs import redact_url
+
 
 class EdgenError(Exception):
     """Base class of every exception this library raises on purpose."""
@@ -17,6 +19,8 @@ class APIError(EdgenError):
     """A request failed, or a server answer could not be used."""
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
+        # Name the request: "Connection error." alone does not say which of many calls failed.
+        message = f"{message} [{request.method} {redact_url(request.url)}]"
         super().__init__(message)
         self.message = message
         self.request = request

@@ -115,6 +115,9 @@ def status_error(response: httpx.Response, body: Any, note: str = "") -> APIStat
     status = response.status_code
     detail = error_detail(body)
     message = f"Error code: {status}" + (f" - {detail}" if detail else "") + note
+    if status == 404 and "/v1/" not in response.request.url.path:
+        # The usual cause: a base URL written without its `/v1` path.
+        message += " (Edgen serves its API under /v1/: does the base URL end in /v1?)"
     error_class = STATUS_ERRORS.get(
         status, InternalServerError if status >= 500 else APIStatusError
     )

@@ -70,7 +70,7 @@ def test_status_maps_to_class(
     assert err.status_code == status
     assert isinstance(err.response, httpx.Response) and err.response.status_code == status
     assert err.body == text
-    assert err.message == f"Error code: {status} - {text}"
+    assert err.message == f"Error code: {status} - {text} [POST {BASE_URL}chat/completions]"
     assert str(err) == err.message
     assert err.request.url == BASE_URL + "chat/completions"
     assert err.kind is None and err.code is None
@@ -123,7 +123,7 @@ def test_openai_envelope(router: respx.MockRouter, client: Edgen) -> None:
     with pytest.raises(edgen.NotFoundError) as info:
         create(client)
     err = info.value
-    assert err.message == f"Error code: 404 - {message}"
+    assert err.message == f"Error code: 404 - {message} [POST {BASE_URL}chat/completions]"
     assert (err.code, err.type, err.param) == ("model_not_found", "invalid_request_error", "model")
     assert err.kind is None
     assert err.body == body
@@ -146,7 +146,7 @@ def test_detail_body(router: respx.MockRouter, client: Edgen) -> None:
     router.post("chat/completions").respond(422, json={"detail": detail})
     with pytest.raises(edgen.UnprocessableEntityError) as info:
         create(client)
-    assert info.value.message == f"Error code: 422 - {detail}"
+    assert info.value.message == f"Error code: 422 - {detail} [POST {BASE_URL}chat/completions]"
     assert info.value.body == {"detail": detail}
 
 
@@ -158,7 +158,7 @@ def test_message_body_and_other_json(router: respx.MockRouter, client: Edgen) ->
     with pytest.raises(edgen.BadRequestError) as info:
         create(client)
     assert info.value.body == [1, 2]
-    assert info.value.message == "Error code: 400 - [1,2]"
+    assert info.value.message == f"Error code: 400 - [1,2] [POST {BASE_URL}chat/completions]"
 
 
 def test_empty_body(router: respx.MockRouter, client: Edgen) -> None:
@@ -166,7 +166,7 @@ def test_empty_body(router: respx.MockRouter, client: Edgen) -> None:
     with pytest.raises(edgen.InternalServerError) as info:
         create(client)
     assert info.value.body is None
-    assert info.value.message == "Error code: 500"
+    assert info.value.message == f"Error code: 500 [POST {BASE_URL}chat/completions]"
     assert info.value.kind is None
 
 
@@ -333,7 +333,7 @@ def test_in_band_error_event(router: respx.MockRouter, client: Edgen) -> None:
     with pytest.raises(edgen.APIError) as info:
         next(stream)
     err = info.value
-    assert err.message == message
+    assert err.message == f"{message} [POST {BASE_URL}chat/completions]"
     assert err.body == {"error": {"message": message, "type": "server_error"}}
     assert err.type == "server_error"
     assert stream.response.is_closed
@@ -522,3 +522,50 @@ def test_no_logging_without_edgen_log() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Request: POST" not in proc.stderr
     assert "ERROR Error code: 503" in proc.stdout
+
+
+# -- every error names its request ---------------------------------------------------------------
+
+
+def test_every_kind_of_error_names_the_request_with_credentials_masked(
+    closed_port: int,
+) -> None:
+    from edgen.testing import EdgenEmulator
+
+    base = f"http://user:hunter2@127.0.0.1:{closed_port}/v1/"
+    with Edgen(base_url=base, max_retries=0, timeout=5.0) as client:
+        with pytest.raises(edgen.APIConnectionError) as refused:
+            client.models.list()
+    shown = f"[GET http://***@127.0.0.1:{closed_port}/v1/models]"
+    assert str(refused.value).endswith(shown)
+    assert "hunter2" not in str(refused.value) and "hunter2" not in repr(refused.value)
+
+    with EdgenEmulator() as server, Edgen(base_url=server.url, max_retries=0) as client:
+        url = server.url
+        with pytest.raises(edgen.APITimeoutError) as stalled:
+            create(client, extra_headers={"x-emulator-fault": "stall=2"}, timeout=0.2)
+        with pytest.raises(edgen.InternalServerError) as missing:  # Edgen's answer: a 500
+            client.models.retrieve("no-such-model")
+    assert str(stalled.value).endswith(f"[POST {url}chat/completions]")
+    assert str(missing.value).endswith(f"[GET {url}models/no-such-model]")
+
+
+def test_a_404_hints_at_a_base_url_without_v1() -> None:
+    from edgen.testing import EdgenEmulator
+
+    with EdgenEmulator() as server:
+        root = server.url.removesuffix("v1/")
+        with Edgen(base_url=root, max_retries=0) as client:
+            with pytest.raises(edgen.NotFoundError) as info:
+                create(client)
+    assert "does the base URL end in /v1?" in str(info.value)
+    assert str(info.value).endswith(f"[POST {root}chat/completions]")
+
+
+@respx.mock(base_url="http://127.0.0.1:33322/edgen/v1/")
+def test_no_v1_hint_when_the_path_has_v1_behind_a_prefix(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post("chat/completions").respond(404, json={"detail": "Not Found"})
+    with Edgen(base_url="http://127.0.0.1:33322/edgen/v1/", max_retries=0) as client:
+        with pytest.raises(edgen.NotFoundError) as info:
+            create(client)
+    assert "/v1?" not in str(info.value)

@@ -300,7 +300,7 @@ def test_malformed_and_error_event_live(server: Any, messages: list) -> None:
         )
         with pytest.raises(edgen.APIError) as err:
             list(stream)
-        assert err.value.message == "injected failure"
+        assert err.value.message == f"injected failure [POST {server.url}chat/completions]"
         assert type(err.value) is edgen.APIError
 
 

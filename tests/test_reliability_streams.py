@@ -168,7 +168,7 @@ def test_error_event_raises_api_error_with_the_servers_message(server) -> None:
             got.append(content(chunk))
     err = info.value
     assert type(err) is edgen.APIError  # not a status error: the status was 200
-    assert err.message == "injected failure"
+    assert err.message == f"injected failure [POST {server.url}chat/completions]"
     assert err.body == {"error": {"message": "injected failure", "type": "server_error"}}
     assert err.type == "server_error"
     assert len(got) == 2
