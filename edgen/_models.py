@@ -486,21 +486,18 @@ def _split(value: Any, hint: Any) -> tuple[Any, _Extras | None]:
     # `value` without the keys `hint`'s models do not declare, and those keys. Only
     # objects typed as models and lists of them are walked: an unknown key elsewhere (say,
     # in a model inside a dict) still fails msgspec.convert, as before.
-    if isinstance(value, dict):
-        model = _first(hint, lambda cls: issubclass(cls, BaseModel))
-        if model is not None:
-            return _split_object(value, model)
-    elif isinstance(value, list):
-        list_hint = _first(hint, lambda cls: cls is list)
-        if list_hint is not None and get_args(list_hint):
-            items = []
-            below: list[tuple[str | int, Any]] = []
-            for index, item in enumerate(value):
-                item, extras = _split(item, get_args(list_hint)[0])
-                items.append(item)
-                if extras is not None:
-                    below.append((index, extras))
-            return items, ((None, below) if below else None)
+    model, item_hint = _shape(hint)
+    if model is not None and isinstance(value, dict):
+        return _split_object(value, model)
+    if item_hint is not None and isinstance(value, list):
+        items = []
+        below: list[tuple[str | int, Any]] = []
+        for index, item in enumerate(value):
+            item, extras = _split(item, item_hint)
+            items.append(item)
+            if extras is not None:
+                below.append((index, extras))
+        return items, ((None, below) if below else None)
     return value, None
 
 
@@ -532,14 +529,19 @@ def _wire_fields(model: Any) -> dict[str, tuple[str, Any]]:
     }
 
 
-def _first(hint: Any, accepts: Callable[[type], bool]) -> Any:
-    # The first member of `hint` (a union, or one type) whose class `accepts` takes.
+@functools.cache
+def _shape(hint: Any) -> tuple[Any, Any]:
+    # For a field's type: the model a JSON object in it decodes into, and the item type of
+    # a list of models in it (None for either that it does not offer).
     union = get_origin(hint) is Union or isinstance(hint, types.UnionType)
-    for member in get_args(hint) if union else (hint,):
+    model = item_hint = None
+    for member in reversed(get_args(hint) if union else (hint,)):  # the first one wins
         cls = get_origin(member) or member
-        if isinstance(cls, type) and accepts(cls):
-            return member
-    return None
+        if isinstance(cls, type) and issubclass(cls, BaseModel):
+            model = member
+        elif cls is list and any(_models_in(member)):
+            item_hint = get_args(member)[0]
+    return model, item_hint
 
 
 def _attach(value: Any, extras: _Extras) -> None:
