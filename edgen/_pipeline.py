@@ -22,19 +22,10 @@ from ._exceptions import (
     InternalServerError,
 )
 from ._logs import logger, redact_url
+from ._models import decoder_for as decoder_for  # streams decode with it too
 from ._types import NOT_GIVEN, must_be
 
 _T = TypeVar("_T")
-# Building a decoder costs far more than decoding a chunk: one per type.
-_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
-
-
-def decoder_for(cast_to: type[_T]) -> msgspec.json.Decoder[_T]:
-    try:
-        return _decoders[cast_to]
-    except KeyError:
-        dec = _decoders[cast_to] = msgspec.json.Decoder(cast_to)
-        return dec
 
 
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from ._exceptions import EdgenError
+from ._models import decoder_for
 
 
 class StructuredOutputError(EdgenError):
@@ -83,7 +84,7 @@ def decode_as(tp: Any, text: str | None, what: str, completion: Any) -> Any:
         problem = f"the answer has no {what} to decode into {_type_name(tp)}"
     else:
         try:
-            return msgspec.json.decode(text, type=tp)
+            return decoder_for(tp).decode(text)  # a model as `tp` keeps extras too
         except msgspec.DecodeError as exc:  # ValidationError is one too
             problem = f"the {what} does not fit {_type_name(tp)}: {exc}; raw text: {text[:500]!r}"
     raise StructuredOutputError(problem, content=text, completion=completion)

@@ -116,14 +116,15 @@ def test_new_finish_reasons_are_accepted(reason: str) -> None:
     assert chunk(openai_chunk({}, finish_reason=reason)).choices[0].finish_reason == reason
 
 
-def test_unknown_extra_fields_are_ignored_at_every_level() -> None:
+def test_unknown_extra_fields_are_kept_at_every_level() -> None:
+    # Fuller coverage of extras is in test_model_extras.py.
     raw = openai_chunk({"content": "hi", "new_delta_field": [1]}, timings={"predicted_ms": 3.5})
     raw["choices"][0]["future"] = {"x": 1}
     c = chunk(raw)
     assert c.choices[0].delta.content == "hi"
-    assert not hasattr(c, "timings")
-    assert "timings" not in c.model_dump()
-    assert "new_delta_field" not in c.model_dump()["choices"][0]["delta"]
+    assert c.model_extra == {"timings": {"predicted_ms": 3.5}}
+    assert c.choices[0].model_extra == {"future": {"x": 1}}
+    assert c.model_dump()["choices"][0]["delta"]["new_delta_field"] == [1]
 
 
 def test_tool_call_deltas() -> None:
