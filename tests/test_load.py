@@ -7,7 +7,7 @@ import concurrent.futures
 import anyio
 import pytest
 
-from edgen import AsyncEdgen, Edgen
+from edgen import Edgen
 from edgen.testing import EdgenEmulator
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import edgen
-from edgen import AsyncEdgen, Edgen
+from edgen import Edgen
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 _keys = itertools.count()
