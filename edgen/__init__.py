@@ -78,6 +78,7 @@ __all__ = [
 if TYPE_CHECKING:
     from . import types
     from ._accumulate import ChatCompletionAccumulator
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._models import BaseModel
     from ._structured import StructuredOutputError, function_tool
 
@@ -101,6 +102,11 @@ def __getattr__(name: str) -> Any:
         from ._structured import StructuredOutputError
 
         return StructuredOutputError
+    if name == "DefaultAioHttpClient":
+        # Raises ImportError (saying `pip install "edgen[aiohttp]"`) without httpx-aiohttp.
+        from ._aiohttp import DefaultAioHttpClient
+
+        return DefaultAioHttpClient
     if name == "function_tool":
         from ._structured import function_tool
 

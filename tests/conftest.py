@@ -9,20 +9,29 @@
 - `router`: respx mocking the default base URL.
 - `sleeps`: retry waits recorded instead of slept.
 - Every test runs with EDGEN_API_KEY and EDGEN_BASE_URL unset.
+- `transport`, `async_edgen(**options)`, `async_http(**kwargs)`: async clients on the HTTP
+  transport under test, httpx's own or aiohttp's (EDGEN_TEST_TRANSPORT=aiohttp, `tox -e aiohttp`).
+  With aiohttp, only the tests that use these fixtures run.
+- `busy(client)`: connections a client has checked out of its pool, on either transport.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import respx
 
+import edgen
+from edgen import AsyncEdgen
 from edgen.testing import EdgenEmulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +39,77 @@ FROST_WAV = Path(__file__).resolve().parent / "data" / "frost.wav"
 
 BASE_URL = "http://127.0.0.1:33322/v1/"
 FINGERPRINT = "edgen-0.1.5"
+
+
+TRANSPORTS = ("httpx", "aiohttp")
+TRANSPORT = os.environ.get("EDGEN_TEST_TRANSPORT") or "httpx"
+if TRANSPORT not in TRANSPORTS:
+    raise pytest.UsageError(f"EDGEN_TEST_TRANSPORT must be one of {TRANSPORTS}, not {TRANSPORT!r}")
+
+
+def pytest_report_header() -> str:
+    return f"edgen async transport: {TRANSPORT}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A run on aiohttp is for what differs there: the rest already ran on httpx.
+    if TRANSPORT == "httpx":
+        return
+    kept = [item for item in items if "transport" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+@pytest.fixture
+def transport(anyio_backend: str) -> str:
+    """The HTTP transport the async clients of this test run on."""
+    if TRANSPORT == "aiohttp":
+        pytest.importorskip("httpx_aiohttp", reason='needs pip install "edgen[aiohttp]"')
+        if anyio_backend != "asyncio":
+            pytest.skip("aiohttp runs on asyncio only")
+    return TRANSPORT
+
+
+@pytest.fixture
+def async_http(transport: str) -> Callable[..., httpx.AsyncClient]:
+    """`async_http(**kwargs)`: an httpx.AsyncClient on the transport under test."""
+
+    def make(**kwargs: Any) -> httpx.AsyncClient:
+        if transport == "aiohttp":
+            return edgen.DefaultAioHttpClient(**kwargs)
+        return httpx.AsyncClient(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def async_edgen(
+    transport: str, async_http: Callable[..., httpx.AsyncClient]
+) -> Callable[..., AbstractAsyncContextManager[AsyncEdgen]]:
+    """`async with async_edgen(**options) as client`: an AsyncEdgen on the transport under
+    test; on httpx, the pool edgen makes itself; both pools are closed on exit."""
+
+    @asynccontextmanager
+    async def make(**options: Any) -> AsyncIterator[AsyncEdgen]:
+        if transport == "httpx":
+            async with AsyncEdgen(**options) as client:
+                yield client
+        else:
+            async with async_http() as http, AsyncEdgen(http_client=http, **options) as client:
+                yield client
+
+    return make
+
+
+def busy(client: edgen.Edgen | AsyncEdgen) -> int:
+    """Connections checked out of the client's pool, plus requests waiting for one."""
+    transport = client._http._transport
+    if isinstance(transport, (httpx.HTTPTransport, httpx.AsyncHTTPTransport)):
+        pool = transport._pool
+        active = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
+        return len(active) + len(pool._requests)
+    session = transport.client  # aiohttp's, made at the first request
+    return 0 if session is None else len(session.connector._acquired)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import TRANSPORT
 from rawserver import Conn, RawServer, Request, serve_each
 
 import edgen
@@ -29,8 +30,12 @@ NOT_RESENT = "not retried: the upload is read from a stream that cannot be rewou
 
 
 def make(kind: str, server: RawServer, **kwargs: Any) -> Edgen | AsyncEdgen:
-    client_class = Edgen if kind == "sync" else AsyncEdgen
-    return client_class(base_url=server.url, **kwargs)
+    """A client; an async one on the transport under test (tests opt in with `transport`)."""
+    if kind == "sync":
+        return Edgen(base_url=server.url, **kwargs)
+    if TRANSPORT == "aiohttp" and "http_client" not in kwargs:
+        kwargs["http_client"] = edgen.DefaultAioHttpClient()
+    return AsyncEdgen(base_url=server.url, **kwargs)
 
 
 def run(kind: str, client: Edgen | AsyncEdgen, call: Callable[[Any], Any]) -> Any:
@@ -41,7 +46,8 @@ def run(kind: str, client: Edgen | AsyncEdgen, call: Callable[[Any], Any]) -> An
             return call(client)
 
     async def main() -> Any:
-        async with client:
+        # The pool too: make()'s aiohttp one is passed in, so the client leaves it open.
+        async with client._http, client:
             return await call(client)
 
     return asyncio.run(main())
@@ -101,7 +107,9 @@ class OnlyRead:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_only_read_upload_is_not_sent_twice(kind: str, sleeps: list[float]) -> None:
+def test_an_only_read_upload_is_not_sent_twice(
+    kind: str, sleeps: list[float], transport: str
+) -> None:
     # Sent once in full; the 503 is raised with why it was not retried, and no second,
     # empty upload can come back as a wrong transcription.
     with fail_first(unavailable, TRANSCRIPT) as server:
@@ -116,7 +124,7 @@ def test_an_only_read_upload_is_not_sent_twice(kind: str, sleeps: list[float]) -
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_upload_from_a_pipe_goes_out_whole(kind: str) -> None:
+def test_an_upload_from_a_pipe_goes_out_whole(kind: str, transport: str) -> None:
     # A pipe has no size: the body is sent chunked (httpx would otherwise trust a
     # Content-Length it cannot keep and fail with h11's LocalProtocolError).
     read_end, write_end = os.pipe()
@@ -137,7 +145,9 @@ def test_an_upload_from_a_pipe_goes_out_whole(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_pipe_upload_refused_by_the_server_is_not_retried(kind: str, sleeps: list[float]) -> None:
+def test_a_pipe_upload_refused_by_the_server_is_not_retried(
+    kind: str, sleeps: list[float], transport: str
+) -> None:
     read_end, write_end = os.pipe()
     with os.fdopen(write_end, "wb") as pipe:
         pipe.write(AUDIO[:4096])  # fits in the pipe's buffer: no writer thread needed
@@ -188,7 +198,9 @@ def test_an_only_read_upload_is_retried_when_nothing_was_read_yet(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_seekable_upload_is_retried_with_the_same_bytes(kind: str, sleeps: list[float]) -> None:
+def test_a_seekable_upload_is_retried_with_the_same_bytes(
+    kind: str, sleeps: list[float], transport: str
+) -> None:
     file = io.BytesIO(AUDIO)
     with fail_first(unavailable, TRANSCRIPT) as server:
         result = run(kind, make(kind, server, max_retries=2), transcribe(file))
@@ -216,7 +228,7 @@ def cut_error_body(conn: Conn, request: Request) -> None:
     "first", [pytest.param(stall_after_headers, marks=pytest.mark.slow), cut_error_body]
 )
 def test_a_body_that_fails_halfway_is_retried(
-    kind: str, first: Callable[[Conn, Request], None], sleeps: list[float]
+    kind: str, first: Callable[[Conn, Request], None], sleeps: list[float], transport: str
 ) -> None:
     with fail_first(first, VERSION) as server:
         client = make(kind, server, max_retries=2, timeout=0.5)
@@ -237,7 +249,7 @@ def test_a_body_that_fails_halfway_is_retried(
     ],
 )
 def test_a_body_that_fails_halfway_with_no_retries_left_raises(
-    kind: str, first: Callable[[Conn, Request], None], error: type, said: str
+    kind: str, first: Callable[[Conn, Request], None], error: type, said: str, transport: str
 ) -> None:
     with fail_first(first, VERSION) as server:
         client = make(kind, server, max_retries=0, timeout=0.5)
@@ -267,7 +279,7 @@ def slow(conn: Conn, request: Request) -> None:
     ids=["inf", "per-call-inf", "read-inf", "max"],
 )
 def test_an_infinite_timeout_means_no_limit(
-    kind: str, client_timeout: Any, call_timeout: Any
+    kind: str, client_timeout: Any, call_timeout: Any, transport: str
 ) -> None:
     with RawServer(serve_each(slow)) as server:
         client = make(kind, server, timeout=client_timeout, max_retries=0)

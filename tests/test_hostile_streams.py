@@ -89,10 +89,10 @@ def test_a_2xx_that_is_not_an_event_stream_is_an_error(
 @pytest.mark.anyio
 @pytest.mark.parametrize(("content_type", "body", "said"), NOT_STREAMS)
 async def test_async_a_2xx_that_is_not_an_event_stream_is_an_error(
-    content_type: str | None, body: bytes, said: str
+    content_type: str | None, body: bytes, said: str, async_edgen
 ) -> None:
     with answer_with(200, body, content_type) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
             stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
             with pytest.raises(edgen.APIResponseValidationError, match=re.escape(said)):
                 async for _ in stream:
@@ -146,9 +146,9 @@ def test_an_empty_event_stream_is_an_error() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_an_empty_event_stream_is_an_error() -> None:
+async def test_async_an_empty_event_stream_is_an_error(async_edgen) -> None:
     with RawServer(empty_event_stream) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
             stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
             with pytest.raises(edgen.APIResponseValidationError, match="without a single"):
                 async for _ in stream:
@@ -192,10 +192,10 @@ def test_stream_helper_refuses_a_stream_cut_short_and_keeps_what_came() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_stream_helper_refuses_a_stream_cut_short() -> None:
+async def test_async_stream_helper_refuses_a_stream_cut_short(async_edgen) -> None:
     with sse_server(*CUT_SHORT) as server:
         async with (
-            AsyncEdgen(base_url=server.url, max_retries=0) as client,
+            async_edgen(base_url=server.url, max_retries=0) as client,
             client.chat.completions.stream(model="m", messages=MESSAGES) as stream,
         ):
             with pytest.raises(edgen.IncompleteStreamError) as info:
@@ -256,15 +256,14 @@ def test_the_default_event_limit_is_16_mib() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_an_event_over_max_event_size_is_an_error() -> None:
+async def test_async_an_event_over_max_event_size_is_an_error(async_edgen) -> None:
     with RawServer(endless_event) as server:
-        client = AsyncEdgen(base_url=server.url, max_retries=0)
-        async with client.with_options(max_event_size=100_000) as small:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
+            small = client.with_options(max_event_size=100_000)
             stream = await small.chat.completions.create(model="m", messages=MESSAGES, stream=True)
             with pytest.raises(edgen.APIResponseValidationError, match="100000"):
                 async for _ in stream:
                     pass
-        await client.close()
 
 
 def test_a_large_event_under_the_limit_arrives_whole() -> None:
@@ -349,10 +348,10 @@ def test_pool_exhaustion_says_so(one_connection) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_a_dropped_half_read_stream_gives_its_connection_back() -> None:
+async def test_async_a_dropped_half_read_stream_gives_its_connection_back(async_http) -> None:
     limits = httpx.Limits(max_connections=1)
     with RawServer(serve_each(slow_stream)) as server:
-        http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(10.0, pool=0.5))
+        http = async_http(limits=limits, timeout=httpx.Timeout(10.0, pool=0.5))
         client = AsyncEdgen(base_url=server.url, max_retries=0, http_client=http)
         gc.disable()
         try:
@@ -382,13 +381,14 @@ def reset_mid_stream(conn: Conn) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_a_reset_mid_stream_says_what_happened() -> None:
+async def test_async_a_reset_mid_stream_says_what_happened(async_edgen) -> None:
     with RawServer(reset_mid_stream) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
             stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
             with pytest.raises(edgen.APIConnectionError) as info:
                 async for _ in stream:
                     pass
+    assert not isinstance(info.value, edgen.APITimeoutError)
     message = info.value.message
     assert message.startswith("Connection error while reading the stream: ")
     assert message.removeprefix("Connection error while reading the stream: ").strip()

@@ -7,7 +7,7 @@ import concurrent.futures
 import anyio
 import pytest
 
-from edgen import AsyncEdgen, Edgen
+from edgen import Edgen
 from edgen.testing import EdgenEmulator
 
 pytestmark = pytest.mark.slow
@@ -17,10 +17,12 @@ N_STREAMS = 200
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("dialect", ["edgen", "openai"])
-async def test_200_concurrent_async_streams_complete_with_full_content(dialect: str) -> None:
+async def test_200_concurrent_async_streams_complete_with_full_content(
+    dialect: str, async_edgen
+) -> None:
     prompt = [{"role": "user", "content": "count"}]
     with EdgenEmulator(dialect=dialect, seed=3, tokens=12, token_delay=0.001) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=30) as client:
+        async with async_edgen(base_url=server.url, max_retries=0, timeout=30) as client:
             expected = (
                 (await client.chat.completions.create(model="m", messages=prompt))
                 .choices[0]

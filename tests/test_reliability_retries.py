@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import edgen
-from edgen import AsyncEdgen, Edgen
+from edgen import Edgen
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 _keys = itertools.count()
@@ -209,8 +209,8 @@ def test_stream_is_retried_before_its_response(emulator, sleeps, spec: str) -> N
 
 
 @pytest.mark.anyio
-async def test_async_retry_after_and_attempt_counts(emulator, sleeps) -> None:
-    async with AsyncEdgen(base_url=emulator.url, max_retries=1) as client:
+async def test_async_retry_after_and_attempt_counts(emulator, sleeps, async_edgen) -> None:
+    async with async_edgen(base_url=emulator.url, max_retries=1) as client:
         completion = await client.chat.completions.create(
             model="default",
             messages=MESSAGES,
@@ -241,15 +241,35 @@ async def test_async_retry_after_and_attempt_counts(emulator, sleeps) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_transport_failures(emulator, closed_port: int, sleeps) -> None:
-    async with AsyncEdgen(base_url=f"http://127.0.0.1:{closed_port}/v1/", max_retries=2) as client:
-        with pytest.raises(edgen.APIConnectionError):
+async def test_async_transport_failures(emulator, closed_port: int, sleeps, async_edgen) -> None:
+    async with async_edgen(base_url=f"http://127.0.0.1:{closed_port}/v1/", max_retries=2) as client:
+        with pytest.raises(edgen.APIConnectionError) as refused:
             await client.chat.completions.create(model="default", messages=MESSAGES)
+    assert not isinstance(refused.value, edgen.APITimeoutError)
+    assert isinstance(refused.value.__cause__, httpx.ConnectError)
     assert len(sleeps) == 2
     timeout = httpx.Timeout(5.0, read=0.05)
-    async with AsyncEdgen(base_url=emulator.url, max_retries=1, timeout=timeout) as client:
-        with pytest.raises(edgen.APITimeoutError):
+    async with async_edgen(base_url=emulator.url, max_retries=1, timeout=timeout) as client:
+        with pytest.raises(edgen.APITimeoutError) as stalled:
             await client.chat.completions.create(
                 model="default", messages=MESSAGES, extra_headers=fault("stall=0.5")
             )
-    assert chat_requests(emulator) == 2 and len(sleeps) == 3
+        assert isinstance(stalled.value.__cause__, httpx.ReadTimeout)
+        assert chat_requests(emulator) == 2 and len(sleeps) == 3
+        # closed without an answer: a connection error, retried; the retry succeeds
+        emulator.clear_requests()
+        completion = await client.chat.completions.create(
+            model="default", messages=MESSAGES, extra_headers=fault("close;times=1")
+        )
+        assert completion.choices[0].message.content and chat_requests(emulator) == 2
+        with pytest.raises(edgen.APIConnectionError) as closed:
+            await client.chat.completions.create(
+                model="default", messages=MESSAGES, extra_headers=fault("close")
+            )
+        assert not isinstance(closed.value, edgen.APITimeoutError)
+        # a stream is retried until its response arrives
+        emulator.clear_requests()
+        stream = await client.chat.completions.create(
+            model="default", messages=MESSAGES, stream=True, extra_headers=fault("close;times=1")
+        )
+        assert [c async for c in stream] and chat_requests(emulator) == 2

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import anyio
 import httpx
 import pytest
+from conftest import busy
 from rawserver import Conn, RawServer, Request, serve_each
 
 import edgen
@@ -25,13 +26,6 @@ _keys = itertools.count()
 
 def fault(spec: str) -> dict[str, str]:
     return {"x-emulator-fault": f"{spec};key=s{next(_keys)}"}
-
-
-def busy(client: Edgen | AsyncEdgen) -> int:
-    """Connections checked out of the pool, plus requests still holding one."""
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
-    active = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
-    return len(active) + len(pool._requests)
 
 
 async def settled(client: AsyncEdgen, turns: int = 50) -> int:
@@ -107,8 +101,8 @@ def test_dropped_connection_raises_not_truncates(server, sleeps) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_dropped_connection_raises_not_truncates(server, sleeps) -> None:
-    async with AsyncEdgen(base_url=server.url, max_retries=3) as client:
+async def test_async_dropped_connection_raises_not_truncates(server, sleeps, async_edgen) -> None:
+    async with async_edgen(base_url=server.url, max_retries=3) as client:
         expected = (
             (await client.chat.completions.create(model="default", messages=MESSAGES))
             .choices[0]
@@ -116,9 +110,10 @@ async def test_async_dropped_connection_raises_not_truncates(server, sleeps) -> 
         )
         server.clear_requests()
         got: list[str] = []
-        with pytest.raises(edgen.APIConnectionError):
+        with pytest.raises(edgen.APIConnectionError) as info:
             async for chunk in await astart(client, extra_headers=fault("drop_after=3")):
                 got.append(content(chunk))
+        assert not isinstance(info.value, edgen.APITimeoutError)
         assert len(got) == 3 and expected.startswith("".join(got))
         assert chat_requests(server) == 1 and sleeps == []
         assert busy(client) == 0
@@ -147,8 +142,8 @@ def test_malformed_chunk_carries_the_line(server) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_malformed_chunk_and_error_event(server) -> None:
-    async with AsyncEdgen(base_url=server.url, max_retries=3) as client:
+async def test_async_malformed_chunk_and_error_event(server, async_edgen) -> None:
+    async with async_edgen(base_url=server.url, max_retries=3) as client:
         with pytest.raises(edgen.APIResponseValidationError, match="broken"):
             async for _ in await astart(client, extra_headers=fault("malformed_after=1")):
                 pass
@@ -245,8 +240,8 @@ def test_with_streaming_response_releases_the_connection(slow_server) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_ways_out_release_the_connection(slow_server) -> None:
-    async with AsyncEdgen(base_url=slow_server.url, max_retries=0) as client:
+async def test_async_ways_out_release_the_connection(slow_server, async_edgen) -> None:
+    async with async_edgen(base_url=slow_server.url, max_retries=0) as client:
         # async with / await close(): at once
         async with await astart(client) as stream:
             await stream.__anext__()
@@ -273,8 +268,10 @@ async def test_async_ways_out_release_the_connection(slow_server) -> None:
 
 
 @pytest.mark.anyio
-async def test_cancelling_a_task_mid_stream_releases_the_connection(slow_server) -> None:
-    async with AsyncEdgen(base_url=slow_server.url, max_retries=0) as client:
+async def test_cancelling_a_task_mid_stream_releases_the_connection(
+    slow_server, async_edgen
+) -> None:
+    async with async_edgen(base_url=slow_server.url, max_retries=0) as client:
         started = asyncio.Event()
         got: list[str] = []
 
@@ -415,12 +412,12 @@ def test_sync_stream_closes_at_done_instead_of_waiting_for_an_open_body() -> Non
 )
 @pytest.mark.anyio
 async def test_async_stream_gives_up_on_an_open_body_after_the_drain_timeout(
-    monkeypatch,
+    monkeypatch, async_edgen
 ) -> None:
     monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 0.3)
     closed: list[float] = []
     with RawServer(done_then_hang(closed)) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
             began = time.monotonic()
             assert [content(c) async for c in await astart(client)] == ["only"]
             took = time.monotonic() - began
@@ -436,12 +433,12 @@ async def test_async_stream_gives_up_on_an_open_body_after_the_drain_timeout(
 
 
 @pytest.mark.anyio
-async def test_cancelling_the_task_during_the_drain_cancels_it(monkeypatch) -> None:
+async def test_cancelling_the_task_during_the_drain_cancels_it(monkeypatch, async_edgen) -> None:
     """The drain's own time limit must not swallow a cancellation that came from outside."""
     monkeypatch.setattr(_streaming, "DRAIN_TIMEOUT", 5.0)
     closed: list[float] = []
     with RawServer(done_then_hang(closed)) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
             got: list[str] = []
 
             async def consume() -> None:
@@ -460,9 +457,11 @@ async def test_cancelling_the_task_during_the_drain_cancels_it(monkeypatch) -> N
 
 @pytest.mark.parametrize("after", [0.0, 0.2])
 @pytest.mark.anyio
-async def test_async_stream_reads_the_end_after_done_and_reuses_the_connection(after) -> None:
+async def test_async_stream_reads_the_end_after_done_and_reuses_the_connection(
+    after, async_edgen
+) -> None:
     with RawServer(done_then_end(after)) as server:
-        async with AsyncEdgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
+        async with async_edgen(base_url=server.url, max_retries=0, timeout=10.0) as client:
             for _ in range(3):
                 assert [content(c) async for c in await astart(client)] == ["only"]
                 assert busy(client) == 0
