@@ -21,7 +21,6 @@ import msgspec
 
 from ._typing import NotRequired, Required
 
-
 # Iterables that are not read into a list of items: lists and tuples already are one, and
 # the rest are single values (iterating bytes would make token ids of them).
 _NOT_ITERATED = (list, tuple, str, bytes, bytearray, memoryview, Mapping)

@@ -87,6 +87,8 @@ class Completions(Resource[_IO, _M]):
         sent = dict(params)
         content_type, tools = _structured(sent)
         sent["stream"] = True
+        # Checked now, so bad arguments fail at this call rather than at `with`.
+        sent.update(_checked("stream", sent)[1])
         # Always parsed mode: a stream helper over a raw response makes no sense.
         create: Callable[..., Any] = Completions(self._client).create
         # The request starts when the helper's `with` block is entered.
