@@ -35,7 +35,7 @@ def check(method: str, params: type, body: dict[str, Any]) -> None:
     """
     struct, iterables = _checker(params)
     for name in iterables:
-        value = body.get(name)
+        value: Any = body.get(name)
         if not isinstance(value, _NOT_ITERATED) and hasattr(value, "__iter__"):
             body[name] = list(value)
     try:
@@ -107,7 +107,7 @@ def _checkable(tp: Any) -> Any:
     if origin is Annotated:
         inner, *meta = get_args(tp)
         inner = _checkable(inner)
-        return Any if inner is Any else Annotated[(inner, *meta)]
+        return Any if inner is Any else _annotated(inner, meta)
     if origin is Literal:
         return tp
     item = _array_of(tp)
@@ -144,11 +144,18 @@ def _union(members: tuple[Any, ...]) -> Any:
 
 
 def _merged(arrays: list[Any]) -> Any:
-    merged = list[_if_supported(Union[tuple(_array_of(t) for t in arrays)])]  # type: ignore[misc]
+    items = _if_supported(Union[tuple(_array_of(t) for t in arrays)])
+    merged: Any = list[items]  # type: ignore[valid-type]
     metas = {get_args(t)[1:] if get_origin(t) is Annotated else () for t in arrays}
-    if len(metas) == 1 and () not in metas:  # one constraint for all of them: it holds
-        return Annotated[(merged, *metas.pop())]
+    if len(metas) == 1:  # one constraint for all of them (or none): it holds for the merge
+        return _annotated(merged, metas.pop())
     return merged
+
+
+def _annotated(tp: Any, metadata: Iterable[Any]) -> Any:
+    for meta in metadata:  # Annotated[Annotated[X, a], b] is Annotated[X, a, b]
+        tp = Annotated[tp, meta]
+    return tp
 
 
 def _if_supported(tp: Any) -> Any:
