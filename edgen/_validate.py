@@ -190,8 +190,9 @@ def _shared_tag(typeddicts: list[type]) -> str | None:
 # msgspec says "Expected `float | null`, got `str` - at `$.temperature`"; the caller gets
 # "create(): temperature must be a number or None, not str", with the path in Python.
 
-_WHERE = re.compile(r"(?s)(.*) - at `(key` in `)?\$(.*)`")
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\.\.\.\]")
+# Patterns as strings, compiled (and cached by `re`) only when an error is raised.
+_WHERE = r"(?s)(.*) - at `(key` in `)?\$(.*)`"
+_STEP = r"\.([^.\[]+)|\[(\d+)\]|\[\.\.\.\]"
 _NAMES = {
     "str": "a str",
     "int": "an int",
@@ -204,12 +205,12 @@ _NAMES = {
 
 
 def _error(method: str, struct: type, body: Mapping[str, Any], message: str) -> Exception:
-    match = _WHERE.fullmatch(message)
+    match = re.fullmatch(_WHERE, message)
     if match is None:
         return ValueError(f"{method}(): {message}")
     problem, in_key, path = match.groups()
     keys: list[Any] = [
-        name or (int(index) if index else ...) for name, index in _STEP.findall(path)
+        name or (int(index) if index else ...) for name, index in re.findall(_STEP, path)
     ]
     where = _python_path(keys)
     if in_key:
