@@ -1,10 +1,13 @@
-# Typing names that moved between Python versions. A leaf module: it imports nothing of
-# edgen's and no HTTP package, so `edgen.types` can use it without loading httpx.
+# Typing names that moved between Python versions, and the constraints request parameters
+# declare. A leaf module: it imports nothing of edgen's and no HTTP package, so
+# `edgen.types` can use it without loading httpx.
 
 from __future__ import annotations
 
 import sys
 from typing import Any
+
+import msgspec
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Required, TypedDict
@@ -23,4 +26,8 @@ else:  # pragma: no cover - Python 3.10
         NotRequired: Any = _Marker()  # type: ignore[no-redef]
         Required: Any = _Marker()  # type: ignore[no-redef]
 
-__all__ = ["NotRequired", "Required", "TypedDict"]
+# `Annotated[list[X], NonEmpty]`: a list that must have an item. Type checkers read it as
+# `list[X]`; the check before sending (edgen/_validate.py) refuses an empty one.
+NonEmpty = msgspec.Meta(min_length=1)
+
+__all__ = ["NonEmpty", "NotRequired", "Required", "TypedDict"]

@@ -535,7 +535,7 @@ def test_create_message_without_role(chat_route: respx.Route) -> None:
     ids=["object", "complex", "tuple-key"],
 )
 def test_create_non_json_value_is_type_error(chat_route: respx.Route, value: object) -> None:
-    with pytest.raises(TypeError, match="JSON"):
+    with pytest.raises(TypeError, match="user must be a str"):  # a documented parameter
         create(Edgen(), user=value)
     with pytest.raises(TypeError, match="JSON"):
         create(Edgen(), extra_body={"x": value})

@@ -92,6 +92,11 @@ def binary(where: str, value: bytes | bytearray | memoryview) -> tuple[type[Exce
     return TypeError, f"{where} is {type(value).__name__}, {BYTES_HINT}"
 
 
+def typed(where: str, expected: str, value: Any) -> tuple[type[Exception], str]:
+    # A documented parameter's declared type is checked first (edgen/_validate.py).
+    return TypeError, f"create(): {where} must be {expected}, not {type(value).__name__}"
+
+
 def chat(**params: Any) -> Callable[[Any], Any]:
     return lambda c: c.chat.completions.create(**{"model": "m", "messages": M, **params})
 
@@ -123,33 +128,40 @@ REFUSED: list[tuple[str, str, Callable[[Any], Any], type[Exception], str]] = [
     (
         "logit_bias int key",
         "chat",
-        chat(logit_bias={50256: -INF}),
+        chat(extra_body={"logit_bias": {50256: -INF}}),
         *nonfinite("logit_bias[50256]", -INF),
     ),
-    ("content bytes", "chat", message(b"hi"), *binary("messages[1]['content']", b"hi")),
+    (
+        "content bytes",
+        "chat",
+        message(b"hi"),
+        *typed("messages[1]['content']", "a str or a list", b"hi"),
+    ),
     (
         "content bytearray",
         "chat",
         message(bytearray(b"hi")),
-        *binary("messages[1]['content']", bytearray(b"hi")),
+        *typed("messages[1]['content']", "a str or a list", bytearray(b"hi")),
     ),
     (
         "content part memoryview",
         "chat",
         message([{"type": "text", "text": "a"}, {"type": "text", "text": memoryview(b"b")}]),
-        *binary("messages[1]['content'][1]['text']", memoryview(b"b")),
+        *typed("messages[1]['content'][1]['text']", "a str", memoryview(b"b")),
     ),
     (
         "content part nan",
         "chat",
-        message([{"type": "text", "text": "a"}, {"type": "x", "x": [1.5, NAN]}]),
+        message([{"type": "text", "text": "a"}, {"type": "text", "text": "b", "x": [1.5, NAN]}]),
         *nonfinite("messages[1]['content'][1]['x'][1]", NAN),
     ),
     (
         "image url bytes",
         "chat",
         message([{"type": "image_url", "image_url": {"url": b"data:image/png;base64,AA"}}]),
-        *binary("messages[1]['content'][0]['image_url']['url']", b"data:image/png;base64,AA"),
+        *typed(
+            "messages[1]['content'][0]['image_url']['url']", "a str", b"data:image/png;base64,AA"
+        ),
     ),
     (
         "tool schema inf",
@@ -161,9 +173,9 @@ REFUSED: list[tuple[str, str, Callable[[Any], Any], type[Exception], str]] = [
         "tool name bytes",
         "chat",
         chat(tools=[{"type": "function", "function": {"name": b"f"}}]),
-        *binary("tools[0]['function']['name']", b"f"),
+        *typed("tools[0]['function']['name']", "a str", b"f"),
     ),
-    ("stop tuple bytes", "chat", chat(stop=("a", b"b")), *binary("stop[1]", b"b")),
+    ("stop tuple bytes", "chat", chat(stop=("a", b"b")), *typed("stop[1]", "a str", b"b")),
     (
         "extra_body nested nan",
         "chat",
@@ -204,21 +216,21 @@ REFUSED: list[tuple[str, str, Callable[[Any], Any], type[Exception], str]] = [
         "parse()",
         "chat",
         lambda c: c.chat.completions.parse(
-            model="m", messages=M, response_format=Options, seed=NAN
+            model="m", messages=M, response_format=Options, temperature=NAN
         ),
-        *nonfinite("seed", NAN),
+        *nonfinite("temperature", NAN),
     ),
     (
         "embeddings user bytes",
         "embeddings",
         lambda c: c.embeddings.create(input="x", model="m", user=b"me"),
-        *binary("user", b"me"),
+        *typed("user", "a str", b"me"),
     ),
     (
         "embeddings dimensions nan",
         "embeddings",
         lambda c: c.embeddings.create(input=["x"], model="m", dimensions=NAN),
-        *nonfinite("dimensions", NAN),
+        *typed("dimensions", "an int or None", NAN),
     ),
     (
         "embeddings extra_body",
@@ -242,7 +254,7 @@ REFUSED: list[tuple[str, str, Callable[[Any], Any], type[Exception], str]] = [
         "images uncond_prompt bytearray",
         "images",
         lambda c: c.image.generations.create(prompt="x", uncond_prompt=bytearray(b"no")),
-        *binary("uncond_prompt", bytearray(b"no")),
+        *typed("uncond_prompt", "a str or None", bytearray(b"no")),
     ),
     (
         "images Right model file bytes",
@@ -481,7 +493,10 @@ async def test_transcription_text_field_bytes(
 ) -> None:
     client = make_client(kind)
     params = {"file": b"RIFF", "model": "m", field: value}
-    with pytest.raises(TypeError, match=f"^{field} must be a str, not {type(value).__name__}$"):
+    name = type(value).__name__
+    with pytest.raises(
+        TypeError, match=rf"^create\(\): {field} must be a str( or None)?, not {name}$"
+    ):
         await run(lambda c: c.audio.transcriptions.create(**params), client)
     assert not routes["transcriptions"].called
 
@@ -560,6 +575,8 @@ async def test_embedding_input_of_raw_bytes_is_not_taken_for_token_ids(
 ) -> None:
     # Iterating bytes gives ints, which would pass as the token ids [104, 105].
     name = type(value).__name__
-    with pytest.raises(TypeError, match=f"^input must be a str or a list of str, not {name}$"):
+    with pytest.raises(
+        TypeError, match=rf"^create\(\): input must be a str or a list, not {name}$"
+    ):
         await run(lambda c: c.embeddings.create(input=value, model="m"), make_client(kind))
     assert not routes["embeddings"].called

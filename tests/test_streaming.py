@@ -442,14 +442,20 @@ def test_stream_answered_with_json_raises_instead_of_ending_silently() -> None:
         return_value=httpx.Response(200, json={"error": {"message": "streaming disabled"}})
     )
     client = edgen.Edgen(max_retries=0)
-    stream = client.chat.completions.create(model="m", messages=[], stream=True)
+    stream = client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
     with pytest.raises(edgen.APIError, match="streaming disabled"):
         list(stream)
     respx.post("http://127.0.0.1:33322/v1/chat/completions").mock(
         return_value=httpx.Response(200, json={"id": "x"})
     )
     with pytest.raises(edgen.APIResponseValidationError, match="text/event-stream"):
-        list(client.chat.completions.create(model="m", messages=[], stream=True))
+        list(
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
+        )
 
 
 @respx.mock
@@ -473,7 +479,9 @@ def test_second_loop_after_break_ends_quietly() -> None:
             200, headers={"content-type": "text/event-stream"}, content=body
         )
     )
-    stream = edgen.Edgen().chat.completions.create(model="m", messages=[], stream=True)
+    stream = edgen.Edgen().chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
     for _ in stream:
         break
     assert stream.response.is_closed

@@ -15,9 +15,11 @@ from .. import _pipeline as pipeline
 from .._endpoint import SyncAsync, endpoint3
 from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from .._types import must_be
+from .._validate import check
 from ..types.audio.transcription import Transcription
 from ..types.audio.transcription_create_params import (
     TRANSCRIPTION_CREATE_FIELDS,
+    TranscriptionCreateParams,
     TranscriptionCreateParamsBase,
     TranscriptionCreateParamsJson,
     TranscriptionCreateParamsText,
@@ -51,21 +53,20 @@ _TEXT_FORMATS = frozenset({"text", "srt", "vtt"})
 
 
 # The text parts of the form: only the fields that are set, as the server parses them.
+# Their types were checked by check(); what is left is what the type cannot say.
 def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
-    # model is required, so sent even when "" (the server's default model)
-    form = {"model": must_be("model", params["model"], str)}
+    form = {"model": params["model"]}  # required, so sent even when "" (the default model)
     for name in ("language", "prompt", "response_format"):
         value = params.get(name)
         if value is not None and value != "":
-            form[name] = must_be(name, value, str)
+            form[name] = value
     temperature = params.get("temperature")
     if temperature is not None:
-        if not math.isfinite(must_be("temperature", temperature, (int, float), "a number")):
+        if not math.isfinite(temperature):
             raise ValueError(f"temperature must be a finite number, got {temperature!r}")
         form["temperature"] = repr(float(temperature))  # always a float literal, e.g. "0.0"
     create_session = params.get("create_session")
     if create_session is not None:
-        must_be("create_session", create_session, bool, "a bool")
         form["create_session"] = str(create_session).lower()
     session = params.get("session")
     if isinstance(session, uuid.UUID):
@@ -168,6 +169,7 @@ class Transcriptions(Resource[_IO, _M]):
         """Transcribe an audio `file`: a path, bytes, a binary file or `(name, content[, type])`."""
         # A str comes back for response_format "text", "srt" or "vtt".
         options, body = checked("create", params, TRANSCRIPTION_CREATE_FIELDS, ("file", "model"))
+        check("create", TranscriptionCreateParams, body)
         form = form_fields(body)
         as_text = body.get("response_format") in _TEXT_FORMATS
         upload, handle = file_part(body["file"])  # last: nothing to close if a check fails

@@ -10,12 +10,13 @@ import httpx
 from .._endpoint import SyncAsync, endpoint, endpoint3
 from .._pipeline import decode_response
 from .._resource import _IO, _M, Async, Raw, Resource, Streaming, Sync, checked
-from .._types import must_be
+from .._validate import check
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import (
     CHAT_CREATE_FIELDS,
     CompletionCreateParamsBase,
+    CompletionCreateParamsEither,
     CompletionCreateParamsNonStreaming,
     CompletionCreateParamsStreaming,
 )
@@ -86,6 +87,8 @@ class Completions(Resource[_IO, _M]):
         sent = dict(params)
         content_type, tools = _structured(sent)
         sent["stream"] = True
+        # Checked now, so bad arguments fail at this call rather than at `with`.
+        sent.update(_checked("stream", sent)[1])
         # Always parsed mode: a stream helper over a raw response makes no sense.
         create: Callable[..., Any] = Completions(self._client).create
         # The request starts when the helper's `with` block is entered.
@@ -133,21 +136,7 @@ def _structured(params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 
 def _checked(method: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
-    messages = body["messages"]
-    if isinstance(messages, (str, bytes, Mapping)) or not hasattr(messages, "__iter__"):
-        raise TypeError(f"messages must be a list of message dicts, not {type(messages).__name__}")
-    if not isinstance(messages, list):
-        body["messages"] = messages = list(messages)  # a generator can only be read once
-    for i, message in enumerate(messages):
-        if not isinstance(message, Mapping):
-            raise TypeError(f"messages[{i}] must be a dict, not {type(message).__name__}")
-        if not isinstance(message.get("role"), str):
-            if "role" not in message:
-                raise ValueError(f"messages[{i}] has no 'role'")
-            must_be(f"messages[{i}]['role']", message["role"], str)
-    must_be("model", body["model"], str)
-    if body.get("stream") is not None:
-        must_be("stream", body["stream"], bool, "a bool")
+    check(method, CompletionCreateParamsEither, body)
     return options, body
 
 

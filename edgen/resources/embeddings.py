@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._endpoint import endpoint
 from .._resource import _IO, _M, Raw, Resource, Streaming, checked
-from .._types import must_be
+from .._validate import check
 from ..types.create_embedding_response import CreateEmbeddingResponse
 from ..types.embedding_create_params import EMBEDDING_CREATE_FIELDS, EmbeddingCreateParams
 from .misc import Status
@@ -31,8 +30,8 @@ class Embeddings(Resource[_IO, _M]):
     def create(self, **params: Unpack[_Create]) -> CreateEmbeddingResponse:
         """Embed `input` (a str or a list of str); the vectors are in `.data[i].embedding`."""
         options, body = checked("create", params, EMBEDDING_CREATE_FIELDS, ("input", "model"))
-        body["input"] = _check_input(body["input"])
-        must_be("model", body["model"], str)
+        check("create", EmbeddingCreateParams, body)
+        _check_input_kind(body["input"])
         return self._send("POST", "embeddings", CreateEmbeddingResponse, options, body=body)
 
 
@@ -47,19 +46,14 @@ def _input_kind(item: object) -> type | None:
     return None
 
 
-# `input` is a str, or a non-empty list of strs, of ints (tokens) or of int lists.
-def _check_input(value: object) -> object:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview, Mapping)) or not hasattr(value, "__iter__"):
-        raise TypeError(f"input must be a str or a list of str, not {type(value).__name__}")
-    items = value if isinstance(value, list) else list(value)  # a generator reads once
-    if not items:
-        raise ValueError("input must not be empty")
+# The type allows a list mixing strs, token ids and lists of them; the server does not.
+def _check_input_kind(items: str | list[Any] | tuple[Any, ...]) -> None:
+    if isinstance(items, str):
+        return
     kind = _input_kind(items[0])
     for i, item in enumerate(items):
-        if kind is None or _input_kind(item) is not kind:
+        if _input_kind(item) is not kind:
             raise TypeError(
-                f"input[{i}] must be a str, a token id (int) or a list of token ids, all of one kind"
+                f"create(): input[{i}] must be a str, a token id (int) or a list of token ids, "
+                "all of one kind"
             )
-    return items

@@ -12,6 +12,7 @@ from .. import _pipeline as pipeline
 from .._endpoint import endpoint
 from .._resource import _IO, _M, Raw, Resource, Streaming, checked
 from .._types import must_be
+from .._validate import check
 from ..types.image_generate_params import (
     DEFAULT_IMAGE_MODEL,
     IMAGE_GENERATE_FIELDS,
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
 
 
 _RIGHT_FILES = ("unet_weights", "vae_weights", "clip_weights", "tokenizer")
-_U32 = 2**32 - 1
-# name -> largest value the server's unsigned field takes
-_UINTS = {"width": _U32, "height": _U32, "steps": _U32, "images": _U32, "seed": 2**64 - 1}
+_U64 = 2**64 - 1
 
 
 class _ImagesWire(msgspec.Struct):
@@ -66,16 +65,6 @@ def image_model(model: Any) -> dict[str, Any]:
     return dict(model)
 
 
-def _check_numbers(body: dict[str, Any]) -> None:
-    for name, top in _UINTS.items():
-        value = body.get(name)
-        if value is not None and not 0 <= must_be(name, value, int, "an int") <= top:
-            raise ValueError(f"{name} must be between 0 and {top}, got {value}")
-    for name in ("guidance_scale", "vae_scale"):
-        if body.get(name) is not None:
-            must_be(name, body[name], (int, float), "a number")
-
-
 class Generations(Resource[_IO, _M]):
     __slots__ = ()
     with_raw_response: Generations[_IO, Raw]
@@ -86,12 +75,13 @@ class Generations(Resource[_IO, _M]):
         """Generate images from `prompt` (slow: minutes); `.images[n]` is a PNG file's bytes."""
         # `model` (default "stable-diffusion-2-1"): a name, `{"Left": name}` or `{"Right": files}`.
         options, body = checked("create", params, IMAGE_GENERATE_FIELDS, ("prompt",))
-        must_be("prompt", body["prompt"], str)
+        check("create", ImageGenerateParams, body)
+        if body.get("seed") is not None and body["seed"] > _U64:
+            raise ValueError(f"create(): seed must be an int <= {_U64}, got {body['seed']}")
         body["model"] = model = image_model(body.get("model"))
         if "Right" in model and body.get("vae_scale") is None:
             # The server answers this with an unhelpful 500 text; say it here instead.
             raise ValueError('vae_scale is required with a {"Right": ...} model')
-        _check_numbers(body)
         return self._send(
             "POST",
             "image/generations",

@@ -1,13 +1,20 @@
 """Parameters of `client.embeddings.create()`, as a TypedDict."""
 
 from collections.abc import Iterable
-from typing import Literal, Union
+from typing import Annotated, Literal, Union
 
-from .._typing import Required, TypedDict
+from .._typing import NonEmpty, Required, TypedDict
 
 
 class EmbeddingCreateParams(TypedDict, total=False):
-    input: Required[Union[str, list[str], Iterable[int], Iterable[Iterable[int]]]]
+    input: Required[
+        Union[
+            str,
+            Annotated[list[str], NonEmpty],
+            Annotated[Iterable[int], NonEmpty],
+            Annotated[Iterable[Iterable[int]], NonEmpty],
+        ]
+    ]
     """A string or a list of strings (token lists work on OpenAI-style servers, not Edgen)."""
     model: Required[str]
     """Edgen: "default" or a `gguf` model ("owner/repo/file" or a file name)."""

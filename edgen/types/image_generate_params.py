@@ -1,10 +1,17 @@
 """Parameters of `client.image.generations.create()`, as TypedDicts."""
 
-from typing import Union
+from typing import Annotated, Union
+
+import msgspec
 
 from .._typing import NotRequired, Required, TypedDict
 
 DEFAULT_IMAGE_MODEL = "stable-diffusion-2-1"
+
+# The server's unsigned integer fields: u32, and u64 for the seed (msgspec's bounds stop at
+# int64, so the seed's upper one is checked by the endpoint).
+_U32 = Annotated[int, msgspec.Meta(ge=0, le=2**32 - 1)]
+_U64 = Annotated[int, msgspec.Meta(ge=0)]
 
 
 class ImageModelFiles(TypedDict):
@@ -33,15 +40,15 @@ class ImageGenerateParams(TypedDict, total=False):
     prompt: Required[str]
     model: ImageModelParam
     """Default "stable-diffusion-2-1"; a str is sent as `{"Left": name}`."""
-    width: int | None
-    height: int | None
+    width: Union[_U32, None]
+    height: Union[_U32, None]
     """Pixels (server default 768); use multiples of 8."""
     uncond_prompt: str | None
     """The negative prompt."""
-    steps: int | None
-    images: int | None
+    steps: Union[_U32, None]
+    images: Union[_U32, None]
     """How many images to make (default 1)."""
-    seed: int | None
+    seed: Union[_U64, None]
     guidance_scale: float | None
     vae_scale: float | None
     """Required with a `Right` model."""

@@ -1,9 +1,9 @@
 """Parameters of `client.chat.completions.create()`, as TypedDicts."""
 
 from collections.abc import Iterable
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from ..._typing import Required, TypedDict
+from ..._typing import NonEmpty, Required, TypedDict
 from .chat_completion_message_param import ChatCompletionMessageParam
 
 
@@ -56,7 +56,7 @@ class ChatCompletionStreamOptionsParam(TypedDict, total=False):
 
 
 class CompletionCreateParamsBase(TypedDict, total=False):
-    messages: Required[Iterable[ChatCompletionMessageParam]]
+    messages: Required[Annotated[Iterable[ChatCompletionMessageParam], NonEmpty]]
     model: Required[str]
     """Edgen: "default", an "owner/repo/file" reference, or a file name; see the README."""
     frequency_penalty: float | None
@@ -93,5 +93,12 @@ class CompletionCreateParamsStreaming(CompletionCreateParamsBase):
 
 CompletionCreateParams = Union[CompletionCreateParamsNonStreaming, CompletionCreateParamsStreaming]
 
+
+class CompletionCreateParamsEither(CompletionCreateParamsBase, total=False):
+    """create()'s parameters with a `stream` known only at run time: what is checked."""
+
+    stream: bool | None
+
+
 # Every body field create() accepts; anything else is a caller's typo, not data to drop or send.
-CHAT_CREATE_FIELDS = frozenset(CompletionCreateParamsBase.__annotations__) | {"stream"}
+CHAT_CREATE_FIELDS = frozenset(CompletionCreateParamsEither.__annotations__)
