@@ -124,7 +124,7 @@ CASES = [
         "transcription directory",
         lambda c: c.audio.transcriptions.create(file=Path("/"), model="m"),
         IsADirectoryError,
-        "Cannot read the file",
+        "Cannot read file to upload: Is a directory: '/'",
     ),
     (
         "transcription file None",

@@ -83,7 +83,7 @@ def _open(path: str | os.PathLike[str], where: str) -> IO[bytes]:
     try:
         return open(path, "rb")  # noqa: SIM115 - closed by the request's cleanup
     except OSError as exc:
-        message = f"Cannot read the file to upload as {where} ({exc.strerror})"
+        message = f"Cannot read {where} to upload: {exc.strerror}"
         raise type(exc)(exc.errno, message, os.fspath(path)) from None
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise ValueError(f"Cannot read {where} {os.fspath(path)!r} to upload: {exc}") from None
