@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-import inspect
 import keyword
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,67 +20,22 @@ from typing import Any
 import msgspec
 import pytest
 import respx
-from conftest import BASE_URL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mocked import M, make_client, mocked_routes, run
 
 import edgen
-from edgen import AsyncEdgen, Edgen
-from edgen._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
 from edgen._types import json_body
 
 NAN, INF = float("nan"), float("inf")
-M = [{"role": "user", "content": "hi"}]
-COMPLETION = {
-    "id": "c1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": "m",
-    "choices": [
-        {
-            "index": 0,
-            "message": {"role": "assistant", "content": "{}"},
-            "finish_reason": "stop",
-        }
-    ],
-}
-EMBEDDINGS = {
-    "object": "list",
-    "data": [{"object": "embedding", "embedding": [0.5], "index": 0}],
-    "model": "m",
-    "usage": {"prompt_tokens": 1, "total_tokens": 1},
-}
 BYTES_HINT = "but JSON has no bytes: decode it to a str, or base64-encode it yourself"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture
 def routes() -> Iterator[dict[str, respx.Route]]:
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
-        yield {
-            "chat": mock.post("chat/completions").respond(json=COMPLETION),
-            "embeddings": mock.post("embeddings").respond(json=EMBEDDINGS),
-            "images": mock.post("image/generations").respond(json={"images": [[1, 2]]}),
-            "transcriptions": mock.post("audio/transcriptions").respond(json={"text": "x"}),
-        }
-
-
-def make_client(kind: str) -> Edgen | AsyncEdgen:
-    return Edgen(max_retries=0) if kind == "sync" else AsyncEdgen(max_retries=0)
-
-
-async def run(call: Callable[[Any], Any], client: Edgen | AsyncEdgen) -> Any:
-    # The call's result; stream() managers send their request on enter.
-    result = call(client)
-    if isinstance(result, ChatCompletionStreamManager):
-        with result:
-            pass
-    elif isinstance(result, AsyncChatCompletionStreamManager):
-        async with result:
-            pass
-    elif inspect.isawaitable(result):
-        result = await result
-    return result
+    with mocked_routes() as routes:
+        yield routes
 
 
 def nonfinite(where: str, value: float | Decimal) -> tuple[type[Exception], str]:

@@ -6,7 +6,6 @@ parameters go through `extra_body` unchecked."""
 
 from __future__ import annotations
 
-import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,28 +13,10 @@ from typing import Any
 import msgspec
 import pytest
 import respx
-from conftest import BASE_URL
+from mocked import M, make_client, mocked_routes, run
 
 import edgen
-from edgen import AsyncEdgen, Edgen
-from edgen._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
-
-M = [{"role": "user", "content": "hi"}]
-COMPLETION = {
-    "id": "c1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": "m",
-    "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": "{}"}, "finish_reason": "stop"}
-    ],
-}
-EMBEDDINGS = {
-    "object": "list",
-    "data": [{"object": "embedding", "embedding": [0.5], "index": 0}],
-    "model": "m",
-    "usage": {"prompt_tokens": 1, "total_tokens": 1},
-}
+from edgen import Edgen
 
 
 class Answer(msgspec.Struct):
@@ -44,28 +25,8 @@ class Answer(msgspec.Struct):
 
 @pytest.fixture
 def routes() -> Iterator[dict[str, respx.Route]]:
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as mock:
-        yield {
-            "chat": mock.post("chat/completions").respond(json=COMPLETION),
-            "embeddings": mock.post("embeddings").respond(json=EMBEDDINGS),
-            "images": mock.post("image/generations").respond(json={"images": [[1, 2]]}),
-            "transcriptions": mock.post("audio/transcriptions").respond(json={"text": "x"}),
-            "models": mock.route(path__startswith="/v1/models").respond(json={}),
-        }
-
-
-async def run(call: Callable[[Any], Any], client: Edgen | AsyncEdgen) -> Any:
-    # stream() managers send their request on enter; async calls when awaited.
-    result = call(client)
-    if isinstance(result, ChatCompletionStreamManager):
-        with result:
-            pass
-    elif isinstance(result, AsyncChatCompletionStreamManager):
-        async with result:
-            pass
-    elif inspect.isawaitable(result):
-        result = await result
-    return result
+    with mocked_routes() as routes:
+        yield routes
 
 
 def chat(**params: Any) -> Callable[[Any], Any]:
@@ -315,7 +276,7 @@ async def test_refused_before_sending(
     error: type[Exception],
     message: str,
 ) -> None:
-    client = Edgen(max_retries=0) if kind == "sync" else AsyncEdgen(max_retries=0)
+    client = make_client(kind)
     with pytest.raises(error) as info:
         await run(call, client)
     assert type(info.value) is error
