@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import msgspec
@@ -145,40 +146,32 @@ def test_socket_async_floor(benchmark, record_value, server_url, loop) -> None:
     loop.run_until_complete(http.aclose())
 
 
-def test_socket_async_edgen(benchmark, record_value, server_url, loop) -> None:
-    client = edgen.AsyncEdgen(base_url=server_url, timeout=60)
-
+# CPU per stream of an AsyncEdgen or AsyncOpenAI client reading BODY's stream; closes it.
+def _async_client_cpu(benchmark, loop, client: Any) -> float:
     async def run() -> int:
         return sum([1 async for _ in await client.chat.completions.create(**BODY)])
 
-    record_value(
-        ASYNC_FIGURE, "edgen", _cpu_per_stream(benchmark, lambda: loop.run_until_complete(run()))
-    )
+    cpu = _cpu_per_stream(benchmark, lambda: loop.run_until_complete(run()))
     loop.run_until_complete(client.close())
+    return cpu
+
+
+def test_socket_async_edgen(benchmark, record_value, server_url, loop) -> None:
+    client = edgen.AsyncEdgen(base_url=server_url, timeout=60)
+    record_value(ASYNC_FIGURE, "edgen", _async_client_cpu(benchmark, loop, client))
 
 
 def test_socket_async_openai(benchmark, record_value, server_url, loop) -> None:
     skip_without_openai()
     client = openai.AsyncOpenAI(api_key="sk-bench", base_url=server_url, timeout=60)
-
-    async def run() -> int:
-        return sum([1 async for _ in await client.chat.completions.create(**BODY)])
-
-    record_value(
-        ASYNC_FIGURE, "openai", _cpu_per_stream(benchmark, lambda: loop.run_until_complete(run()))
-    )
-    loop.run_until_complete(client.close())
+    record_value(ASYNC_FIGURE, "openai", _async_client_cpu(benchmark, loop, client))
 
 
 def test_socket_async_edgen_on_aiohttp(benchmark, record_value, server_url, loop) -> None:
     pytest.importorskip("httpx_aiohttp", reason='needs pip install "edgen[aiohttp]"')
     http = edgen.DefaultAioHttpClient(timeout=60)
     client = edgen.AsyncEdgen(base_url=server_url, http_client=http)
-
-    async def run() -> int:
-        return sum([1 async for _ in await client.chat.completions.create(**BODY)])
-
-    cpu = _cpu_per_stream(benchmark, lambda: loop.run_until_complete(run()))
+    cpu = _async_client_cpu(benchmark, loop, client)
     if ASYNC_FLOOR:
         record_value(AIOHTTP_FIGURE, "floor", ASYNC_FLOOR[-1], target=0.35)
     record_value(AIOHTTP_FIGURE, "edgen", cpu, note="floor: the async floor, on httpx's transport")
