@@ -94,8 +94,12 @@ class LazyTransport(httpx.BaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         self._pools = _Pools(httpx.HTTPTransport, limits)
 
+    def transport_for(self, url: httpx.URL) -> httpx.HTTPTransport:
+        """The pool that `url`'s requests go through (made now if it is not yet)."""
+        return self._pools.for_url(url)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._pools.for_url(request.url).handle_request(request)
+        return self.transport_for(request.url).handle_request(request)
 
     def close(self) -> None:
         for pool in self._pools.take_all():
@@ -108,8 +112,12 @@ class AsyncLazyTransport(httpx.AsyncBaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         self._pools = _Pools(httpx.AsyncHTTPTransport, limits)
 
+    def transport_for(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        """The pool that `url`'s requests go through (made now if it is not yet)."""
+        return self._pools.for_url(url)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pools.for_url(request.url).handle_async_request(request)
+        return await self.transport_for(request.url).handle_async_request(request)
 
     async def aclose(self) -> None:
         for pool in self._pools.take_all():

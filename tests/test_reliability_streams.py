@@ -29,7 +29,7 @@ def fault(spec: str) -> dict[str, str]:
 
 def busy(client: Edgen | AsyncEdgen) -> int:
     """Connections checked out of the pool, plus requests still holding one."""
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    pool = client._http._transport.transport_for(client.base_url)._pool  # type: ignore[attr-defined]
     active = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
     return len(active) + len(pool._requests)
 
