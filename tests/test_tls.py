@@ -238,3 +238,16 @@ def test_proxy_settings_still_apply(
         answer = client.chat.completions.create(model="m", messages=MESSAGES)
     assert answer.choices[0].message.content == ANSWER
     assert [r.target for r in http_server.requests] == ["http://edgen.invalid/v1/chat/completions"]
+
+
+def test_the_plain_http_pool_context_trusts_nothing(http_server: RawServer) -> None:
+    # The http:// pool is given a context only so that httpx builds no default one; were
+    # a TLS connection ever to reach it, no certificate at all would verify.
+    with Edgen(base_url=http_server.url) as client:
+        client.chat.completions.create(model="m", messages=MESSAGES)
+        transport = client._http._transport  # type: ignore[attr-defined]
+        pool = transport.transport_for(client.base_url)._pool  # httpcore's ConnectionPool
+        context = pool._ssl_context
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.get_ca_certs() == [] and context.cert_store_stats()["x509"] == 0
