@@ -2,8 +2,9 @@
 
 Timings come from pytest-benchmark's median; figures that pytest-benchmark cannot time
 (client CPU over a socket, subprocess imports, RSS, installed size, memory) are recorded
-directly with `record_value`. Ratios are reported, never asserted. Writes
-bench/results.json and, when matplotlib is installed, bench/ratios.png.
+directly with `record_value`. Ratios are reported, never asserted, unless `--check` is given: then the session fails
+when a figure misses its target. Writes bench/results.json and, when matplotlib is
+installed, bench/ratios.png.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ TARGETS: dict[str, tuple[float, str]] = {}
 UNITS: dict[str, str] = {}  # figure -> "s" (default), "B" or "x"
 ORDER: list[str] = []
 NOTES: dict[str, str] = {}
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--check",
+        action="store_true",
+        help="fail the session when a figure misses its target (off by default: shared "
+        "machines are noisy)",
+    )
 
 
 def _put(figure: str, role: str, value: float, target: float | None, kind: str, unit: str) -> None:
@@ -116,11 +126,23 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for row in _rows():
         if row["note"]:
             tr.write_line(f"  {row['figure']}: {row['note']}")
+    if tr.config.getoption("check"):
+        missed = _missed()
+        for row in missed:
+            tr.write_line(f"--check: missed its target: {row['figure']}", red=True, bold=True)
+        if not missed:
+            tr.write_line("--check: every figure met its target", green=True)
+
+
+def _missed() -> list[dict[str, Any]]:
+    return [row for row in _rows() if row["met"] is False]
 
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     if not RESULTS:
         return
+    if session.config.getoption("check") and _missed() and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     rows = _rows()
     (HERE / "results.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))
     try:

@@ -25,6 +25,7 @@ from ._response import (
 )
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import AsyncStream, Stream
+from ._transport import AsyncLazyTransport, LazyTransport, environment_has_proxies
 from ._types import NOT_GIVEN, NotGiven, Timeout, form_data, json_body, must_be
 from ._version import __version__
 
@@ -281,9 +282,20 @@ class BaseEdgen(Generic[_H, _IO]):
         return Misc(self)
 
     # The pool edgen owns when no http_client is passed (and again in a forked child).
+    # Its connections are made on the first request of each scheme, so that a client for
+    # an http:// server never builds a TLS context (see _transport.py).
     def _new_http_client(self) -> _H:
+        # httpx reads HTTP_PROXY and the like only for a client without its own transport:
+        # with a proxy set, the pool stays httpx's default one.
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
+        if not environment_has_proxies():
+            lazy = AsyncLazyTransport if self._is_async else LazyTransport
+            transport = lazy(DEFAULT_CONNECTION_LIMITS)
         http: _H = self._http_client_class(
-            timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
+            timeout=self.timeout,
+            limits=DEFAULT_CONNECTION_LIMITS,
+            follow_redirects=False,
+            transport=transport,
         )
         return http
 

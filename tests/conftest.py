@@ -32,6 +32,7 @@ import respx
 
 import edgen
 from edgen import AsyncEdgen
+from edgen._transport import AsyncLazyTransport, LazyTransport
 from edgen.testing import EdgenEmulator
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -104,6 +105,8 @@ def async_edgen(
 def busy(client: edgen.Edgen | AsyncEdgen) -> int:
     """Connections checked out of the client's pool, plus requests waiting for one."""
     transport = client._http._transport
+    if isinstance(transport, (LazyTransport, AsyncLazyTransport)):  # edgen's own pool
+        transport = transport.transport_for(client.base_url)
     if isinstance(transport, (httpx.HTTPTransport, httpx.AsyncHTTPTransport)):
         pool = transport._pool
         active = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
