@@ -316,9 +316,8 @@ class BaseModel(
 
     # The same fields as __repr__, each value as it is, so rich shows a nested model (a
     # `parsed` answer, say) as its own type rather than as a dict.
-    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
-        yield from _sent(self)
-        yield from self.__dict__.items()
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return [*_sent(self), *self.__dict__.items()]
 
 
 def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:

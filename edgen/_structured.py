@@ -54,7 +54,8 @@ def json_schema(tp: Any) -> dict[str, Any]:
     # The JSON schema for `tp`, root inlined (servers want an object at the top), strict:
     # every schema edgen sends asks for strict mode, which wants closed objects.
     if is_pydantic_model(tp):
-        return closed_objects(tp.model_json_schema())
+        schema: dict[str, Any] = closed_objects(tp.model_json_schema())
+        return schema
     try:
         schema = msgspec.json.schema(tp)
     except TypeError as exc:
@@ -69,7 +70,8 @@ def json_schema(tp: Any) -> dict[str, Any]:
         schema = defs.pop(ref.rpartition("/")[2])
         if defs:
             schema["$defs"] = defs
-    return closed_objects(schema)
+    closed: dict[str, Any] = closed_objects(schema)
+    return closed
 
 
 # Where a JSON schema holds further schemas: in maps of them, in lists of them, or as one.

@@ -53,5 +53,7 @@ class Forecast:
             raise DuckValidationError("1 validation error for Forecast\ncity\n  Field required")
         days = value.get("days")
         if not isinstance(days, list) or not all(isinstance(d, dict) for d in days):
-            raise DuckValidationError("1 validation error for Forecast\ndays\n  Input should be a list")
+            raise DuckValidationError(
+                "1 validation error for Forecast\ndays\n  Input should be a list"
+            )
         return cls(value["city"], days)
