@@ -39,6 +39,7 @@ __all__ = [
     "ChatCompletionAccumulator",
     "StructuredOutputError",
     "function_tool",
+    "pydantic_function_tool",
     "types",
     "__version__",
     "Edgen",
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     from ._accumulate import ChatCompletionAccumulator
     from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._models import BaseModel
-    from ._structured import StructuredOutputError, function_tool
+    from ._structured import StructuredOutputError, function_tool, pydantic_function_tool
 
 
 # Loaded on first use, so `import edgen` stays close to httpx + msgspec.
@@ -111,4 +112,8 @@ def __getattr__(name: str) -> Any:
         from ._structured import function_tool
 
         return function_tool
+    if name == "pydantic_function_tool":
+        from ._structured import pydantic_function_tool
+
+        return pydantic_function_tool
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import httpx
 
@@ -195,6 +195,7 @@ class BaseEdgen(Generic[_H, _IO]):
         default_query: Mapping[str, object] | None = None,
         http_client: _H | None = None,
         max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
+        structured_outputs: Literal["json_schema", "json_object"] = "json_schema",
     ) -> None:
         setup_logging()
         if api_key is None:
@@ -232,6 +233,13 @@ class BaseEdgen(Generic[_H, _IO]):
         # The largest server-sent event a stream accepts; a bigger one raises rather than
         # filling memory (a server that never ends its line would otherwise grow us forever).
         self.max_event_size = max_event_size
+        if structured_outputs not in ("json_schema", "json_object"):
+            raise ValueError(
+                "structured_outputs must be 'json_schema' or 'json_object', "
+                f"got {structured_outputs!r}"
+            )
+        # How parse() and stream() send a schema; "json_object" for llama-cpp-python's server.
+        self.structured_outputs: Literal["json_schema", "json_object"] = structured_outputs
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
         custom_headers = {**self.auth_headers, **self._custom_headers}
@@ -348,6 +356,7 @@ class BaseEdgen(Generic[_H, _IO]):
         http_client: Any = None,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_event_size: int | None | NotGiven = NOT_GIVEN,
+        structured_outputs: Literal["json_schema", "json_object"] | None = None,
         default_headers: Mapping[str, str] | None = None,
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
@@ -363,6 +372,9 @@ class BaseEdgen(Generic[_H, _IO]):
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             max_event_size=(
                 self.max_event_size if isinstance(max_event_size, NotGiven) else max_event_size
+            ),
+            structured_outputs=(
+                self.structured_outputs if structured_outputs is None else structured_outputs
             ),
             default_headers=headers,
             default_query=query,

@@ -314,8 +314,10 @@ class BaseModel(
             return (*reduced, self.__dict__)
         return reduced
 
-    def __rich_repr__(self) -> Any:  # pragma: no cover - only for rich users
-        yield from self.to_dict().items()
+    # The same fields as __repr__, each value as it is, so rich shows a nested model (a
+    # `parsed` answer, say) as its own type rather than as a dict.
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return [*_sent(self), *self.__dict__.items()]
 
 
 def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:

@@ -61,6 +61,10 @@ class RequestSpec(msgspec.Struct):
 class Requester(Protocol):
     """What a resource needs of its client (`Edgen` or `AsyncEdgen`)."""
 
+    # How parse() and stream() send a schema: "json_schema" or "json_object".
+    @property
+    def structured_outputs(self) -> str: ...
+
     def _request(self, spec: RequestSpec) -> Any: ...
 
     def _stream_helper(

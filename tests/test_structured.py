@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from conftest import SSE_HEADERS, edgen_chunk, sse_body
 
-from edgen import AsyncEdgen, Edgen, StructuredOutputError, function_tool
+from edgen import AsyncEdgen, Edgen, InternalServerError, StructuredOutputError, function_tool
 from edgen._structured import json_schema
 from edgen.testing import EdgenEmulator
 
@@ -226,3 +226,168 @@ def test_parsed_completion_dumps_like_a_plain_one(router) -> None:
     assert message["refusal"] is None and message["tool_calls"] is None
     assert parsed_dump == plain_dump
     assert json.loads(parsed.model_dump_json())["choices"][0]["message"]["refusal"] is None
+
+
+# -- strict schemas: closed objects
+
+
+def test_every_object_in_a_sent_schema_is_closed() -> None:
+    class Counts(msgspec.Struct):
+        by_name: dict[str, int]
+        where: Location | None = None
+
+    schema = json_schema(Counts)
+    assert schema["additionalProperties"] is False
+    assert schema["$defs"]["Location"]["additionalProperties"] is False
+    # A mapping keeps its own rule for extra keys: closing it would forbid every key.
+    assert schema["properties"]["by_name"] == {
+        "type": "object",
+        "additionalProperties": {"type": "integer"},
+    }
+    assert function_tool(Weather)["function"]["parameters"]["additionalProperties"] is False
+    assert json_schema(Point)["additionalProperties"] is False
+    assert json_schema(Pair)["additionalProperties"] is False
+
+
+# -- structured_outputs="json_object": the schema as llama-cpp-python's server takes it
+
+
+def test_structured_outputs_is_checked_and_kept_by_copies() -> None:
+    with pytest.raises(
+        ValueError, match="structured_outputs must be 'json_schema' or 'json_object'"
+    ):
+        Edgen(structured_outputs="json")  # type: ignore[arg-type]
+    client = Edgen(structured_outputs="json_object")
+    assert client.structured_outputs == "json_object"
+    assert client.copy(max_retries=1).structured_outputs == "json_object"
+    assert client.with_options(timeout=3).structured_outputs == "json_object"
+    assert client.copy(structured_outputs="json_schema").structured_outputs == "json_schema"
+    assert Edgen().structured_outputs == "json_schema"
+    with pytest.raises(ValueError, match="structured_outputs"):
+        client.copy(structured_outputs="text")  # type: ignore[arg-type]
+
+
+def test_json_object_client_sends_the_schema_under_json_object(router) -> None:
+    answer = {"where": {"city": "Oslo", "lat": 59.9}, "highs": [3]}
+    route = router.post("chat/completions").mock(
+        return_value=httpx.Response(200, json=completion(json.dumps(answer)))
+    )
+    client = Edgen(max_retries=0, structured_outputs="json_object")
+    result = client.chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+    assert json.loads(route.calls[0].request.content)["response_format"] == {
+        "type": "json_object",
+        "schema": json_schema(Weather),
+    }
+    assert result.choices[0].message.parsed == Weather(Location("Oslo", 59.9), [3])
+    # A json_schema dict written by hand is rewritten too; other formats go as they are.
+    own = {"type": "json_schema", "json_schema": {"name": "n", "schema": {"type": "object"}}}
+    for fmt, expected in [
+        (own, {"type": "json_object", "schema": {"type": "object"}}),
+        ({"type": "json_schema", "json_schema": {"name": "n"}}, {"type": "json_object"}),
+        ({"type": "text"}, {"type": "text"}),
+    ]:
+        client.chat.completions.parse(model="m", messages=MESSAGES, response_format=fmt)
+        assert json.loads(route.calls[-1].request.content)["response_format"] == expected
+    assert own["type"] == "json_schema"  # the caller's dict is left alone
+
+
+def test_json_object_client_streams_with_the_schema_under_json_object(router) -> None:
+    route = router.post("chat/completions").mock(
+        return_value=httpx.Response(
+            200,
+            headers=SSE_HEADERS,
+            content=sse_body(edgen_chunk('{"a": "x",'), edgen_chunk(' "b": true}')),
+        )
+    )
+    client = Edgen(max_retries=0, structured_outputs="json_object")
+    with client.chat.completions.stream(model="m", messages=MESSAGES, response_format=Pair) as s:
+        final = s.get_final_completion()
+    sent = json.loads(route.calls[0].request.content)
+    assert sent["response_format"] == {"type": "json_object", "schema": json_schema(Pair)}
+    assert sent["stream"] is True
+    assert final.choices[0].message.parsed == {"a": "x", "b": True}
+
+
+def test_emulator_as_llama_cpp_python_refuses_json_schema_with_a_500() -> None:
+    with (
+        EdgenEmulator(dialect="openai", structured_outputs="json_object") as server,
+        Edgen(base_url=server.url, max_retries=0) as client,
+    ):
+        with pytest.raises(InternalServerError) as info:
+            client.chat.completions.parse(model="m", messages=MESSAGES, response_format=Weather)
+        plain = client.chat.completions.create(
+            model="m", messages=MESSAGES, response_format={"type": "text"}
+        )
+    assert info.value.status_code == 500
+    assert info.value.type == "internal_server_error"
+    assert "Input should be 'text' or 'json_object'" in info.value.message
+    assert "input_value='json_schema'" in info.value.message
+    assert plain.choices[0].message.content
+
+
+@pytest.mark.parametrize("tp", [Weather, Point, Pair])
+def test_json_object_client_parses_against_the_llama_cpp_python_emulator(tp: type) -> None:
+    with (
+        EdgenEmulator(dialect="openai", structured_outputs="json_object", seed=5) as server,
+        Edgen(base_url=server.url, structured_outputs="json_object") as client,
+    ):
+        result = client.chat.completions.parse(model="m", messages=MESSAGES, response_format=tp)
+        with client.chat.completions.stream(
+            model="m", messages=MESSAGES, response_format=tp
+        ) as stream:
+            final = stream.get_final_completion()
+        sent = server.requests[-1].json()["response_format"]
+    assert sent == {"type": "json_object", "schema": json_schema(tp)}
+    parsed = result.choices[0].message.parsed
+    assert parsed is not None
+    assert msgspec.json.decode(result.choices[0].message.content, type=tp) == parsed
+    assert final.choices[0].message.parsed == parsed  # same seed and messages: same answer
+
+
+@pytest.mark.anyio
+async def test_async_json_object_client_against_the_llama_cpp_python_emulator() -> None:
+    with EdgenEmulator(dialect="openai", structured_outputs="json_object", seed=6) as server:
+        async with AsyncEdgen(base_url=server.url, structured_outputs="json_object") as client:
+            result = await client.chat.completions.parse(
+                model="m", messages=MESSAGES, response_format=Weather
+            )
+    assert isinstance(result.choices[0].message.parsed, Weather)
+
+
+def test_emulator_refuses_an_unknown_structured_outputs() -> None:
+    with pytest.raises(ValueError, match="structured_outputs must be"):
+        EdgenEmulator(structured_outputs="xml")  # type: ignore[arg-type]
+
+
+# -- rich shows nested models as themselves
+
+
+def test_rich_repr_yields_nested_models_as_they_are(router) -> None:
+    args = json.dumps({"city": "Rome", "lat": 41.9})
+    call = {"id": "c1", "type": "function", "function": {"name": "Location", "arguments": args}}
+    body = completion('{"where": {"city": "Oslo", "lat": 59.9}, "highs": [3]}', [call])
+    router.post("chat/completions").mock(return_value=httpx.Response(200, json=body))
+    result = Edgen(max_retries=0).chat.completions.parse(
+        model="m", messages=MESSAGES, response_format=Weather, tools=[function_tool(Location)]
+    )
+    message = result.choices[0].message
+    fields = dict(message.__rich_repr__())
+    assert fields["parsed"] == Weather(Location("Oslo", 59.9), [3])
+    assert type(fields["parsed"]) is Weather
+    function = dict(fields["tool_calls"][0].__rich_repr__())["function"]
+    assert type(dict(function.__rich_repr__())["parsed_arguments"]) is Location
+    extra = msgspec.convert({"role": "assistant", "content": "x"}, type(message))
+    extra.__dict__["seen_by"] = "proxy"  # an unknown key the server sent
+    assert ("seen_by", "proxy") in list(extra.__rich_repr__())
+
+
+def test_rich_prints_nested_models_by_their_type(router) -> None:
+    pretty = pytest.importorskip("rich.pretty")
+    body = completion('{"where": {"city": "Oslo", "lat": 59.9}, "highs": [3]}')
+    router.post("chat/completions").mock(return_value=httpx.Response(200, json=body))
+    result = Edgen(max_retries=0).chat.completions.parse(
+        model="m", messages=MESSAGES, response_format=Weather
+    )
+    shown = pretty.pretty_repr(result, max_width=200)
+    assert "parsed=Weather(where=Location(city='Oslo', lat=59.9)" in shown
+    assert "ParsedChoice(" in shown and "ParsedChatCompletionMessage(" in shown

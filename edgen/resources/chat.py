@@ -85,7 +85,7 @@ class Completions(Resource[_IO, _M]):
         if params.get("stream") is False:
             raise TypeError("stream() always streams; use create() for a whole completion")
         sent = dict(params)
-        content_type, tools = _structured(sent)
+        content_type, tools = _structured(sent, self._client.structured_outputs)
         sent["stream"] = True
         # Checked now, so bad arguments fail at this call rather than at `with`.
         sent.update(_checked("stream", sent)[1])
@@ -104,7 +104,7 @@ class Completions(Resource[_IO, _M]):
         if params.get("stream"):
             raise TypeError("parse() does not stream; use stream() with a response_format type")
         sent = dict(params)
-        content_type, tools = _structured(sent)
+        content_type, tools = _structured(sent, self._client.structured_outputs)
         options, body = _checked("parse", sent)
 
         def parse_response(response: httpx.Response) -> ParsedChatCompletion[Any]:
@@ -122,14 +122,20 @@ class Completions(Resource[_IO, _M]):
         )
 
 
-# The `response_format` type (swapped for its json_schema form; else None), the tools' types.
-def _structured(params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    from .._structured import is_structured_type, response_format_for, tool_types
+# The `response_format` type (swapped for its schema in the client's form; else None), the
+# tools' types.
+def _structured(params: dict[str, Any], structured_outputs: str) -> tuple[Any, dict[str, Any]]:
+    from .._structured import in_dialect, is_structured_type, response_format_for, tool_types
 
     fmt = params.get("response_format")
     if fmt is not None and is_structured_type(fmt):
-        params["response_format"] = response_format_for(fmt)
+        try:
+            params["response_format"] = response_format_for(fmt, structured_outputs)
+        except TypeError as exc:
+            raise TypeError(f"response_format: {exc}") from None
     else:
+        if fmt is not None:
+            params["response_format"] = in_dialect(fmt, structured_outputs)
         fmt = None
     return fmt, tool_types(params.get("tools"))
 

@@ -236,6 +236,10 @@ def serve_forever(argv: Sequence[str] | None = None, prog: str = "python -m edge
     parser = argparse.ArgumentParser(prog, description="Run an Edgen emulator.")
     parser.add_argument("--dialect", choices=("edgen", "openai"), default="edgen")
     parser.add_argument("--strict-models", action="store_true")
+    # json_object: take response formats as llama-cpp-python's server does.
+    parser.add_argument(
+        "--structured-outputs", choices=("json_schema", "json_object"), default="json_schema"
+    )
     options = {
         "host": "127.0.0.1",
         "port": 33322,

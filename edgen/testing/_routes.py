@@ -420,10 +420,15 @@ def _chat_answer(body: dict[str, Any], seed: int, count: int, openai: bool) -> _
 
 def _json_tokens(body: dict[str, Any], rng: random.Random) -> list[str] | None:
     # For a JSON response_format: a value that fits its schema ({"answer": ...} without one).
+    # The schema comes as OpenAI's json_schema, or as json_object's `schema` (llama.cpp's
+    # servers).
     fmt = _dict(body.get("response_format"))
-    if fmt.get("type") not in ("json_schema", "json_object"):
+    if fmt.get("type") == "json_schema":
+        schema = _dict(fmt.get("json_schema")).get("schema")
+    elif fmt.get("type") == "json_object":
+        schema = fmt.get("schema")
+    else:
         return None
-    schema = _dict(fmt.get("json_schema")).get("schema")
     value = value_for_schema(schema or {"properties": {"answer": {}}}, rng)
     return split_text(_encode(value).decode())
 
@@ -442,6 +447,22 @@ def _tool_call(body: dict[str, Any], rng: random.Random) -> dict[str, Any] | Non
             function = {"name": function.get("name"), "arguments": arguments.decode()}
             return {"id": "call_" + uuid.uuid4().hex[:16], "type": "function", "function": function}
     return None
+
+
+def _check_llama_cpp_python_format(body: dict[str, Any]) -> None:
+    # llama-cpp-python validates the body with pydantic, and its route handler turns the
+    # validation error into a 500 in the OpenAI error envelope.
+    kind = _dict(body.get("response_format")).get("type", "text")
+    if "response_format" not in body or kind in ("text", "json_object"):
+        return
+    message = (
+        "1 validation error for CreateChatCompletionRequest\n"
+        "response_format.type\n"
+        "  Input should be 'text' or 'json_object' "
+        f"[type=literal_error, input_value={kind!r}, input_type={type(kind).__name__}]"
+    )
+    error = {"message": message, "type": "internal_server_error", "param": None, "code": None}
+    raise _Reject(_json(500, {"error": error}))
 
 
 def _chat_head(model: str, openai: bool) -> dict[str, Any]:
@@ -534,10 +555,18 @@ class App:
     embedding_dim: int = 768
     max_body: int = 103_833_600  # the real server's default max_request_size
     max_recorded: int | None = 100_000
+    # "json_object": response formats as llama-cpp-python's server takes them, `text` or
+    # `json_object` (with an optional `schema`); a `json_schema` one fails as it does there.
+    structured_outputs: Literal["json_schema", "json_object"] = "json_schema"
 
     def __post_init__(self) -> None:
         if self.dialect not in ("edgen", "openai"):
             raise ValueError(f"dialect must be 'edgen' or 'openai', not {self.dialect!r}")
+        if self.structured_outputs not in ("json_schema", "json_object"):
+            raise ValueError(
+                "structured_outputs must be 'json_schema' or 'json_object', "
+                f"not {self.structured_outputs!r}"
+            )
         self.models = {  # id -> created (unix seconds)
             "TheBloke/neural-chat-7B-v3-3-GGUF": 1708333035,
             "distil-whisper/distil-small.en": 1708333030,
@@ -692,6 +721,8 @@ class App:
     def _chat(self, request: Request) -> Response:
         body = self._body(request, _Chat, _OpenAIChat)
         self._check_model_kind(body["model"], ("gguf", "fake"))
+        if self.structured_outputs == "json_object":
+            _check_llama_cpp_python_format(body)
         count = int(_setting_header(request, "x-emulator-tokens", self.tokens, int))
         delay = _setting_header(request, "x-emulator-token-delay", self.token_delay, float)
         openai = self.dialect == "openai"
