@@ -33,7 +33,8 @@ class _BaseResponse(Generic[_T]):
     @property
     def request_id(self) -> str | None:
         """The server's `x-request-id` header, to quote in a bug report (None without it)."""
-        return self.http_response.headers.get("x-request-id")
+        request_id: str | None = self.http_response.headers.get("x-request-id")
+        return request_id
 
     @property
     def elapsed(self) -> Any:

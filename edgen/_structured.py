@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
 from ._exceptions import EdgenError
 from ._models import decoder_for
+
+if TYPE_CHECKING:
+    from .types.chat.completion_create_params import ChatCompletionToolParam
 
 
 class StructuredOutputError(EdgenError):
@@ -64,7 +67,7 @@ def response_format_for(tp: Any) -> dict[str, Any]:
 
 def function_tool(
     tp: type, *, name: str | None = None, description: str | None = None
-) -> StructTool:
+) -> ChatCompletionToolParam:
     """A function tool whose parameters are `tp`'s JSON schema, for `tools=`."""
     # With chat.completions.parse() the calls' arguments come back decoded as
     # `tool_call.function.parsed_arguments`.
@@ -76,7 +79,9 @@ def function_tool(
     function["strict"] = True
     tool = StructTool(type="function", function=function)
     tool.struct_type = tp
-    return tool
+    # Typed as the TypedDict that `tools=` takes; it is still a StructTool, whose type
+    # parse() and stream() find again.
+    return cast("ChatCompletionToolParam", tool)
 
 
 def decode_as(tp: Any, text: str | None, what: str, completion: Any) -> Any:
