@@ -1,6 +1,6 @@
 """edgen: a fast Python client for the Edgen local inference server (`edgen.Edgen()`)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._client import (
     DEFAULT_BASE_URL,
@@ -84,36 +84,39 @@ if TYPE_CHECKING:
     from ._structured import StructuredOutputError, function_tool, pydantic_function_tool
 
 
-# Loaded on first use, so `import edgen` stays close to httpx + msgspec.
-def __getattr__(name: str) -> Any:
-    if name == "types":
-        # Not `from . import types`, which would ask this function for "types" again.
-        import edgen.types
+# Loaded on first use, so `import edgen` stays close to httpx + msgspec. Hidden from type
+# checkers, which see the imports above instead: else every `edgen.<anything>` would pass.
+if not TYPE_CHECKING:
 
-        return edgen.types
-    if name == "BaseModel":
-        from ._models import BaseModel
+    def __getattr__(name: str) -> object:
+        if name == "types":
+            # Not `from . import types`, which would ask this function for "types" again.
+            import edgen.types
 
-        return BaseModel
-    if name == "ChatCompletionAccumulator":
-        from ._accumulate import ChatCompletionAccumulator
+            return edgen.types
+        if name == "BaseModel":
+            from ._models import BaseModel
 
-        return ChatCompletionAccumulator
-    if name == "StructuredOutputError":
-        from ._structured import StructuredOutputError
+            return BaseModel
+        if name == "ChatCompletionAccumulator":
+            from ._accumulate import ChatCompletionAccumulator
 
-        return StructuredOutputError
-    if name == "DefaultAioHttpClient":
-        # Raises ImportError (saying `pip install "edgen[aiohttp]"`) without httpx-aiohttp.
-        from ._aiohttp import DefaultAioHttpClient
+            return ChatCompletionAccumulator
+        if name == "StructuredOutputError":
+            from ._structured import StructuredOutputError
 
-        return DefaultAioHttpClient
-    if name == "function_tool":
-        from ._structured import function_tool
+            return StructuredOutputError
+        if name == "DefaultAioHttpClient":
+            # Raises ImportError (saying `pip install "edgen[aiohttp]"`) without httpx-aiohttp.
+            from ._aiohttp import DefaultAioHttpClient
 
-        return function_tool
-    if name == "pydantic_function_tool":
-        from ._structured import pydantic_function_tool
+            return DefaultAioHttpClient
+        if name == "function_tool":
+            from ._structured import function_tool
 
-        return pydantic_function_tool
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return function_tool
+        if name == "pydantic_function_tool":
+            from ._structured import pydantic_function_tool
+
+            return pydantic_function_tool
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

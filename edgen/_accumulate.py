@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
@@ -14,6 +14,9 @@ from ._exceptions import IncompleteStreamError
 from ._structured import fill_parsed
 from .types.chat.chat_completion import ChatCompletion
 from .types.chat.chat_completion_chunk import ChatCompletionChunk
+
+if TYPE_CHECKING:
+    from .types.chat.parsed_chat_completion import ParsedChatCompletion
 
 _T = TypeVar("_T")
 _LEGACY_FUNCTION_CALL = None  # its slot among the tool calls, which have int indexes
@@ -202,7 +205,8 @@ class _StreamHelpers:  # what the sync and async chat streams share
         return fill_parsed(parsed, self._content_type, self._tools)
 
 
-class ChatCompletionStream(_StreamHelpers):
+# `_T`: the `response_format` type that `message.parsed` holds.
+class ChatCompletionStream(_StreamHelpers, Generic[_T]):
     """A chat stream that yields its chunks and remembers what they add up to."""
 
     _source: Iterator[ChatCompletionChunk]
@@ -215,15 +219,15 @@ class ChatCompletionStream(_StreamHelpers):
     def __next__(self) -> ChatCompletionChunk:
         return self.accumulator.add(next(self._source))
 
-    def until_done(self) -> ChatCompletionStream:
+    def until_done(self) -> ChatCompletionStream[_T]:
         """Read the rest of the stream; returns self."""
         for _ in self:
             pass
         return self
 
-    def get_final_completion(self) -> Any:
+    def get_final_completion(self) -> ParsedChatCompletion[_T]:
         """The whole `ChatCompletion` (a `ParsedChatCompletion` when a type was requested)."""
-        return self.until_done()._final()
+        return self.until_done()._final()  # type: ignore[no-any-return]
 
     def get_final_text(self) -> str:
         """The first choice's whole content."""
@@ -233,14 +237,14 @@ class ChatCompletionStream(_StreamHelpers):
     def close(self) -> None:
         self._stream.close()
 
-    def __enter__(self) -> ChatCompletionStream:
+    def __enter__(self) -> ChatCompletionStream[_T]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
-class AsyncChatCompletionStream(_StreamHelpers):
+class AsyncChatCompletionStream(_StreamHelpers, Generic[_T]):
     """The async twin of `ChatCompletionStream`; the getters are awaitable."""
 
     _source: AsyncIterator[ChatCompletionChunk]
@@ -253,13 +257,13 @@ class AsyncChatCompletionStream(_StreamHelpers):
     async def __anext__(self) -> ChatCompletionChunk:
         return self.accumulator.add(await self._source.__anext__())
 
-    async def until_done(self) -> AsyncChatCompletionStream:
+    async def until_done(self) -> AsyncChatCompletionStream[_T]:
         async for _ in self:
             pass
         return self
 
-    async def get_final_completion(self) -> Any:
-        return (await self.until_done())._final()
+    async def get_final_completion(self) -> ParsedChatCompletion[_T]:
+        return (await self.until_done())._final()  # type: ignore[no-any-return]
 
     async def get_final_text(self) -> str:
         (await self.until_done())._finished()
@@ -268,7 +272,7 @@ class AsyncChatCompletionStream(_StreamHelpers):
     async def close(self) -> None:
         await self._stream.close()
 
-    async def __aenter__(self) -> AsyncChatCompletionStream:
+    async def __aenter__(self) -> AsyncChatCompletionStream[_T]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -284,8 +288,8 @@ class _StreamManager(Generic[_T]):
 class ChatCompletionStreamManager(_StreamManager[_T]):
     """`with client.chat.completions.stream(...) as stream:` — the request starts on enter."""
 
-    def __enter__(self) -> ChatCompletionStream:
-        self._stream = ChatCompletionStream(self._start(), **self._kwargs)
+    def __enter__(self) -> ChatCompletionStream[_T]:
+        self._stream: ChatCompletionStream[_T] = ChatCompletionStream(self._start(), **self._kwargs)
         return self._stream
 
     def __exit__(self, *exc_info: object) -> None:
@@ -295,8 +299,10 @@ class ChatCompletionStreamManager(_StreamManager[_T]):
 class AsyncChatCompletionStreamManager(_StreamManager[_T]):
     """`async with client.chat.completions.stream(...) as stream:`."""
 
-    async def __aenter__(self) -> AsyncChatCompletionStream:
-        self._stream = AsyncChatCompletionStream(await self._start(), **self._kwargs)
+    async def __aenter__(self) -> AsyncChatCompletionStream[_T]:
+        self._stream: AsyncChatCompletionStream[_T] = AsyncChatCompletionStream(
+            await self._start(), **self._kwargs
+        )
         return self._stream
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -16,6 +16,7 @@ from . import _pipeline as pipeline
 from ._compat import HTTPX, HTTPPackage, package_of
 from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import log_request, log_response, redact_url, setup_logging
+from ._models import BaseModel, set_request_id
 from ._resource import Async, RequestSpec, Sync
 from ._response import (
     APIResponse,
@@ -465,8 +466,14 @@ class BaseEdgen(Generic[_H, _IO]):
                 http_package=self._http_package,
             )
         if spec.parse is not None:
-            return spec.parse(response)
-        return pipeline.decode_response(response, spec.cast)
+            result = spec.parse(response)
+        else:
+            result = pipeline.decode_response(response, spec.cast)
+        # As openai-python: on the whole answer's model, never on a stream's chunks.
+        request_id = response.headers.get("x-request-id")
+        if request_id is not None and isinstance(result, BaseModel):
+            set_request_id(result, request_id)
+        return result
 
 
 class Edgen(BaseEdgen[httpx.Client, Sync]):

@@ -15,8 +15,12 @@ class EdgenError(Exception):
 
 # `body`: the server's decoded JSON (or text; None without an answer). `kind`: an Edgen
 # error's tag; `code`, `type`, `param`: from an OpenAI-style `{"error": {...}}`.
+# `request_id`: the answer's `x-request-id` header, to quote in a bug report (None without
+# an answer or without the header).
 class APIError(EdgenError):
     """A request failed, or a server answer could not be used."""
+
+    request_id: str | None = None
 
     def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
         # Name the request: "Connection error." alone does not say which of many calls failed.
@@ -58,6 +62,7 @@ class APIResponseValidationError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
 
 
 class IncompleteStreamError(APIResponseValidationError):
@@ -78,6 +83,7 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
 
 
 class BadRequestError(APIStatusError):

@@ -141,15 +141,20 @@ class BaseModel(
     model_fields = _ModelFields()
     """Field name (as on the wire) -> FieldInfo."""
 
+    # Set in the instance's __dict__ (beside the extras, which leave it out) on the model a
+    # whole response decodes to, when the answer has the header; None elsewhere.
+    _request_id: ClassVar[str | None] = None
+    """The answer's `x-request-id` header, on the top-level model only (None without it)."""
+
     @property
     def model_fields_set(self) -> set[str]:
         """Names of the fields the server actually sent (null included), extras too."""
-        return {wire for wire, _ in _sent(self)} | self.__dict__.keys()
+        return {wire for wire, _ in _sent(self)} | _extras(self).keys()
 
     @property
     def model_extra(self) -> dict[str, Any]:
         """The fields the server sent that the model does not declare (pydantic's meaning)."""
-        return self.__dict__
+        return _extras(self)
 
     def model_copy(self: _M, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> _M:
         """A copy; `update` values replace fields unvalidated; `deep` copies nested values too."""
@@ -298,7 +303,7 @@ class BaseModel(
 
     def __repr__(self) -> str:
         parts = [f"{wire}={value!r}" for wire, value in _sent(self)]
-        parts += [f"{key}={value!r}" for key, value in self.__dict__.items()]
+        parts += [f"{key}={value!r}" for key, value in _extras(self).items()]
         return f"{type(self).__name__}({', '.join(parts)})"
 
     # msgspec's copy and pickle carry the fields only; the extras come along as the state.
@@ -318,6 +323,22 @@ class BaseModel(
     # `parsed` answer, say) as its own type rather than as a dict.
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         return [*_sent(self), *self.__dict__.items()]
+
+
+def set_request_id(model: BaseModel, request_id: str) -> None:
+    model.__dict__[_REQUEST_ID] = request_id
+
+
+_REQUEST_ID = "_request_id"
+
+
+# The instance's __dict__ is its extras, unless it also holds the request id (then a copy
+# without it: only top-level models have one, and few of those have extras).
+def _extras(model: BaseModel) -> dict[str, Any]:
+    stored = model.__dict__
+    if _REQUEST_ID in stored:
+        return {key: value for key, value in stored.items() if key != _REQUEST_ID}
+    return stored
 
 
 def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:
@@ -385,7 +406,7 @@ def _filled(value: Any, fill: bool) -> Any:
             else:
                 out[wire] = _filled(item, fill) if nested else item
         if cls in _EXTRA_CLASSES:
-            out.update(value.__dict__)
+            out.update(_extras(value))
         return out
     if isinstance(value, (list, tuple)):
         return [_filled(item, fill) for item in value]

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
 from ._exceptions import EdgenError
 from ._models import decoder_for
+
+if TYPE_CHECKING:
+    from .types.chat.completion_create_params import ChatCompletionToolParam
 
 
 class StructuredOutputError(EdgenError):
@@ -137,7 +140,7 @@ def in_dialect(fmt: Any, structured_outputs: str) -> Any:
 
 def function_tool(
     tp: type, *, name: str | None = None, description: str | None = None
-) -> StructTool:
+) -> ChatCompletionToolParam:
     """A function tool whose parameters are `tp`'s JSON schema, for `tools=`."""
     # With chat.completions.parse() the calls' arguments come back decoded as
     # `tool_call.function.parsed_arguments`.
@@ -149,12 +152,14 @@ def function_tool(
     function["strict"] = True
     tool = StructTool(type="function", function=function)
     tool.struct_type = tp
-    return tool
+    # Typed as the TypedDict that `tools=` takes; it is still a StructTool, whose type
+    # parse() and stream() find again.
+    return cast("ChatCompletionToolParam", tool)
 
 
 def pydantic_function_tool(
     model: type, *, name: str | None = None, description: str | None = None
-) -> StructTool:
+) -> ChatCompletionToolParam:
     """openai's `pydantic_function_tool`: a function tool whose parameters are `model`'s schema.
 
     `model` is a pydantic model class (pydantic itself is not needed by edgen). With

@@ -14,6 +14,7 @@ from collections.abc import Coroutine, Iterator
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 import edgen
@@ -25,6 +26,7 @@ from edgen import (
     Edgen,
     Stream,
 )
+from edgen._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
 from edgen._response import AsyncResponseContextManager, ResponseContextManager
 from edgen.testing import EdgenEmulator
 from edgen.types import (
@@ -38,7 +40,13 @@ from edgen.types import (
     Version,
 )
 from edgen.types.audio import Transcription
-from edgen.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
+from edgen.types.chat import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionMessageParam,
+    ChatCompletionToolParam,
+)
+from edgen.types.chat.parsed_chat_completion import ParsedChatCompletion
 
 if sys.version_info >= (3, 11):
     from typing import assert_type
@@ -133,6 +141,8 @@ def test_chat_raw_and_streaming_response(server: EdgenEmulator) -> None:
     assert_type(raw.status_code, int)
     assert_type(raw.headers, httpx.Headers)
     assert_type(raw.parse(), ChatCompletion)
+    assert_type(raw.request_id, str | None)
+    assert_type(raw.parse()._request_id, str | None)
 
     raw_stream = client.chat.completions.with_raw_response.create(
         model="default", messages=MESSAGES, stream=True
@@ -221,6 +231,7 @@ def test_errors(server: EdgenEmulator) -> None:
         assert_type(exc.response, httpx.Response)
         assert_type(exc.body, object)
         assert_type(exc.message, str)
+        assert_type(exc.request_id, str | None)
     else:  # pragma: no cover
         raise AssertionError("expected an APIStatusError")
     try:
@@ -230,6 +241,94 @@ def test_errors(server: EdgenEmulator) -> None:
     except edgen.APIError:  # pragma: no cover
         raise
     assert issubclass(edgen.APITimeoutError, edgen.APIConnectionError)
+
+
+# -- structured outputs: `parsed` has the `response_format` type ----------------
+class Weather(msgspec.Struct):
+    city: str
+    highs: list[int]
+
+
+class GetWeather(msgspec.Struct):
+    """Look up the weather in a city."""
+
+    city: str
+
+
+def test_structured(server: EdgenEmulator) -> None:
+    client = Edgen(base_url=server.url, max_retries=0)
+    completion = client.chat.completions.parse(
+        model="default", messages=MESSAGES, response_format=Weather
+    )
+    assert_type(completion, ParsedChatCompletion[Weather])
+    assert_type(completion.choices[0].message.parsed, Weather | None)
+    assert isinstance(completion.choices[0].message.parsed, Weather)
+    plain = client.chat.completions.parse(
+        model="default", messages=MESSAGES, response_format={"type": "json_object"}
+    )
+    assert_type(plain, ParsedChatCompletion[None])
+    assert_type(plain.choices[0].message.parsed, None)
+    raw = client.chat.completions.with_raw_response.parse(
+        model="default", messages=MESSAGES, response_format=Weather
+    )
+    assert_type(raw, APIResponse[ParsedChatCompletion[Weather]])
+    assert isinstance(raw.parse().choices[0].message.parsed, Weather)
+
+    manager = client.chat.completions.stream(
+        model="default", messages=MESSAGES, response_format=Weather
+    )
+    assert_type(manager, ChatCompletionStreamManager[Weather])
+    with manager as stream:
+        final = stream.get_final_completion()
+    assert_type(final, ParsedChatCompletion[Weather])
+    assert_type(final.choices[0].message.parsed, Weather | None)
+    assert isinstance(final.choices[0].message.parsed, Weather)
+    untyped = client.chat.completions.stream(model="default", messages=MESSAGES)
+    assert_type(untyped, ChatCompletionStreamManager[None])
+
+    # The README's tool usage: function_tool() is what `tools=` takes.
+    tool = edgen.function_tool(GetWeather)
+    assert_type(tool, ChatCompletionToolParam)
+    with_tools = client.chat.completions.parse(
+        model="default", messages=MESSAGES, tools=[tool], tool_choice="required"
+    )
+    assert_type(with_tools, ParsedChatCompletion[None])
+    client.chat.completions.create(model="default", messages=MESSAGES, tools=[tool])
+    with pytest.raises(TypeError):
+        client.chat.completions.parse(
+            model="d", messages=MESSAGES, response_format=Weather, bogus=1
+        )  # type: ignore[call-overload]
+
+
+async def _async_structured(url: str) -> None:
+    async with AsyncEdgen(base_url=url, max_retries=0) as client:
+        call = client.chat.completions.parse(
+            model="default", messages=MESSAGES, response_format=Weather
+        )
+        completion = await assert_type(call, Coroutine[Any, Any, ParsedChatCompletion[Weather]])
+        assert_type(completion.choices[0].message.parsed, Weather | None)
+        assert isinstance(completion.choices[0].message.parsed, Weather)
+        raw = await client.chat.completions.with_raw_response.parse(
+            model="default", messages=MESSAGES, response_format=Weather
+        )
+        assert_type(raw, AsyncAPIResponse[ParsedChatCompletion[Weather]])
+        assert_type(raw.request_id, str | None)
+
+        manager = client.chat.completions.stream(
+            model="default", messages=MESSAGES, response_format=Weather
+        )
+        assert_type(manager, AsyncChatCompletionStreamManager[Weather])
+        async with manager as stream:
+            final = await stream.get_final_completion()
+        assert_type(final, ParsedChatCompletion[Weather])
+        assert_type(final.choices[0].message.parsed, Weather | None)
+        assert isinstance(final.choices[0].message.parsed, Weather)
+        assert_type(final._request_id, str | None)
+
+
+@pytest.mark.anyio
+async def test_async_structured(server: EdgenEmulator) -> None:
+    await _async_structured(server.url)
 
 
 # -- async ---------------------------------------------------------------------

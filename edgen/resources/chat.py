@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, overload
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 import httpx
 
 from .._endpoint import SyncAsync, endpoint, endpoint3
 from .._pipeline import decode_response
-from .._resource import _IO, _M, Async, Raw, Resource, Streaming, Sync, checked
+from .._resource import _IO, _M, Async, Parsed, Raw, Resource, Streaming, Sync, checked
 from .._validate import check
 from ..types.chat.chat_completion import ChatCompletion
 from ..types.chat.chat_completion_chunk import ChatCompletionChunk
@@ -23,12 +23,21 @@ from ..types.chat.completion_create_params import (
 from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 from .misc import Status
 
+_F = TypeVar("_F")  # the `response_format` type of parse() and stream()
+
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._accumulate import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
+    from .._response import (
+        APIResponse,
+        AsyncAPIResponse,
+        AsyncResponseContextManager,
+        ResponseContextManager,
+    )
     from .._streaming import AsyncStream, Stream
     from .._types import RequestOptions
+    from .._typing import Required
 
     class _Streaming(CompletionCreateParamsStreaming, RequestOptions, total=False): ...
 
@@ -39,6 +48,10 @@ if TYPE_CHECKING:
 
     class _Structured(_Whole, total=False):
         response_format: Any  # a dict as in create(), or a type to decode into
+
+    # parse() and stream() with a type to decode into: `message.parsed` is a `_F`.
+    class _Typed(_Whole, Generic[_F], total=False):
+        response_format: Required[type[_F]]  # type: ignore[misc]  # narrows the dict form
 
 
 # create()'s overloads, for `endpoint3`: `stream=True` gives a stream of chunks, `False`
@@ -71,14 +84,24 @@ class Completions(Resource[_IO, _M]):
         cast = ChatCompletionChunk if stream else ChatCompletion
         return self._send("POST", "chat/completions", cast, options, body=body, stream=stream)
 
+    # A `response_format` type makes the final completion's `message.parsed` one of it; a
+    # dict (or none) leaves `parsed` None.
     @overload
     def stream(
-        self: Completions[Sync, Any], **params: Unpack[_Structured]
-    ) -> ChatCompletionStreamManager[Any]: ...
+        self: Completions[Sync, Any], **params: Unpack[_Typed[_F]]
+    ) -> ChatCompletionStreamManager[_F]: ...
     @overload
     def stream(
-        self: Completions[Async, Any], **params: Unpack[_Structured]
-    ) -> AsyncChatCompletionStreamManager[Any]: ...
+        self: Completions[Sync, Any], **params: Unpack[_Whole]
+    ) -> ChatCompletionStreamManager[None]: ...
+    @overload
+    def stream(
+        self: Completions[Async, Any], **params: Unpack[_Typed[_F]]
+    ) -> AsyncChatCompletionStreamManager[_F]: ...
+    @overload
+    def stream(
+        self: Completions[Async, Any], **params: Unpack[_Whole]
+    ) -> AsyncChatCompletionStreamManager[None]: ...
     def stream(self, **params: Unpack[_Structured]) -> Any:
         """`with ...stream(...) as s:` iterate the chunks, then `s.get_final_completion()`."""
         # `async with` on AsyncEdgen. `response_format` may be a type, as with parse().
@@ -94,6 +117,57 @@ class Completions(Resource[_IO, _M]):
         # The request starts when the helper's `with` block is entered.
         return self._client._stream_helper(lambda: create(**sent), content_type, tools)
 
+    # As create() returns, per client and mode, with `message.parsed` typed as the
+    # `response_format` type (None for a dict or none). `@endpoint` alone cannot carry the
+    # type variable through, hence one overload per client and mode.
+    @overload
+    def parse(
+        self: Completions[Sync, Parsed], **params: Unpack[_Typed[_F]]
+    ) -> ParsedChatCompletion[_F]: ...
+    @overload
+    def parse(
+        self: Completions[Sync, Parsed], **params: Unpack[_Whole]
+    ) -> ParsedChatCompletion[None]: ...
+    @overload
+    def parse(
+        self: Completions[Sync, Raw], **params: Unpack[_Typed[_F]]
+    ) -> APIResponse[ParsedChatCompletion[_F]]: ...
+    @overload
+    def parse(
+        self: Completions[Sync, Raw], **params: Unpack[_Whole]
+    ) -> APIResponse[ParsedChatCompletion[None]]: ...
+    @overload
+    def parse(
+        self: Completions[Sync, Streaming], **params: Unpack[_Typed[_F]]
+    ) -> ResponseContextManager[ParsedChatCompletion[_F]]: ...
+    @overload
+    def parse(
+        self: Completions[Sync, Streaming], **params: Unpack[_Whole]
+    ) -> ResponseContextManager[ParsedChatCompletion[None]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Parsed], **params: Unpack[_Typed[_F]]
+    ) -> Coroutine[Any, Any, ParsedChatCompletion[_F]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Parsed], **params: Unpack[_Whole]
+    ) -> Coroutine[Any, Any, ParsedChatCompletion[None]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Raw], **params: Unpack[_Typed[_F]]
+    ) -> Coroutine[Any, Any, AsyncAPIResponse[ParsedChatCompletion[_F]]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Raw], **params: Unpack[_Whole]
+    ) -> Coroutine[Any, Any, AsyncAPIResponse[ParsedChatCompletion[None]]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Streaming], **params: Unpack[_Typed[_F]]
+    ) -> AsyncResponseContextManager[ParsedChatCompletion[_F]]: ...
+    @overload
+    def parse(
+        self: Completions[Async, Streaming], **params: Unpack[_Whole]
+    ) -> AsyncResponseContextManager[ParsedChatCompletion[None]]: ...
     @endpoint
     def parse(self, **params: Unpack[_Structured]) -> ParsedChatCompletion[Any]:
         """Create a completion whose `message.parsed` is decoded into `response_format`."""

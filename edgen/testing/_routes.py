@@ -6,6 +6,7 @@ import collections
 import fnmatch
 import functools
 import hashlib
+import itertools
 import math
 import random
 import threading
@@ -580,8 +581,16 @@ class App:
         self._recorded: collections.deque[Request] = collections.deque(maxlen=self.max_recorded)
         self._pending: list[tuple[Fault, str | None]] = []  # one per time, with a route glob
         self._fault_counts: dict[str, int] = {}
+        self._request_ids = itertools.count(1)
 
     def handle(self, request: Request, stopping: threading.Event) -> Response | None:
+        # OpenAI names each answer in `x-request-id`; Edgen sends no such header.
+        response = self._answer(request, stopping)
+        if response is not None and self.dialect == "openai":
+            response.headers.append(("x-request-id", f"req_{next(self._request_ids)}"))
+        return response
+
+    def _answer(self, request: Request, stopping: threading.Event) -> Response | None:
         # Log the request and answer it; None closes the connection unanswered.
         with self._lock:
             self._recorded.append(request)
