@@ -408,7 +408,9 @@ class BaseEdgen(Generic[_H, _IO]):
                 "(by close(), a with block, or the client it was copied from)"
             )
         options = spec.options
-        headers = pipeline.merge_headers(self._headers, options.get("extra_headers"))
+        headers: Mapping[str, str] = pipeline.merge_headers(
+            self._headers, options.get("extra_headers")
+        )
         params = {**self._custom_query, **(options.get("extra_query") or {})} or None
         timeout = self.timeout
         if "timeout" in options:
@@ -420,7 +422,10 @@ class BaseEdgen(Generic[_H, _IO]):
         data = None
         if body is not None and spec.files is None:
             content = json_body(body)  # refuses NaN, inf and bytes, which JSON cannot carry
-            headers = {**headers, "content-type": "application/json"}
+            if headers is self._headers:  # no extra_headers: the usual case
+                headers = self._json_headers
+            else:
+                headers = {**headers, "content-type": "application/json"}
         elif body is not None:
             data = form_data(body)  # the text fields of a multipart upload
         request = http.build_request(
@@ -438,6 +443,14 @@ class BaseEdgen(Generic[_H, _IO]):
             self.max_retries, time.time, can_resend=spec.can_resend, timeout_errors=timeout_errors
         )
         return http, request, policy
+
+    # A JSON request's headers when it has no extra_headers, encoded once: httpx takes the
+    # entries of its own Headers as they are, where it would encode each name and value of
+    # a dict again per request (and every open stream would hold those copies).
+    @cached_property
+    def _json_headers(self) -> Mapping[str, str]:
+        headers = {**self._headers, "content-type": "application/json"}
+        return self._http_package.headers_class(headers)  # type: ignore[no-any-return]
 
     # The result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:

@@ -25,6 +25,8 @@ class HTTPPackage(msgspec.Struct, frozen=True):
     # Timeouts go out as this class; `timeout=` takes it and httpx.Timeout (edgen's default).
     timeout_class: type[Any]
     timeout_types: tuple[type[Any], ...]
+    # A client's usual request headers are encoded into this once (see BaseEdgen._json_headers).
+    headers_class: type[Any]
     # A request that failed on the way (connecting, sending, reading): retried if it may be.
     transport_errors: tuple[type[Exception], ...]
     # The transport errors that are timeouts, raised as APITimeoutError.
@@ -39,6 +41,7 @@ def _describe(module: Any) -> HTTPPackage:
         async_client_class=module.AsyncClient,
         timeout_class=module.Timeout,
         timeout_types=(httpx.Timeout,) if module is httpx else (httpx.Timeout, module.Timeout),
+        headers_class=module.Headers,
         transport_errors=(module.TransportError,),
         timeout_errors=(module.TimeoutException,),
         read_errors=(module.TransportError, module.StreamError),

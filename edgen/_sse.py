@@ -48,6 +48,19 @@ class SSEDecoder:
     and the other fields do not count toward an event's data. None: no limit.
     """
 
+    # Slots, not a __dict__: every open stream holds one of these.
+    __slots__ = (
+        "_pending",
+        "_skip_lf",
+        "_data",
+        "_event",
+        "last_event_id",
+        "_retry",
+        "_limit",
+        "_data_size",
+        "_counted",
+    )
+
     def __init__(self, max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE) -> None:
         if max_event_size is not None and max_event_size < 0:
             raise ValueError(f"max_event_size must be at least 0 or None, not {max_event_size}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -10,6 +10,7 @@ import msgspec
 
 from ._compat import HTTPX, HTTPPackage
 from ._exceptions import APIError, APIResponseValidationError
+from ._models import JSONDecoder
 from ._pipeline import connection_error, decoder_for, error_detail, json_or
 from ._sse import DEFAULT_MAX_EVENT_SIZE, EventTooLarge, ServerSentEvent, SSEDecoder
 
@@ -29,15 +30,28 @@ class _State(Generic[_T]):
     the stream that holds it would wait for the garbage collector.)
     """
 
+    # Slots here and on the streams: each open stream holds these objects, and a __dict__
+    # apiece cost more than the fields in them.
+    __slots__ = (
+        "response",
+        "json_decoder",
+        "decoder",
+        "package",
+        "is_event_stream",
+        "closed",
+        "done",
+        "some",
+    )
+
     def __init__(
         self,
         response: httpx.Response,
-        decode: Callable[[bytes], _T],
+        json_decoder: JSONDecoder[_T],  # shared by every stream of its type
         max_event_size: int | None,
         package: HTTPPackage,  # the one `response` comes from: its read errors are caught
     ) -> None:
         self.response = response
-        self.decode = decode
+        self.json_decoder = json_decoder
         self.decoder = SSEDecoder(max_event_size)
         self.package = package
         media_type = response.headers.get("content-type", "").partition(";")[0]
@@ -55,7 +69,7 @@ class _State(Generic[_T]):
         if event.event is not None and event.event == "error":  # `is` first: None == str is slow
             raise self._event_error(event, None)
         try:
-            item = self.decode(raw)
+            item = self.json_decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise self._event_error(event, exc) from None
         self.some = True
@@ -119,13 +133,15 @@ def _is_error(body: Any) -> bool:
 def _events(state: _State[_T]) -> Generator[_T, None, None]:
     if state.closed:
         return
-    response, convert, feed = state.response, state.convert, state.decoder.feed
+    # Methods are called through their objects, not kept bound in locals: a suspended
+    # generator would hold the bound methods, for no gain in speed.
+    response, decoder = state.response, state.decoder
     try:
         if not state.is_event_stream:
             raise state.not_a_stream_error(next(response.iter_bytes(PEEK_SIZE), b""))
         for chunk in response.iter_bytes():
-            for event in feed(chunk):
-                item = convert(event)
+            for event in decoder.feed(chunk):
+                item = state.convert(event)
                 if item is None:
                     break
                 yield item
@@ -144,14 +160,14 @@ def _events(state: _State[_T]) -> Generator[_T, None, None]:
 async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
     if state.closed:
         return
-    response, convert, feed = state.response, state.convert, state.decoder.feed
+    response, decoder = state.response, state.decoder  # no bound methods: see _events
     try:
         if not state.is_event_stream:
             raise state.not_a_stream_error(await anext(response.aiter_bytes(PEEK_SIZE), b""))
         chunks = response.aiter_bytes()
         async for chunk in chunks:
-            for event in feed(chunk):
-                item = convert(event)
+            for event in decoder.feed(chunk):
+                item = state.convert(event)
                 if item is None:
                     break
                 yield item
@@ -189,6 +205,8 @@ async def _adrain(chunks: AsyncIterator[bytes], read_errors: tuple[type[Exceptio
 
 
 class _StreamBase(Generic[_T]):
+    __slots__ = ("response", "_state", "_iterator", "_handed_out", "__weakref__")
+
     def __init__(
         self,
         *,
@@ -197,16 +215,18 @@ class _StreamBase(Generic[_T]):
         max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE,
         http_package: HTTPPackage = HTTPX,
     ) -> None:
+        # Set before anything can fail: Stream.__del__ reads them.
+        self._iterator: Any = None  # the generator `next()` reads, once asked for
+        self._handed_out = False  # Stream.__iter__ gave a generator away
         self.response = response
-        decode = decoder_for(cast_to).decode
-        self._state = _State(response, decode, max_event_size, http_package)
+        self._state = _State(response, decoder_for(cast_to), max_event_size, http_package)
 
 
 class Stream(_StreamBase[_T]):
     """Iterate for decoded chunks; `close()` or a `with` block releases the connection."""
 
-    _iterator: Generator[_T, None, None] | None = None  # the generator `next()` reads
-    _handed_out = False  # __iter__ gave a generator away (class defaults, for __del__)
+    __slots__ = ()
+    _iterator: Generator[_T, None, None] | None
 
     def __iter__(self) -> Iterator[_T]:
         # Only the for-loop holds it: leaving early collects it, releasing the connection.
@@ -244,7 +264,8 @@ class Stream(_StreamBase[_T]):
 class AsyncStream(_StreamBase[_T]):
     """`Stream` for `async for` and `async with`."""
 
-    _iterator: AsyncGenerator[_T, None] | None = None
+    __slots__ = ()
+    _iterator: AsyncGenerator[_T, None] | None
 
     def __aiter__(self) -> AsyncIterator[_T]:
         return self._iterator or _aevents(self._state)
