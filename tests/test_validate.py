@@ -373,3 +373,39 @@ def test_transcription_session_uuid_and_decimal_free_form(routes: dict[str, resp
 def test_image_bounds_are_inclusive(routes: dict[str, respx.Route]) -> None:
     Edgen(max_retries=0).image.generations.create(prompt="x", width=2**32 - 1, seed=2**64 - 1)
     assert sent_json(routes["images"])["width"] == 2**32 - 1
+
+
+# -- A forced tool call named as OpenAI names it ------------------------------------------
+
+
+WEATHER = {
+    "type": "function",
+    "function": {"name": "weather", "parameters": {"type": "object", "properties": {}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("tools", "choice", "sent"),
+    [
+        # By name only: completed from `tools`, as the Edgen server requires.
+        ([WEATHER], {"type": "function", "function": {"name": "weather"}}, WEATHER),
+        # Already whole: sent as passed.
+        ([WEATHER], WEATHER, WEATHER),
+        # Not among the tools: sent as passed, for the server to refuse.
+        (
+            [WEATHER],
+            {"type": "function", "function": {"name": "other"}},
+            {"type": "function", "function": {"name": "other"}},
+        ),
+    ],
+)
+def test_a_named_tool_choice_is_sent_whole(
+    routes: dict[str, respx.Route], tools: Any, choice: Any, sent: Any
+) -> None:
+    passed = msgspec.json.decode(msgspec.json.encode(choice))
+    Edgen(max_retries=0).chat.completions.create(
+        model="m", messages=M, tools=tools, tool_choice=choice
+    )
+    body = msgspec.json.decode(routes["chat"].calls.last.request.content)
+    assert body["tool_choice"] == sent
+    assert choice == passed  # the caller's dict is left alone

@@ -217,7 +217,21 @@ def _structured(params: dict[str, Any], structured_outputs: str) -> tuple[Any, d
 def _checked(method: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     options, body = checked(method, params, CHAT_CREATE_FIELDS, ("messages", "model"))
     check(method, CompletionCreateParamsEither, body)
+    choice = body.get("tool_choice")
+    if isinstance(choice, Mapping) and "parameters" not in choice["function"]:
+        body["tool_choice"] = _named_tool(choice, body.get("tools"))
     return options, body
+
+
+# OpenAI's `{"type": "function", "function": {"name": ...}}` completed into the whole
+# function from `tools`, which the Edgen server requires (it answers 422 to the name alone).
+def _named_tool(choice: Mapping[str, Any], tools: Any) -> Mapping[str, Any]:
+    name = choice["function"]["name"]
+    # Only a list or tuple is looked through: a one-shot iterable is for the request body.
+    for tool in tools if isinstance(tools, (list, tuple)) else ():
+        if tool.get("function", {}).get("name") == name:
+            return {"type": choice["type"], "function": tool["function"]}
+    return choice  # not among the tools: the server says so
 
 
 class Chat(Resource[_IO, _M]):

@@ -20,7 +20,22 @@ class ChatCompletionToolParam(TypedDict):
     function: FunctionDefinition
 
 
-ChatCompletionNamedToolChoiceParam = ChatCompletionToolParam  # the same shape
+class ToolChoiceFunction(TypedDict, total=False):
+    name: Required[str]
+    description: str | None
+    parameters: dict[str, Any]
+    strict: bool | None
+
+
+class ChatCompletionNamedToolChoiceParam(TypedDict):
+    """Forces a call of the function `function["name"]`, one of `tools`.
+
+    The Edgen server wants the whole function here (name and parameters); naming it alone,
+    as OpenAI does, is enough: the client fills in the rest from `tools`.
+    """
+
+    type: Literal["function"]
+    function: ToolChoiceFunction
 
 
 ChatCompletionToolChoiceOptionParam = Union[
