@@ -31,6 +31,11 @@ class _BaseResponse(Generic[_T]):
         self.http_version = http_response.http_version
 
     @property
+    def http_request(self) -> httpx.Request:
+        """The request this answers (as sent, after any retries)."""
+        return self.http_response.request
+
+    @property
     def request_id(self) -> str | None:
         """The server's `x-request-id` header, to quote in a bug report (None without it)."""
         request_id: str | None = self.http_response.headers.get("x-request-id")

@@ -199,3 +199,15 @@ def test_emulator_edgen_dialect_sends_none(emulator: EdgenEmulator) -> None:
     raw = client.chat.completions.with_raw_response.create(model="default", messages=MESSAGES)
     assert raw.request_id is None
     assert raw.parse()._request_id is None
+
+
+def test_a_raw_response_names_the_request_it_answers(respx_mock) -> None:
+    respx_mock.post("http://127.0.0.1:33322/v1/chat/completions").mock(
+        return_value=answer(completion())
+    )
+    client = Edgen(max_retries=0)
+    raw = client.chat.completions.with_raw_response.create(model="m", messages=MESSAGES)
+    assert raw.http_request.method == "POST"
+    assert raw.http_request.url == "http://127.0.0.1:33322/v1/chat/completions"
+    assert json.loads(raw.http_request.content)["model"] == "m"
+    client.close()
