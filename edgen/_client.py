@@ -50,14 +50,12 @@ DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_con
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 _IO = TypeVar("_IO", Sync, Async)
 
-_DEFAULT_HEADERS = {
-    "user-agent": f"Edgen/Python {__version__}",
-    "x-edgen-lang": "python",
-    "x-edgen-package-version": __version__,
-    "x-edgen-runtime": sys.implementation.name,
-    "x-edgen-runtime-version": "{}.{}.{}".format(*sys.version_info[:3]),
-    "accept": "application/json",
-}
+# Who is calling, in the one header every server logs. No per-request platform headers
+# beyond it: each extra header costs every request (and every open stream) its copy.
+_USER_AGENT = "Edgen/Python {} ({} {}.{}.{})".format(
+    __version__, sys.implementation.name, *sys.version_info[:3]
+)
+_DEFAULT_HEADERS = {"user-agent": _USER_AGENT, "accept": "application/json"}
 
 
 def _sleep(seconds: float) -> None:

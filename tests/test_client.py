@@ -225,10 +225,11 @@ def test_default_max_retries() -> None:
 def test_platform_headers(chat_route: respx.Route) -> None:
     create(Edgen())
     headers = sent(chat_route).headers
-    assert headers["user-agent"] == f"Edgen/Python {edgen.__version__}"
+    runtime = "{} {}.{}.{}".format(sys.implementation.name, *sys.version_info[:3])
+    assert headers["user-agent"] == f"Edgen/Python {edgen.__version__} ({runtime})"
     assert headers["accept"] == "application/json"
-    assert headers["x-edgen-lang"] == "python"
-    assert headers["x-edgen-package-version"] == edgen.__version__
+    # Nothing else of ours: no per-request platform headers.
+    assert {name for name in headers if name.startswith("x-")} == set()
 
 
 def test_default_headers_and_query_are_sent(router: respx.MockRouter) -> None:
@@ -659,5 +660,5 @@ def test_headers_query_and_body_over_a_real_socket(emulator) -> None:
     assert urllib.parse.parse_qs(recorded.query) == {"tenant": ["a b"]}
     assert recorded.headers["authorization"] == "Bearer live-key"
     assert recorded.headers["x-trace"] == "t-1"
-    assert recorded.headers["user-agent"] == f"Edgen/Python {edgen.__version__}"
+    assert recorded.headers["user-agent"].startswith(f"Edgen/Python {edgen.__version__} (")
     assert recorded.json() == {"model": "default", "messages": MESSAGES, "one_shot": True}

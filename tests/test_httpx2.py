@@ -52,7 +52,7 @@ def test_sync_client_sends_through_httpx2(server: EdgenEmulator) -> None:
     assert isinstance(text, str)
     assert len(client.models.list()) >= 1
     assert seen and all(isinstance(r, httpx2.Request) for r in seen)
-    assert seen[0].headers["user-agent"] == f"Edgen/Python {edgen.__version__}"
+    assert seen[0].headers["user-agent"].startswith(f"Edgen/Python {edgen.__version__} (")
     client.close()
     assert not http.is_closed  # a client passed in is the caller's to close
     http.close()

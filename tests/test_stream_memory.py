@@ -50,7 +50,7 @@ def test_each_request_gets_its_own_copy_of_the_shared_headers(router: respx.Mock
         assert request.headers["content-type"] == "application/json"
         assert request.headers["x-team"] == "blue"
         assert request.headers["authorization"] == "Bearer k"
-        assert request.headers["x-edgen-lang"] == "python"
+        assert request.headers["user-agent"].startswith("Edgen/Python ")
         assert json.loads(request.content)["messages"] == MESSAGES
     assert second.headers["accept"] == "application/json"
     assert client.default_headers["accept"] == "application/json"
