@@ -1,4 +1,4 @@
-"""What `chat.completions.stream()` adds per chunk: accumulation over a plain stream.
+"""What `chat.completions.stream()` adds per chunk: accumulation and events over a plain stream.
 
 Here the "floor" is edgen's own `create(stream=True)` over the same bytes, so
 the ratio is the accumulator's share of the per-chunk cost (target: +20%).
@@ -35,11 +35,15 @@ def test_accumulate_baseline(benchmark, record) -> None:
 def test_accumulate_stream_helper(benchmark, record) -> None:
     client = _client()
 
-    def run() -> str:
+    # As a ported openai-python loop reads it: every event, the text ones used.
+    def run() -> tuple[int, str]:
+        deltas = 0
         with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
-            for _ in stream:
-                pass
-            return stream.get_final_text()
+            for event in stream:
+                if event.type == "content.delta":
+                    deltas += 1
+            return deltas, stream.get_final_text()
 
-    assert benchmark(run)
+    deltas, text = benchmark(run)
+    assert deltas == N_CHUNKS and text
     record(FIGURE, "edgen", per=N_CHUNKS)
