@@ -205,33 +205,39 @@ class ChatCompletionAccumulator(Generic[_T]):
                 if state.partial is not None and not state.refusal:
                     state.parsed = state.partial.feed(content)
                 events.append(ContentDeltaEvent(content, parts, len(parts), state.parsed))
-            refusal = delta.refusal_
-            if refusal is not None and refusal is not UNSET:
-                state.refusal.append(refusal)
-                events.append(RefusalDeltaEvent(refusal, state.refusal, len(state.refusal)))
-            if delta.reasoning_content_:
-                state.reasoning.append(delta.reasoning_content_)
+            # Most chunks carry content alone: one test passes over the rest.
             calls = delta.tool_calls_
-            if calls:
-                for call in calls:
-                    events.append(self._merge_call(state, call.index, call))
+            logprobs = choice.logprobs_
+            if calls or logprobs or delta.refusal_ is not UNSET or delta.reasoning_content_:
+                self._take_others(state, delta, calls, logprobs, events)
             if delta.function_call_:
                 self._merge_call(state, _LEGACY_FUNCTION_CALL, delta.function_call_)
             if choice.finish_reason_:
                 state.finish_reason = choice.finish_reason_
-            logprobs = choice.logprobs_
-            if logprobs:
-                if logprobs.content:
-                    every = state.logprobs
-                    every.extend(logprobs.content)
-                    events.append(LogprobsContentDeltaEvent(logprobs.content, every, len(every)))
-                if logprobs.refusal:
-                    every = state.refusal_logprobs
-                    every.extend(logprobs.refusal)
-                    events.append(LogprobsRefusalDeltaEvent(logprobs.refusal, every, len(every)))
             if calls or state.finish_reason:
                 self._done_events(state, calls or (), events)
         return events
+
+    def _take_others(
+        self, state: _ChoiceState, delta: Any, calls: Any, logprobs: Any, events: list[Any]
+    ) -> None:
+        refusal = delta.refusal_
+        if refusal is not None and refusal is not UNSET:
+            state.refusal.append(refusal)
+            events.append(RefusalDeltaEvent(refusal, state.refusal, len(state.refusal)))
+        if delta.reasoning_content_:
+            state.reasoning.append(delta.reasoning_content_)
+        for call in calls or ():
+            events.append(self._merge_call(state, call.index, call))
+        if logprobs:
+            if logprobs.content:
+                every = state.logprobs
+                every.extend(logprobs.content)
+                events.append(LogprobsContentDeltaEvent(logprobs.content, every, len(every)))
+            if logprobs.refusal:
+                every = state.refusal_logprobs
+                every.extend(logprobs.refusal)
+                events.append(LogprobsRefusalDeltaEvent(logprobs.refusal, every, len(every)))
 
     def _merge_call(self, state: _ChoiceState, index: int | None, call: Any) -> Any:
         slot = state.tools.get(index)
