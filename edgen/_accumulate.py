@@ -370,7 +370,10 @@ class ChatCompletionAccumulator(Generic[_T]):
                 message["parsed"] = state.parsed
             calls: dict[Any, dict[str, Any]] = {}
             for key, call in state.tools.items():
-                function: dict[str, Any] = {"name": call.name or "", "arguments": "".join(call.parts)}
+                function: dict[str, Any] = {
+                    "name": call.name or "",
+                    "arguments": "".join(call.parts),
+                }
                 if with_parsed and call.parsed is not None:
                     function["parsed_arguments"] = call.parsed
                 calls[key] = {
