@@ -1,4 +1,4 @@
-"""Stream accumulation: ChatCompletionAccumulator and client.chat.completions.stream()."""
+"""Stream accumulation: ChatCompletionAccumulator and the events of chat.completions.stream()."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import pytest
 from conftest import SSE_HEADERS, edgen_chunk, openai_chunk, sse_body
 from faker import Faker
 
-from edgen import AsyncEdgen, ChatCompletionAccumulator, Edgen
+import edgen
+from edgen import AsyncEdgen, ChatCompletionAccumulator, Edgen, StructuredOutputError, function_tool
+from edgen._accumulate import _PartialJSON
 from edgen.testing import EdgenEmulator
 from edgen.types.chat import ChatCompletion, ChatCompletionChunk
+from edgen.types.chat.chat_completion_stream_event import ChunkEvent, ContentDeltaEvent
+from edgen.types.chat.parsed_chat_completion import ParsedChatCompletion
 
 fake = Faker()
 Faker.seed(808)
@@ -122,34 +126,212 @@ def test_no_chunk_means_no_completion() -> None:
         ChatCompletionAccumulator().final_completion()
 
 
-def test_stream_helper_yields_raw_chunks_and_the_final_completion(router) -> None:
-    words = [" " + fake.word() for _ in range(15)]
-    route = router.post("chat/completions").mock(
-        return_value=httpx.Response(
-            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
-        )
+class Place(msgspec.Struct):
+    city: str
+    days: int
+
+
+def kinds(events: list) -> list[str]:
+    return [e.type for e in events]
+
+
+def sse_route(router, *payloads: dict, done: bool = False):
+    body = sse_body(*payloads, done=done)
+    return router.post("chat/completions").mock(
+        return_value=httpx.Response(200, headers=SSE_HEADERS, content=body)
     )
+
+
+def test_events_come_in_openai_order_with_tool_calls_parsed() -> None:
+    args = json.dumps({"city": fake.city(), "days": 3})
+    pieces = [args[i : i + 5] for i in range(0, len(args), 5)]
+
+    def call(index: int, **function: str) -> dict:
+        return {"tool_calls": [{"index": index, "id": f"call_{index}", "function": function}]}
+
+    payloads = [
+        openai_chunk({"role": "assistant"}),
+        openai_chunk({"content": "Let me"}),
+        openai_chunk({"content": " check"}),
+        openai_chunk(call(0, name="Place", arguments="")),
+        *(
+            openai_chunk({"tool_calls": [{"index": 0, "function": {"arguments": p}}]})
+            for p in pieces
+        ),
+        openai_chunk(call(1, name="time", arguments="{}")),
+        openai_chunk({}, finish_reason="tool_calls"),
+        openai_chunk(
+            {}, choices=[], usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+        ),
+    ]
+    acc = ChatCompletionAccumulator(tools=[function_tool(Place)])
+    per_chunk = [acc.handle_chunk(c) for c in chunks(*payloads)]
+    assert all(isinstance(events[0], ChunkEvent) for events in per_chunk)
+    assert [kinds(events[1:]) for events in per_chunk] == [
+        [],
+        ["content.delta"],
+        ["content.delta"],
+        # The first tool call ends the content; each next one ends the call before it.
+        ["tool_calls.function.arguments.delta", "content.done"],
+        *[["tool_calls.function.arguments.delta"]] * len(pieces),
+        ["tool_calls.function.arguments.delta", "tool_calls.function.arguments.done"],
+        ["tool_calls.function.arguments.done"],  # the finish_reason ends the last one
+        [],
+    ]
+    flat = [e for events in per_chunk for e in events]
+    content = [e for e in flat if e.type == "content.delta"]
+    assert [(e.delta, e.snapshot) for e in content] == [
+        ("Let me", "Let me"),
+        (" check", "Let me check"),
+    ]
+    (done,) = [e for e in flat if e.type == "content.done"]
+    assert done.content == "Let me check" and done.parsed is None
+    deltas = [e for e in flat if e.type == "tool_calls.function.arguments.delta" and e.index == 0]
+    assert "".join(d.arguments_delta for d in deltas) == args == deltas[-1].arguments
+    assert deltas[2].arguments == "".join(pieces[:2])  # the text as it was at that event
+    assert all(d.name == "Place" for d in deltas)
+    # Partial arguments decode as far as they go; whole, they are the tool's type.
+    assert deltas[-1].parsed_arguments == json.loads(args)
+    first_done, second_done = [e for e in flat if e.type == "tool_calls.function.arguments.done"]
+    assert (first_done.index, first_done.name, first_done.arguments) == (0, "Place", args)
+    assert first_done.parsed_arguments == msgspec.json.decode(args, type=Place)
+    assert (second_done.index, second_done.name, second_done.parsed_arguments) == (1, "time", None)
+    snapshot = flat[-1].snapshot
+    assert isinstance(snapshot, ParsedChatCompletion) and snapshot.usage.total_tokens == 3
+    assert (
+        snapshot.choices[0].message.tool_calls[0].function.parsed_arguments
+        == first_done.parsed_arguments
+    )
+
+
+def test_refusal_and_logprobs_events() -> None:
+    def lp(tok: str) -> dict:
+        return {"content": [{"token": tok, "logprob": -0.5, "bytes": None, "top_logprobs": []}]}
+
+    payloads = [
+        openai_chunk({}, choices=[{"index": 0, "delta": {"content": "Hi"}, "logprobs": lp("Hi")}]),
+        openai_chunk({}, choices=[{"index": 1, "delta": {"refusal": "No"}}]),
+        openai_chunk(
+            {}, choices=[{"index": 1, "delta": {"refusal": "pe"}, "finish_reason": "stop"}]
+        ),
+        openai_chunk(
+            {},
+            choices=[
+                {
+                    "index": 0,
+                    "delta": {"content": "!"},
+                    "logprobs": lp("!"),
+                    "finish_reason": "stop",
+                }
+            ],
+        ),
+    ]
+    acc = ChatCompletionAccumulator()
+    flat = [e for c in chunks(*payloads) for e in acc.handle_chunk(c)]
+    assert kinds(flat) == [
+        "chunk", "content.delta", "logprobs.content.delta",
+        "chunk", "refusal.delta",
+        "chunk", "refusal.delta", "refusal.done",
+        "chunk", "content.delta", "logprobs.content.delta", "content.done", "logprobs.content.done",
+    ]  # fmt: skip
+    refusals = [e for e in flat if e.type.startswith("refusal")]
+    assert [getattr(e, "snapshot", None) for e in refusals] == ["No", "Nope", None]
+    assert refusals[-1].refusal == "Nope"
+    logprobs = [e for e in flat if e.type.startswith("logprobs")]
+    assert [t.token for t in logprobs[1].content] == ["!"]
+    assert [t.token for t in logprobs[1].snapshot] == ["Hi", "!"]
+    assert [t.token for t in logprobs[2].content] == ["Hi", "!"]
+    assert acc.pending_done_events() == []  # everything has ended already
+
+
+def test_partial_json_decodes_every_prefix_as_far_as_it_goes() -> None:
+    text = json.dumps({"steps": [{"e": 'a, "b"', "n": -1.5}, {"e": "c"}], "ok": True, "x": None})
+    seen = []
+    partial = _PartialJSON()
+    for char in text:
+        seen.append(partial.feed(char))
+    assert seen[-1] == json.loads(text)
+    assert seen[0] == {} and all(isinstance(value, dict) for value in seen)
+    assert {"steps": [{"e": 'a, "b'}]} in seen  # an open string is closed as it stands
+    assert {"steps": [{"e": 'a, "b"', "n": -1.5}, {}]} in seen
+    assert _PartialJSON().feed("   ") is None and _PartialJSON().feed("nonsense") is None
+
+
+def test_edgen_stream_gives_chunk_and_content_events_then_content_done(router) -> None:
+    words = [" " + fake.word() for _ in range(15)]
+    route = sse_route(router, *(edgen_chunk(w) for w in words))
     client = Edgen(max_retries=0)
     with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
-        seen = [c.choices[0].delta.content for c in stream]
+        events = list(stream)
         final = stream.get_final_completion()
-    assert seen == words
-    assert final.choices[0].message.content == "".join(words)
+    # Edgen's dialect sends no finish_reason: its end brings the done event instead.
+    assert kinds(events) == ["chunk", "content.delta"] * len(words) + ["content.done"]
+    assert [e.chunk.choices[0].delta.content for e in events[:-1:2]] == words
+    assert [e.delta for e in events[1::2]] == words
+    assert events[-4].snapshot == "".join(words[:-1])  # as it was at that event
+    assert events[-1].content == "".join(words) == final.choices[0].message.content
+    assert isinstance(final, ParsedChatCompletion)
     assert json.loads(route.calls[0].request.content)["stream"] is True
     assert stream.response.is_closed
 
 
-def test_breaking_out_keeps_the_rest_for_get_final_text(router) -> None:
+def test_chunk_event_snapshot_and_current_completion_snapshot(router) -> None:
+    words = [" " + fake.word() for _ in range(5)]
+    sse_route(router, *(edgen_chunk(w) for w in words))
+    with Edgen(max_retries=0).chat.completions.stream(model="m", messages=MESSAGES) as stream:
+        first = next(stream)
+        assert isinstance(first, ChunkEvent)
+        assert first.snapshot.choices[0].message.content == words[0]
+        assert first.snapshot is stream.current_completion_snapshot  # kept until the next chunk
+        assert isinstance(next(stream), ContentDeltaEvent)
+        next(stream)
+        assert stream.current_completion_snapshot.choices[0].message.content == "".join(words[:2])
+        assert "ChunkEvent(type='chunk', chunk=ChatCompletionChunk(" in repr(first)
+
+
+def test_breaking_out_resumes_where_it_stopped(router) -> None:
     words = [" " + fake.word() for _ in range(10)]
-    router.post("chat/completions").mock(
-        return_value=httpx.Response(
-            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
-        )
+    sse_route(router, *(edgen_chunk(w) for w in words))
+    with Edgen(max_retries=0).chat.completions.stream(model="m", messages=MESSAGES) as stream:
+        for event in stream:
+            if event.type == "content.delta":
+                break
+        rest = list(stream)  # no event lost in between
+        assert kinds(rest)[:2] == ["chunk", "content.delta"] and len(rest) == 2 * 9 + 1
+        assert stream.get_final_text() == "".join(words)
+        assert stream.until_done() is stream
+
+
+def test_a_stream_cut_short_gives_no_done_events(router) -> None:
+    sse_route(
+        router, openai_chunk({"content": "Once"}), openai_chunk({"content": " upon"}), done=True
     )
     with Edgen(max_retries=0).chat.completions.stream(model="m", messages=MESSAGES) as stream:
-        for _ in stream:
-            break
-        assert stream.get_final_text() == "".join(words)
+        events = list(stream)
+        with pytest.raises(edgen.IncompleteStreamError) as info:
+            stream.get_final_completion()
+    assert kinds(events) == ["chunk", "content.delta"] * 2
+    assert info.value.completion.choices[0].message.content == "Once upon"
+
+
+def test_content_that_does_not_fit_raises_at_content_done(router) -> None:
+    sse_route(
+        router,
+        openai_chunk({"content": '{"city": 5'}),
+        openai_chunk({"content": "}"}, finish_reason="stop"),
+    )
+    with Edgen(max_retries=0).chat.completions.stream(
+        model="m", messages=MESSAGES, response_format=Place
+    ) as stream:
+        seen = []
+        with pytest.raises(StructuredOutputError) as info:
+            for event in stream:
+                seen.append(event)
+    # As with openai-python, the chunk that ends the content raises instead of its events.
+    assert kinds(seen) == ["chunk", "content.delta"]
+    assert seen[1].parsed == {"city": 5}  # the partial value is not checked against the type
+    assert info.value.content == '{"city": 5}'
+    assert info.value.completion.choices[0].message.content == '{"city": 5}'
 
 
 def test_stream_false_is_refused() -> None:
@@ -158,20 +340,22 @@ def test_stream_false_is_refused() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_stream_helper_is_awaitable(router) -> None:
+async def test_async_stream_helper_gives_events_and_is_awaitable(router) -> None:
     words = [" " + fake.word() for _ in range(12)]
-    router.post("chat/completions").mock(
-        return_value=httpx.Response(
-            200, headers=SSE_HEADERS, content=sse_body(*(edgen_chunk(w) for w in words))
-        )
-    )
+    sse_route(router, *(edgen_chunk(w) for w in words))
     async with AsyncEdgen(max_retries=0) as client:
         async with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
             first = await stream.__anext__()
+            async for event in stream:
+                if event.type == "content.delta":
+                    break
             text = await stream.get_final_text()
             final = await stream.get_final_completion()
-    assert first.choices[0].delta.content == words[0]
+            rest = [e async for e in stream]
+    assert first.type == "chunk" and first.chunk.choices[0].delta.content == words[0]
+    assert event.delta == words[0] and event.snapshot == words[0]
     assert text == "".join(words) == final.choices[0].message.content
+    assert rest == []
 
 
 @pytest.mark.parametrize("dialect", ["edgen", "openai"])
@@ -182,8 +366,12 @@ def test_against_the_emulator_final_equals_the_whole_completion(dialect: str) ->
     ):
         whole = client.chat.completions.create(model="m", messages=MESSAGES)
         with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            events = list(stream)
             final = stream.get_final_completion()
-    assert final.choices[0].message.content == whole.choices[0].message.content
+    text = whole.choices[0].message.content
+    assert "".join(e.delta for e in events if e.type == "content.delta") == text
+    assert [e.content for e in events if e.type == "content.done"] == [text]
+    assert final.choices[0].message.content == text
     assert final.choices[0].finish_reason == whole.choices[0].finish_reason
 
 
@@ -205,12 +393,14 @@ async def test_async_tool_call_stream_from_the_emulator() -> None:
             async with client.chat.completions.stream(
                 model="m", messages=MESSAGES, tools=[tool], tool_choice="required"
             ) as stream:
-                n_chunks = 0
-                async for _ in stream:
-                    n_chunks += 1
+                events = [e async for e in stream]
                 final = await stream.get_final_completion()
     call = final.choices[0].message.tool_calls[0]
-    assert n_chunks > 4  # arguments arrived in pieces
-    assert call.function.name == "lookup"
+    deltas = [e for e in events if e.type == "tool_calls.function.arguments.delta"]
+    (done,) = [e for e in events if e.type == "tool_calls.function.arguments.done"]
+    assert len(deltas) > 3  # arguments arrived in pieces
+    assert "".join(d.arguments_delta for d in deltas) == done.arguments == call.function.arguments
+    assert done.name == call.function.name == "lookup" and done.index == 0
+    assert done.parsed_arguments is None  # a plain dict tool has no type to decode into
     assert set(json.loads(call.function.arguments)) == {"q", "n"}
     assert final.choices[0].finish_reason == "tool_calls"

@@ -174,7 +174,7 @@ def test_stream_helper_refuses_a_stream_cut_short_and_keeps_what_came() -> None:
     with sse_server(*CUT_SHORT) as server:
         client = Edgen(base_url=server.url, max_retries=0)
         with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
-            seen = [c.choices[0].delta.content for c in stream]
+            seen = [e.chunk.choices[0].delta.content for e in stream if e.type == "chunk"]
             with pytest.raises(edgen.IncompleteStreamError) as info:
                 stream.get_final_completion()
             with pytest.raises(edgen.IncompleteStreamError):

@@ -177,14 +177,16 @@ def test_stream_with_a_response_format_type_gives_a_parsed_final_completion() ->
         with client.chat.completions.stream(
             model="m", messages=MESSAGES, response_format=Weather
         ) as stream:
-            pieces = [
-                c.choices[0].delta.content
-                for c in stream
-                if c.choices and c.choices[0].delta.content
-            ]
+            events = list(stream)
             final = stream.get_final_completion()
-    assert len(pieces) > 3  # the JSON arrived in pieces
-    assert isinstance(final.choices[0].message.parsed, Weather)
+    deltas = [e for e in events if e.type == "content.delta"]
+    assert len(deltas) > 3  # the JSON arrived in pieces
+    # Each piece brings the JSON so far, completed and decoded; the last one is whole.
+    assert all(d.parsed is None or isinstance(d.parsed, dict) for d in deltas)
+    assert msgspec.convert(deltas[-1].parsed, Weather) == final.choices[0].message.parsed
+    (done,) = [e for e in events if e.type == "content.done"]
+    assert isinstance(done.parsed, Weather) and done.parsed == final.choices[0].message.parsed
+    assert done.content == deltas[-1].snapshot == final.choices[0].message.content
 
 
 def test_stream_parse_failure_carries_the_text(router) -> None:
