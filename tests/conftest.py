@@ -257,6 +257,20 @@ def edgen_completion(content: str, *, completion_id: str | None = None) -> dict:
     }
 
 
+def openai_completion(content: str | None, tool_calls: list | None = None) -> dict:
+    """A minimal non-streamed ChatCompletion in the OpenAI shape, finished with "stop"."""
+    message: dict = {"role": "assistant", "content": content}
+    if tool_calls is not None:
+        message["tool_calls"] = tool_calls
+    return {
+        "id": "x",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "created": 1,
+        "model": "m",
+        "object": "chat.completion",
+    }
+
+
 SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import respx
 from conftest import BASE_URL
 
@@ -64,3 +65,22 @@ async def run(call: Callable[[Any], Any], client: Edgen | AsyncEdgen) -> Any:
     elif inspect.isawaitable(result):
         result = await result
     return result
+
+
+async def refused(
+    routes: dict[str, respx.Route],
+    kind: str,
+    route: str,
+    call: Callable[[Any], Any],
+    error: type[Exception],
+    message: str,
+) -> Edgen | AsyncEdgen:
+    """Makes the call on a new client of `kind`, which must raise exactly `error` with exactly
+    `message` and send nothing on `route`; returns the client."""
+    client = make_client(kind)
+    with pytest.raises(error) as info:
+        await run(call, client)
+    assert type(info.value) is error
+    assert str(info.value) == message
+    assert not routes[route].called
+    return client

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import openai_completion
 from rawserver import Conn, RawServer, Request, serve_each
 
 import edgen
@@ -34,20 +35,7 @@ def echo(conn: Conn, request: Request) -> None:
     """Answers a chat completion whose content is the prompt, a little later."""
     prompt = request.json()["messages"][-1]["content"]
     time.sleep(ANSWER_DELAY)
-    body = {
-        "id": "x",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "m",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": prompt},
-                "finish_reason": "stop",
-            }
-        ],
-    }
-    conn.respond(200, json.dumps(body).encode())
+    conn.respond(200, json.dumps(openai_completion(prompt)).encode())
 
 
 @pytest.fixture

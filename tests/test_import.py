@@ -59,4 +59,8 @@ def test_version_matches_user_agent() -> None:
     import edgen
 
     assert _run(_PROBE)["version"] == edgen.__version__
-    assert edgen.Edgen().default_headers["user-agent"].startswith(f"Edgen/Python {edgen.__version__} (")
+    assert (
+        edgen.Edgen()
+        .default_headers["user-agent"]
+        .startswith(f"Edgen/Python {edgen.__version__} (")
+    )

@@ -22,7 +22,7 @@ import pytest
 import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mocked import M, make_client, mocked_routes, run
+from mocked import M, make_client, mocked_routes, refused, run
 
 import edgen
 from edgen._types import json_body
@@ -251,11 +251,7 @@ async def test_refused_before_sending(
     error: type[Exception],
     message: str,
 ) -> None:
-    client = make_client(kind)
-    with pytest.raises(error) as info:
-        await run(call, client)
-    assert str(info.value) == message
-    assert not routes[endpoint].called
+    client = await refused(routes, kind, endpoint, call, error, message)
     assert await run(chat(), client) is not None  # the client is unharmed
     assert routes["chat"].call_count == 1
 

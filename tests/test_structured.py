@@ -9,7 +9,7 @@ from typing import TypedDict
 import httpx
 import msgspec
 import pytest
-from conftest import SSE_HEADERS, edgen_chunk, sse_body
+from conftest import SSE_HEADERS, edgen_chunk, openai_completion, sse_body
 
 from edgen import AsyncEdgen, Edgen, InternalServerError, StructuredOutputError, function_tool
 from edgen._structured import json_schema
@@ -42,17 +42,7 @@ class Pair(TypedDict):
     b: bool
 
 
-def completion(content: str | None, tool_calls: list | None = None) -> dict:
-    message = {"role": "assistant", "content": content}
-    if tool_calls is not None:
-        message["tool_calls"] = tool_calls
-    return {
-        "id": "x",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "created": 1,
-        "model": "m",
-        "object": "chat.completion",
-    }
+completion = openai_completion
 
 
 def test_parse_sends_the_schema_and_decodes_content(router) -> None:

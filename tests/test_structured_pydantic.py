@@ -14,7 +14,7 @@ import sys
 import httpx
 import msgspec
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, openai_completion
 from duck_models import Forecast
 
 import edgen
@@ -25,17 +25,7 @@ MESSAGES = [{"role": "user", "content": "forecast"}]
 FITS = json.dumps({"city": "Oslo", "days": [{"high": 3}, {"high": 5}]})
 
 
-def completion(content: str | None, tool_calls: list | None = None) -> dict:
-    message: dict = {"role": "assistant", "content": content}
-    if tool_calls is not None:
-        message["tool_calls"] = tool_calls
-    return {
-        "id": "x",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "created": 1,
-        "model": "m",
-        "object": "chat.completion",
-    }
+completion = openai_completion
 
 
 def test_parse_sends_the_models_own_schema_closed_and_decodes_with_it(router) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, openai_completion
 from rawserver import Conn, RawServer, Request
 
 from edgen import APIConnectionError, AsyncEdgen, Edgen
@@ -48,20 +48,7 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _answer(conn: Conn, request: Request) -> None:
-    body = {
-        "id": "x",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "m",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": ANSWER},
-                "finish_reason": "stop",
-            }
-        ],
-    }
-    conn.respond(200, json.dumps(body).encode())
+    conn.respond(200, json.dumps(openai_completion(ANSWER)).encode())
 
 
 @pytest.fixture

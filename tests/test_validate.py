@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 import respx
-from mocked import M, make_client, mocked_routes, run
+from mocked import M, mocked_routes, refused
 
 import edgen
 from edgen import Edgen
@@ -276,12 +276,7 @@ async def test_refused_before_sending(
     error: type[Exception],
     message: str,
 ) -> None:
-    client = make_client(kind)
-    with pytest.raises(error) as info:
-        await run(call, client)
-    assert type(info.value) is error
-    assert str(info.value) == message
-    assert not routes[route].called
+    await refused(routes, kind, route, call, error, message)
 
 
 def test_stream_refuses_when_called_not_when_entered(routes: dict[str, respx.Route]) -> None:
