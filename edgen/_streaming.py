@@ -140,8 +140,13 @@ def _events(state: _State[_T]) -> Generator[_T, None, None]:
         if not state.is_event_stream:
             raise state.not_a_stream_error(next(response.iter_bytes(PEEK_SIZE), b""))
         for chunk in response.iter_bytes():
-            for event in decoder.feed(chunk):
-                item = state.convert(event)
+            # Taken off the list as they are handed out: a stream waiting for its next chunk
+            # keeps neither the bytes nor the events it already gave (memory per open stream).
+            events = decoder.feed(chunk)
+            del chunk
+            events.reverse()
+            while events:
+                item = state.convert(events.pop())
                 if item is None:
                     break
                 yield item
@@ -166,8 +171,11 @@ async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
             raise state.not_a_stream_error(await anext(response.aiter_bytes(PEEK_SIZE), b""))
         chunks = response.aiter_bytes()
         async for chunk in chunks:
-            for event in decoder.feed(chunk):
-                item = state.convert(event)
+            events = decoder.feed(chunk)  # popped as they go: see _events
+            del chunk
+            events.reverse()
+            while events:
+                item = state.convert(events.pop())
                 if item is None:
                     break
                 yield item
