@@ -354,27 +354,35 @@ def _sent(model: BaseModel) -> Iterator[tuple[str, Any]]:
 # that can hold them, are walked by model_dump(): one msgspec call dumps the rest.
 _EXTRA_CLASSES: set[type[Any]] = set()
 
-# Per (class, whether to fill unset fields with None): (attribute, wire name, whether
-# models to walk may be inside) per field, or None when msgspec can dump the class as it is:
-# no tracked field to fill, and no extras, at or below it.
+# Per (class, whether to fill unset fields with None, how many classes had extras then):
+# (attribute, wire name, whether models to walk may be inside) per field, or None when
+# msgspec can dump the class as it is: no tracked field to fill, and no extras, at or below
+# it. The count is part of the key, so a class that gets extras later makes new plans
+# without clearing the ones other threads may be reading.
 _Plan = Union[tuple[tuple[str, str, bool], ...], None]
-_PLANS: dict[tuple[type[Any], bool], _Plan] = {}
+_PLANS: dict[tuple[type[Any], bool, int], _Plan] = {}
 _NOT_PLANNED: Any = object()
 
 
-def _plan(cls: type[BaseModel], fill: bool) -> _Plan:
-    key = (cls, fill)
+def _plan(cls: type[BaseModel], fill: bool, computing: set[type[Any]] | None = None) -> _Plan:
+    key = (cls, fill, len(_EXTRA_CLASSES))
     plan = _PLANS.get(key, _NOT_PLANNED)
     if plan is not _NOT_PLANNED:
         return plan  # type: ignore[no-any-return]
-    _PLANS[key] = None  # cycle guard while computing
+    # Classes being planned further up this call: a model that nests itself. Kept local,
+    # so another thread never reads a plan that is not finished.
+    computing = set() if computing is None else computing
+    if cls in computing:
+        return None
+    computing.add(cls)
     fields = []
     needed = cls in _EXTRA_CLASSES
     for info in msgspec.structs.fields(cls):
-        nested = any(_plan(model, fill) is not None for model in _models_in(info.type))
+        nested = any(_plan(model, fill, computing) is not None for model in _models_in(info.type))
         if nested or (fill and info.default is UNSET):  # UNSET: a tracked field
             needed = True
         fields.append((info.name, info.encode_name, nested))
+    computing.discard(cls)
     plan = _PLANS[key] = tuple(fields) if needed else None
     return plan
 
@@ -577,9 +585,7 @@ def _attach(value: Any, extras: _Extras) -> None:
 
 def _keep_extra(model: BaseModel, extra: Mapping[str, Any]) -> None:
     cls = type(model)
-    if cls not in _EXTRA_CLASSES:
-        _EXTRA_CLASSES.add(cls)
-        _PLANS.clear()  # plans made before did not walk this class
+    _EXTRA_CLASSES.add(cls)  # plans made before did not walk it: see _PLANS
     stored = model.__dict__
     for key, value in extra.items():
         # A key naming a method or property (`model_dump`, `content_`) would hide or

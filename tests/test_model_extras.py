@@ -14,10 +14,11 @@ import pytest
 import respx
 from conftest import openai_chunk, sse_body
 
-from edgen import APIResponseValidationError, Edgen
+from edgen import APIResponseValidationError, BaseModel, Edgen
 from edgen.types import CompletionUsage, Model
 from edgen.types.chat import ChatCompletion, ChatCompletionChunk
 from edgen.types.chat.chat_completion_chunk import ChoiceDelta
+from edgen.types.chat.chat_completion_token_logprob import TopLogprob
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 SSE_HEADERS = {"content-type": "text/event-stream"}
@@ -259,3 +260,16 @@ def test_httpx_response_body_is_what_was_decoded(router: respx.MockRouter) -> No
     completion = create(router, completion_body(extra_list=[1, {"a": None}]))
     assert completion.model_extra["extra_list"] == [1, {"a": None}]
     assert isinstance(router.calls.last.response, httpx.Response)
+
+
+def test_a_class_that_gets_extras_after_its_parent_was_dumped_still_shows_them() -> None:
+    # Dump plans are made once per class; a nested class that only later receives extras
+    # must be walked from then on (the plans are keyed by how many classes have extras).
+    class Outer(BaseModel):
+        inner: TopLogprob
+
+    first = Outer.model_validate({"inner": {"token": "a", "logprob": 0.0}})
+    assert first.model_dump()["inner"] == {"token": "a", "logprob": 0.0, "bytes": None}
+    later = Outer.model_validate({"inner": {"token": "b", "logprob": 0.0, "rank": 3}})
+    assert later.model_dump()["inner"]["rank"] == 3
+    assert msgspec.json.decode(later.model_dump_json())["inner"]["rank"] == 3
