@@ -227,7 +227,7 @@ def _checked(method: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], di
 # function from `tools`, which the Edgen server requires (it answers 422 to the name alone).
 def _named_tool(choice: Mapping[str, Any], tools: Any) -> Mapping[str, Any]:
     name = choice["function"]["name"]
-    # Only a list or tuple is looked through: a one-shot iterable is for the request body.
+    # check() has made a one-shot iterable of tools a list; anything else has no names.
     for tool in tools if isinstance(tools, (list, tuple)) else ():
         if tool.get("function", {}).get("name") == name:
             return {"type": choice["type"], "function": tool["function"]}
