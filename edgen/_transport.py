@@ -4,19 +4,24 @@
 # bundle (about 20 ms), and imports httpcore (more when trio is installed); a client for
 # the usual local `http://` server needs neither. This transport builds the connection
 # pool of a scheme on that scheme's first request: `http://` without any TLS, `https://`
-# with one verifying context per process, shared by every client edgen makes.
+# with one verifying context per process, shared by every client edgen makes. The pools
+# themselves are in _pool.py, imported with httpcore on the first request.
 
 from __future__ import annotations
 
 import ssl
 import threading
 import urllib.request
+from collections.abc import Callable
 from functools import cache
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
-_T = TypeVar("_T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+if TYPE_CHECKING:
+    from ._pool import AsyncPoolTransport, PoolTransport
+
+_T = TypeVar("_T", "PoolTransport", "AsyncPoolTransport")
 
 
 @cache
@@ -29,12 +34,16 @@ def default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-@cache
-def _refusing_ssl_context() -> ssl.SSLContext:
-    # The plain-http pool needs some context, or httpx would build the default one. This
-    # one trusts no certificate at all, so even a TLS connection reaching it by mistake
-    # could never go unverified; the routing below never sends one there.
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+def _sync_pool(ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> PoolTransport:
+    from ._pool import PoolTransport
+
+    return PoolTransport(ssl_context, limits)
+
+
+def _async_pool(ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> AsyncPoolTransport:
+    from ._pool import AsyncPoolTransport
+
+    return AsyncPoolTransport(ssl_context, limits)
 
 
 def environment_has_proxies() -> bool:
@@ -50,8 +59,10 @@ def environment_has_proxies() -> bool:
 class _Pools(Generic[_T]):
     """One pool per scheme, each made on first use."""
 
-    def __init__(self, make: type[_T], limits: httpx.Limits) -> None:
-        self._make: type[_T] = make
+    def __init__(
+        self, make: Callable[[ssl.SSLContext | None, httpx.Limits], _T], limits: httpx.Limits
+    ) -> None:
+        self._make: Callable[[ssl.SSLContext | None, httpx.Limits], _T] = make
         self._limits = limits
         self._pools: dict[str, _T] = {}
         # Two threads sending their first request together must not make two pools
@@ -64,10 +75,12 @@ class _Pools(Generic[_T]):
         pool = self._pools.get(scheme)
         if pool is not None:
             return pool
+        # The plain-http pool gets no context: it never makes a TLS connection (the routing
+        # here sends it none), and if it did, httpcore would build a verifying one.
         if scheme == "https":
-            verify = default_ssl_context()
+            ssl_context: ssl.SSLContext | None = default_ssl_context()
         elif scheme == "http":
-            verify = _refusing_ssl_context()
+            ssl_context = None
         else:
             raise httpx.UnsupportedProtocol(f"edgen sends http:// and https:// only, not {url}")
         with self._lock:
@@ -77,7 +90,7 @@ class _Pools(Generic[_T]):
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
             pool = self._pools.get(scheme)
             if pool is None:
-                pool = self._pools[scheme] = self._make(verify=verify, limits=self._limits)
+                pool = self._pools[scheme] = self._make(ssl_context, self._limits)
         return pool
 
     def take_all(self) -> list[_T]:
@@ -92,9 +105,9 @@ class LazyTransport(httpx.BaseTransport):
     """`http://` and `https://` pools of a sync client, each made on its first request."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        self._pools = _Pools(httpx.HTTPTransport, limits)
+        self._pools = _Pools(_sync_pool, limits)
 
-    def transport_for(self, url: httpx.URL) -> httpx.HTTPTransport:
+    def transport_for(self, url: httpx.URL) -> PoolTransport:
         """The pool that `url`'s requests go through (made now if it is not yet)."""
         return self._pools.for_url(url)
 
@@ -110,9 +123,9 @@ class AsyncLazyTransport(httpx.AsyncBaseTransport):
     """`http://` and `https://` pools of an async client, each made on its first request."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        self._pools = _Pools(httpx.AsyncHTTPTransport, limits)
+        self._pools = _Pools(_async_pool, limits)
 
-    def transport_for(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+    def transport_for(self, url: httpx.URL) -> AsyncPoolTransport:
         """The pool that `url`'s requests go through (made now if it is not yet)."""
         return self._pools.for_url(url)
 

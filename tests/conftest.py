@@ -105,10 +105,12 @@ def async_edgen(
 def busy(client: edgen.Edgen | AsyncEdgen) -> int:
     """Connections checked out of the client's pool, plus requests waiting for one."""
     transport = client._http._transport
+    pool: Any = None
     if isinstance(transport, (LazyTransport, AsyncLazyTransport)):  # edgen's own pool
-        transport = transport.transport_for(client.base_url)
-    if isinstance(transport, (httpx.HTTPTransport, httpx.AsyncHTTPTransport)):
+        pool = transport.transport_for(client.base_url).pool
+    elif isinstance(transport, (httpx.HTTPTransport, httpx.AsyncHTTPTransport)):
         pool = transport._pool
+    if pool is not None:
         active = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
         return len(active) + len(pool._requests)
     session = transport.client  # aiohttp's, made at the first request

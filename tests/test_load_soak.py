@@ -155,7 +155,7 @@ def test_1000_sequential_sync_streams(server_url: str, expected, tracing) -> Non
         growth, where = least_growth(
             [lambda lo=lo: [one(i) for i in range(lo, lo + HALF)] for lo in HALVES]
         )
-        pool = client._http._transport.transport_for(client.base_url)._pool  # type: ignore[attr-defined]
+        pool = client._http._transport.transport_for(client.base_url).pool  # type: ignore[attr-defined]
         assert len(pool.connections) == 1  # one connection, reused 1,000 times
     print(
         f"sync sequential: {SEQUENTIAL} streams in {time.monotonic() - began:.1f} s, growth {growth} B"
@@ -201,7 +201,7 @@ def test_200_concurrent_sync_streams_in_threads(server_url: str, expected) -> No
         assert all(results[i] == expected[i % len(PROMPTS)] for i in range(CONCURRENT))
         in_use = [
             c
-            for c in client._http._transport.transport_for(client.base_url)._pool.connections
+            for c in client._http._transport.transport_for(client.base_url).pool.connections
             if not c.is_idle()
         ]  # type: ignore[attr-defined]
         assert in_use == []
@@ -230,7 +230,7 @@ async def test_200_concurrent_async_streams_three_rounds(
         await round_()
         await round_()
         growth, where = grown(after_warm_up)
-        pool = client._http._transport.transport_for(client.base_url)._pool  # type: ignore[attr-defined]
+        pool = client._http._transport.transport_for(client.base_url).pool  # type: ignore[attr-defined]
         assert not pool._requests
         assert all(c.is_idle() or c.is_closed() for c in pool.connections)
     print(f"async concurrent: growth {growth} B")
