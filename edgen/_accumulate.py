@@ -154,6 +154,7 @@ class ChatCompletionAccumulator(Generic[_T]):
         "_content_type",
         "_tool_types",
         "_snapshot",
+        "_plain",
     )
 
     def __init__(
@@ -166,6 +167,10 @@ class ChatCompletionAccumulator(Generic[_T]):
         self._content_type: Any = response_format
         self._tool_types: dict[str, Any] = tool_types(tools)
         self._snapshot: ParsedChatCompletion[object] | None = None
+        # index -> state of the choices whose plain content chunks a sync stream() takes
+        # itself (ChatCompletionStream._generate): no response_format type (whose `parsed`
+        # must keep up) and no finish_reason yet (after which a chunk may end things).
+        self._plain: dict[int, _ChoiceState] = {}
 
     def add(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
         """Take one chunk into account; returns it, so `map(acc.add, stream)` reads well."""
@@ -195,6 +200,8 @@ class ChatCompletionAccumulator(Generic[_T]):
             if state is None:
                 typed = self._content_type is not None
                 state = states[choice.index] = _ChoiceState(typed)
+                if not typed:
+                    self._plain[choice.index] = state
             delta = choice.delta
             if state.role is None and delta.role_:
                 state.role = delta.role_
@@ -214,6 +221,7 @@ class ChatCompletionAccumulator(Generic[_T]):
                 self._merge_call(state, _LEGACY_FUNCTION_CALL, delta.function_call_)
             if choice.finish_reason_:
                 state.finish_reason = choice.finish_reason_
+                self._plain.pop(choice.index, None)
             if calls or state.finish_reason:
                 self._done_events(state, calls or (), events)
         return events
@@ -440,10 +448,15 @@ class _StreamHelpers(Generic[_T]):  # what the sync and async chat streams share
 
     # The completion of a stream that has ended; one the server cut short is refused.
     def _finished(self) -> ParsedChatCompletion[_T]:
+        self._refuse_cut_short()
         completion: ParsedChatCompletion[_T] = self.accumulator._build(
             ParsedChatCompletion, with_parsed=False
         )
+        return completion
+
+    def _refuse_cut_short(self) -> None:
         if self._cut_short():
+            completion = self.accumulator._build(ParsedChatCompletion, with_parsed=False)
             raise IncompleteStreamError(
                 self.response,
                 completion,
@@ -453,7 +466,6 @@ class _StreamHelpers(Generic[_T]):  # what the sync and async chat streams share
                     "arrived is in this error's .completion"
                 ),
             )
-        return completion
 
     def _final(self) -> ParsedChatCompletion[_T]:
         completion = self._finished()
@@ -473,8 +485,40 @@ class ChatCompletionStream(_StreamHelpers[_T]):
         self._events = self._generate()
 
     def _generate(self) -> Iterator[ChatCompletionStreamEvent[_T]]:
-        handle = self.accumulator.handle_chunk
+        accumulator = self.accumulator
+        handle, plain = accumulator.handle_chunk, accumulator._plain
         for chunk in self._source:
+            # Nearly every chunk is one choice's next piece of content: what handle_chunk()
+            # does with it is done here, without a call or a list, as this loop decides what
+            # a stream() chunk costs over a plain stream's. Anything else goes there.
+            raw: Any = chunk
+            choices = raw.choices
+            if len(choices) == 1 and not raw.usage_:
+                choice = choices[0]
+                state = plain.get(choice.index)
+                delta = choice.delta
+                content = delta.content_
+                refusal = delta.refusal_
+                if not (
+                    state is None
+                    or not content  # "" is content too, and None/UNSET is none: handle_chunk
+                    or choice.finish_reason_
+                    or choice.logprobs_
+                    or delta.tool_calls_
+                    or delta.function_call_
+                    or delta.reasoning_content_
+                    or (refusal is not UNSET and refusal is not None)
+                    or (delta.role_ and state.role is None)
+                ):
+                    fingerprint = raw.system_fingerprint_
+                    if fingerprint:
+                        accumulator._fingerprint = fingerprint
+                    accumulator._snapshot = None
+                    parts = state.parts
+                    parts.append(content)
+                    yield ChunkEvent(chunk, accumulator)
+                    yield ContentDeltaEvent(content, parts, len(parts))
+                    continue
             yield from handle(chunk)
         yield from self._last_events()
 
@@ -497,7 +541,7 @@ class ChatCompletionStream(_StreamHelpers[_T]):
 
     def get_final_text(self) -> str:
         """The first choice's whole content."""
-        self.until_done()._finished()  # refuses a stream cut short
+        self.until_done()._refuse_cut_short()
         return self.accumulator.text
 
     def close(self) -> None:
@@ -542,7 +586,7 @@ class AsyncChatCompletionStream(_StreamHelpers[_T]):
         return (await self.until_done())._final()
 
     async def get_final_text(self) -> str:
-        (await self.until_done())._finished()
+        (await self.until_done())._refuse_cut_short()
         return self.accumulator.text
 
     async def close(self) -> None:
