@@ -23,14 +23,21 @@ from ._exceptions import (
 )
 from ._logs import logger, redact_url
 from ._models import decoder_for as decoder_for  # streams decode with it too
+from ._sse import UTF8_BOM
 from ._types import NOT_GIVEN, must_be
 
 _T = TypeVar("_T")
 
 
+# JSON may come after a byte order mark (RFC 8259 allows ignoring it, and json.loads does);
+# msgspec refuses it.
+def _without_bom(content: bytes) -> bytes:
+    return content[len(UTF8_BOM) :] if content[:3] == UTF8_BOM else content
+
+
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
     try:
-        return decoder_for(cast_to).decode(response.content)
+        return decoder_for(cast_to).decode(_without_bom(response.content))
     # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         message = f"Response body does not fit the expected type: {exc}"
@@ -50,7 +57,7 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 def json_or(content: bytes, text: str) -> Any:
     try:
-        return msgspec.json.decode(content)
+        return msgspec.json.decode(_without_bom(content))
     except (msgspec.DecodeError, UnicodeDecodeError):
         return text
 

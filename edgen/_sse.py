@@ -7,6 +7,7 @@ import msgspec
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 _PREFIX = len(b"data: ")  # a line may hold this much more than the limit: one full data line
+UTF8_BOM = b"\xef\xbb\xbf"  # may open a stream, or a JSON body (see _pipeline.py)
 
 
 class ServerSentEvent(msgspec.Struct, gc=False):
@@ -50,6 +51,7 @@ class SSEDecoder:
 
     # Slots, not a __dict__: every open stream holds one of these.
     __slots__ = (
+        "_head",
         "_pending",
         "_skip_lf",
         "_data",
@@ -64,6 +66,8 @@ class SSEDecoder:
     def __init__(self, max_event_size: int | None = DEFAULT_MAX_EVENT_SIZE) -> None:
         if max_event_size is not None and max_event_size < 0:
             raise ValueError(f"max_event_size must be at least 0 or None, not {max_event_size}")
+        # The stream's first bytes while they may still be a byte order mark; None after.
+        self._head: bytes | None = b""
         # A bytearray, not bytes: appending to it is amortized O(1), where `pending + chunk`
         # copied the whole unfinished line per chunk (quadratic on one giant line).
         self._pending = bytearray()  # an unfinished last line
@@ -80,6 +84,8 @@ class SSEDecoder:
         self._counted = 0
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        if self._head is not None:
+            chunk = self._past_bom(chunk)
         if self._skip_lf and chunk:
             self._skip_lf = False
             if chunk[:1] == b"\n":
@@ -101,8 +107,23 @@ class SSEDecoder:
             self._check()
         return events
 
+    # A UTF-8 byte order mark may open the stream, and the SSE format drops it there. Kept,
+    # it would make the first line an unknown field name, and its event would be lost
+    # without a word. It may come split across chunks: the first bytes wait until it can
+    # be told.
+    def _past_bom(self, chunk: bytes) -> bytes:
+        head = (self._head or b"") + chunk
+        if len(head) < len(UTF8_BOM) and UTF8_BOM.startswith(head):
+            self._head = head
+            return b""
+        self._head = None
+        return head[len(UTF8_BOM) :] if head.startswith(UTF8_BOM) else head
+
     # Dispatch what is left, even with no blank line.
     def flush(self) -> list[ServerSentEvent]:
+        if self._head:  # the body was a part of a byte order mark and nothing else
+            self._pending[:0] = self._head
+        self._head = None
         lines = [bytes(self._pending), b""]
         self._pending.clear()
         return self._lines(lines)

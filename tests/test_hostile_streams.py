@@ -213,6 +213,66 @@ def test_stream_helper_accepts_a_whole_stream() -> None:
         client.close()
 
 
+# -- a byte order mark ----------------------------------------------------------------------
+
+# A gateway that writes UTF-8 with a byte order mark (.NET's default encoder does) puts it
+# before the first event. Here it even comes in a chunk of its own.
+BOM = "\ufeff".encode()
+WHOLE_CONTENTS = ["", "Once", " upon", None]
+
+
+def test_a_stream_opened_by_a_byte_order_mark_loses_no_chunk() -> None:
+    with sse_server(BOM, *WHOLE) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
+        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            assert stream.get_final_text() == "Once upon"
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_a_stream_opened_by_a_byte_order_mark_loses_no_chunk(async_edgen) -> None:
+    with sse_server(BOM, *WHOLE) as server:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            assert [c.choices[0].delta.content async for c in stream] == WHOLE_CONTENTS
+
+
+def test_a_json_answer_or_error_after_a_byte_order_mark_is_read() -> None:
+    completion = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Hello"},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    answers = iter(
+        [
+            (200, BOM + json.dumps(completion).encode()),
+            (400, BOM + b'{"error": {"message": "the prompt is too long"}}'),
+        ]
+    )
+
+    def answer(conn: Conn, request: Request) -> None:
+        status, body = next(answers)
+        conn.respond(status, body)
+
+    with RawServer(serve_each(answer)) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        reply = client.chat.completions.create(model="m", messages=MESSAGES)
+        assert reply.choices[0].message.content == "Hello"
+        with pytest.raises(edgen.BadRequestError, match="the prompt is too long") as info:
+            client.chat.completions.create(model="m", messages=MESSAGES)
+        assert info.value.body == {"error": {"message": "the prompt is too long"}}
+        client.close()
+
+
 # -- giant events ---------------------------------------------------------------------------
 
 

@@ -188,6 +188,34 @@ def test_one_byte_at_a_time() -> None:
     assert decode(*(SAMPLE[i : i + 1] for i in range(len(SAMPLE)))) == decode(SAMPLE)
 
 
+BOM = "\ufeff".encode()
+
+
+def test_a_byte_order_mark_opening_the_stream_is_dropped_however_it_is_split() -> None:
+    # Kept, it would make `\ufeffdata` an unknown field and lose the first event.
+    body = BOM + b"data: first\n\n" + SAMPLE
+    expected = decode(b"data: first\n\n" + SAMPLE)
+    assert datas(expected)[0] == "first"
+    assert decode(body) == expected
+    for i in range(len(BOM) + 3):
+        assert decode(body[:i], body[i:]) == expected, f"split at {i}"
+    assert decode(*(body[i : i + 1] for i in range(len(body)))) == expected
+    assert decode(b"", BOM[:1], b"", BOM[1:], body[len(BOM) :]) == expected
+
+
+def test_only_the_first_byte_order_mark_is_dropped() -> None:
+    # Later in the stream it is a character of the line, as the SSE format says.
+    assert datas(decode(BOM + BOM + b"data: x\n\n", b"data: y\n\n")) == ["y"]
+    assert datas(decode(b"data: x\n\n", BOM + b"data: y\n\n")) == ["x"]
+    assert datas(decode(b"data: \xef\xbb\xbfx\n\n")) == ["\ufeffx"]
+
+
+def test_a_body_that_is_part_of_a_byte_order_mark_gives_nothing() -> None:
+    assert decode(BOM[:2]) == []
+    assert decode(BOM) == []
+    assert datas(decode(BOM[:2] + b"data: x\n\n")) == []  # not a mark: an unknown field
+
+
 def test_split_inside_multibyte_character_keeps_bytes_intact() -> None:
     text = "€" + fake.word() + "🌍"
     body = f"data: {text}\n\n".encode()
