@@ -156,7 +156,7 @@ def _union(members: tuple[Any, ...], careful: bool) -> Any:
         # msgspec takes one list type per union: a list of any of their items (the
         # endpoint checks more if it must, e.g. embeddings' "all of one kind").
         checkable = [t for t in checkable if t not in arrays] + [_merged(arrays, careful)]
-    union = Union[tuple(checkable)]
+    union: Any = Union[tuple(checkable)]
     return _if_supported(union) if careful else union
 
 
@@ -164,7 +164,7 @@ def _merged(arrays: list[Any], careful: bool) -> Any:
     items: Any = Union[tuple(_array_of(t) for t in arrays)]
     if careful:
         items = _if_supported(items)
-    merged: Any = list[items]  # type: ignore[valid-type]
+    merged: Any = list[items]
     metas = {get_args(t)[1:] if get_origin(t) is Annotated else () for t in arrays}
     if len(metas) == 1:  # one constraint for all of them (or none): it holds for the merge
         return _annotated(merged, metas.pop())
