@@ -30,8 +30,6 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from ._response import APIResponse, AsyncAPIResponse
-from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, RequestOptions
 from ._version import __version__
 
@@ -81,6 +79,8 @@ if TYPE_CHECKING:
     from ._accumulate import ChatCompletionAccumulator
     from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._models import BaseModel
+    from ._response import APIResponse, AsyncAPIResponse
+    from ._streaming import AsyncStream, Stream
     from ._structured import StructuredOutputError, function_tool, pydantic_function_tool
 
 
@@ -94,6 +94,22 @@ if not TYPE_CHECKING:
             import edgen.types
 
             return edgen.types
+        if name == "APIResponse":
+            from ._response import APIResponse
+
+            return APIResponse
+        if name == "AsyncAPIResponse":
+            from ._response import AsyncAPIResponse
+
+            return AsyncAPIResponse
+        if name == "Stream":
+            from ._streaming import Stream
+
+            return Stream
+        if name == "AsyncStream":
+            from ._streaming import AsyncStream
+
+            return AsyncStream
         if name == "BaseModel":
             from ._models import BaseModel
 

@@ -18,16 +18,16 @@ from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import log_request, log_response, redact_url, setup_logging
 from ._models import BaseModel, set_request_id
 from ._resource import Async, RequestSpec, Sync
-from ._response import (
-    APIResponse,
-    AsyncAPIResponse,
-    AsyncResponseContextManager,
-    ResponseContextManager,
-)
-from ._sse import DEFAULT_MAX_EVENT_SIZE
-from ._streaming import AsyncStream, Stream
 from ._transport import AsyncLazyTransport, LazyTransport, environment_has_proxies
-from ._types import NOT_GIVEN, NotGiven, Timeout, form_data, json_body, must_be
+from ._types import (
+    DEFAULT_MAX_EVENT_SIZE,
+    NOT_GIVEN,
+    NotGiven,
+    Timeout,
+    form_data,
+    json_body,
+    must_be,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -176,9 +176,6 @@ class _Connections(Generic[_H]):
 class BaseEdgen(Generic[_H, _IO]):
     _http_client_class: ClassVar[type[Any]]
     _is_async: ClassVar[bool]
-    _stream_class: ClassVar[type[Any]]
-    _response_class: ClassVar[type[Any]]
-    _context_manager_class: ClassVar[type[Any]]
     # Each client's I/O edge; awaitable on `AsyncEdgen`.
     _send: Callable[[RequestSpec], Any]
     _read_and_parse: Callable[[RequestSpec, httpx.Response], Any]
@@ -453,7 +450,10 @@ class BaseEdgen(Generic[_H, _IO]):
     # The result on `Edgen`, an awaitable on `AsyncEdgen`.
     def _request(self, spec: RequestSpec) -> Any:
         if spec.mode == "streaming":
-            return self._context_manager_class(partial(self._send, spec))
+            from ._response import AsyncResponseContextManager, ResponseContextManager
+
+            manager = AsyncResponseContextManager if self._is_async else ResponseContextManager
+            return manager(partial(self._send, spec))
         if spec.listing and self._is_async and spec.mode == "parsed":
             # An async list is awaited for its page, or iterated with `async for` over its items.
             from .resources.models import AsyncModelsList
@@ -465,12 +465,20 @@ class BaseEdgen(Generic[_H, _IO]):
     def _result(self, response: httpx.Response, spec: RequestSpec, retries_taken: int) -> Any:
         if spec.mode == "parsed":
             return self._parse(response, spec)
+        # The raw response and stream classes are imported by the first call that returns
+        # one: most calls give their decoded result and never need them.
+        from ._response import APIResponse, AsyncAPIResponse
+
         parse = partial(self._read_and_parse, spec)
-        return self._response_class(response, parse, retries_taken)
+        raw = AsyncAPIResponse if self._is_async else APIResponse
+        return raw(response, parse, retries_taken)
 
     def _parse(self, response: httpx.Response, spec: RequestSpec) -> Any:
         if spec.stream:
-            return self._stream_class(
+            from ._streaming import AsyncStream, Stream
+
+            stream = AsyncStream if self._is_async else Stream
+            return stream(
                 cast_to=spec.cast,
                 response=response,
                 max_event_size=self.max_event_size,
@@ -492,9 +500,6 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
 
     _http_client_class = httpx.Client
     _is_async = False
-    _stream_class = Stream
-    _response_class = APIResponse
-    _context_manager_class = ResponseContextManager
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as `http_client`)."""
@@ -555,9 +560,6 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
 
     _http_client_class = httpx.AsyncClient
     _is_async = True
-    _stream_class = AsyncStream
-    _response_class = AsyncAPIResponse
-    _context_manager_class = AsyncResponseContextManager
 
     async def close(self) -> None:
         http = self._pool_to_close

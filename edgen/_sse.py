@@ -5,7 +5,8 @@ import sys
 
 import msgspec
 
-DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+from ._types import DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE
+
 _PREFIX = len(b"data: ")  # a line may hold this much more than the limit: one full data line
 UTF8_BOM = b"\xef\xbb\xbf"  # may open a stream, or a JSON body (see _pipeline.py)
 

@@ -23,6 +23,10 @@ NOT_GIVEN = NotGiven()
 
 Timeout = Union[float, httpx.Timeout, None]
 
+# The largest server-sent event a stream accepts unless the client says otherwise (the
+# client's default lives here, not beside the SSE decoder, which it imports only to stream).
+DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+
 
 class RequestOptions(TypedDict, total=False):
     """Per-call options every endpoint method accepts besides its own parameters."""

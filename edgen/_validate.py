@@ -51,9 +51,22 @@ def check(method: str, params: type, body: dict[str, Any]) -> None:
 # The Struct for `params`, and its keys declared as iterables.
 @functools.cache
 def _checker(params: type) -> tuple[type, tuple[str, ...]]:
-    hints = get_type_hints(params, include_extras=True)
+    hints = _hints(params)
     iterables = tuple(name for name, hint in hints.items() if _takes_array(_unmarked(hint)))
-    return _struct(params), iterables
+    struct = _struct(params, careful=False)
+    try:
+        msgspec.json.Decoder(struct)  # msgspec keeps what it learns here for convert()
+    except TypeError:
+        # A union in it that msgspec cannot check (two str-like members, say): built again
+        # trying each union on its own, which is slower, so only when the whole is refused.
+        struct = _struct(params, careful=True)
+    return struct, iterables
+
+
+# A TypedDict's keys and their types, markers kept: several unions may name the same one.
+@functools.cache
+def _hints(td: type) -> dict[str, Any]:
+    return get_type_hints(td, include_extras=True)
 
 
 def _takes_array(tp: Any) -> bool:
@@ -84,21 +97,24 @@ def _array_of(tp: Any) -> Any:
 
 
 # A TypedDict as a Struct; in a union told apart by the key `tag_field`, its value `tag`
-# is that key (a Literal in the TypedDict).
+# is that key (a Literal in the TypedDict). `careful`: each union msgspec refuses is left
+# unchecked (see _union).
 @functools.cache
-def _struct(td: type, tag_field: str | None = None, tag: str | None = None) -> type:
+def _struct(
+    td: type, tag_field: str | None = None, tag: str | None = None, careful: bool = False
+) -> type:
     required = td.__required_keys__  # type: ignore[attr-defined]
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
-    for name, hint in get_type_hints(td, include_extras=True).items():
+    for name, hint in _hints(td).items():
         if name == tag_field:
             continue
-        tp = _checkable(_unmarked(hint))
+        tp = _checkable(_unmarked(hint), careful)
         fields.append((name, tp) if name in required else (name, tp, msgspec.UNSET))
     return msgspec.defstruct(td.__name__, fields, kw_only=True, tag_field=tag_field, tag=tag)
 
 
 # `tp` as a type msgspec can check, or Any.
-def _checkable(tp: Any) -> Any:
+def _checkable(tp: Any, careful: bool) -> Any:
     if tp is None or tp is type(None):
         return type(None)
     if tp in (str, int, float, bool, Any):
@@ -106,46 +122,49 @@ def _checkable(tp: Any) -> Any:
     origin = get_origin(tp)
     if origin is Annotated:
         inner, *meta = get_args(tp)
-        inner = _checkable(inner)
+        inner = _checkable(inner, careful)
         return Any if inner is Any else _annotated(inner, meta)
     if origin is Literal:
         return tp
     item = _array_of(tp)
     if item is not None:
-        return list[_checkable(item)]  # type: ignore[misc]
+        return list[_checkable(item, careful)]  # type: ignore[misc]
     if origin is dict:
         key, value = get_args(tp)
-        return dict[_checkable(key), _checkable(value)]  # type: ignore[misc]
+        return dict[_checkable(key, careful), _checkable(value, careful)]  # type: ignore[misc]
     if _is_typeddict(tp):
-        return _struct(tp)
+        return _struct(tp, careful=careful)
     if origin in (Union, types.UnionType):
-        return _union(get_args(tp))
+        return _union(get_args(tp), careful)
     return Any
 
 
-def _union(members: tuple[Any, ...]) -> Any:
+def _union(members: tuple[Any, ...], careful: bool) -> Any:
     typeddicts = [m for m in members if _is_typeddict(m)]
     tag_field = _shared_tag(typeddicts) if len(typeddicts) > 1 else None
     checkable = []
     for member in members:
         if tag_field is not None and member in typeddicts:
-            tag = get_args(_unmarked(get_type_hints(member)[tag_field]))[0]
-            checkable.append(_struct(member, tag_field, tag))
+            tag = get_args(_unmarked(_hints(member)[tag_field]))[0]
+            checkable.append(_struct(member, tag_field, tag, careful=careful))
         else:
-            checkable.append(_checkable(member))
+            checkable.append(_checkable(member, careful))
     if Any in checkable:
         return Any
     arrays = [t for t in checkable if _array_of(t) is not None]
     if len(arrays) > 1:
         # msgspec takes one list type per union: a list of any of their items (the
         # endpoint checks more if it must, e.g. embeddings' "all of one kind").
-        checkable = [t for t in checkable if t not in arrays] + [_merged(arrays)]
-    return _if_supported(Union[tuple(checkable)])
+        checkable = [t for t in checkable if t not in arrays] + [_merged(arrays, careful)]
+    union: Any = Union[tuple(checkable)]
+    return _if_supported(union) if careful else union
 
 
-def _merged(arrays: list[Any]) -> Any:
-    items = _if_supported(Union[tuple(_array_of(t) for t in arrays)])
-    merged: Any = list[items]  # type: ignore[valid-type]
+def _merged(arrays: list[Any], careful: bool) -> Any:
+    items: Any = Union[tuple(_array_of(t) for t in arrays)]
+    if careful:
+        items = _if_supported(items)
+    merged: Any = list[items]
     metas = {get_args(t)[1:] if get_origin(t) is Annotated else () for t in arrays}
     if len(metas) == 1:  # one constraint for all of them (or none): it holds for the merge
         return _annotated(merged, metas.pop())
@@ -169,7 +188,7 @@ def _if_supported(tp: Any) -> Any:
 
 # The key every TypedDict of a union has as a distinct one-value str Literal, if any.
 def _shared_tag(typeddicts: list[type]) -> str | None:
-    hints = [get_type_hints(td) for td in typeddicts]
+    hints = [_hints(td) for td in typeddicts]
     for name in hints[0]:
         values = []
         for td, hint in zip(typeddicts, hints):

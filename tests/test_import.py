@@ -64,3 +64,80 @@ def test_version_matches_user_agent() -> None:
         .default_headers["user-agent"]
         .startswith(f"Edgen/Python {edgen.__version__} (")
     )
+
+
+# Modules a client and its first `.chat.completions` leave unloaded: they are imported by
+# the first use of a name they define (edgen.types, edgen.types.chat, edgen) or by the
+# call that needs them (streams, raw responses, the status types).
+_LAZY_PROBE = """
+import json, sys
+import edgen
+import edgen.types.chat
+_ = edgen.Edgen().chat.completions
+print(json.dumps(sorted(sys.modules)))
+"""
+_LAZY_MODULES = [
+    "edgen._response",
+    "edgen._sse",
+    "edgen._streaming",
+    "edgen.types.chat.chat_completion_chunk",
+    "edgen.types.chat.parsed_chat_completion",
+    "edgen.types.create_embedding_response",
+    "edgen.types.embedding",
+    "edgen.types.embedding_create_params",
+    "edgen.types.image_generate_params",
+    "edgen.types.image_generation_response",
+    "edgen.types.model",
+    "edgen.types.model_deleted",
+    "edgen.types.models_page",
+    "edgen.types.status",
+    "edgen.types.version",
+]
+
+
+def test_chat_client_leaves_unused_modules_unloaded() -> None:
+    loaded = set(_run(_LAZY_PROBE))
+    assert "edgen.types.chat.chat_completion" in loaded  # the probe did reach the chat types
+    assert sorted(loaded.intersection(_LAZY_MODULES)) == []
+
+
+# Every public name of the namespaces filled on first access, asked for in a fresh
+# interpreter: the object its module defines, that module loaded by the asking.
+_NAMES_PROBE = """
+import json, sys
+import edgen, edgen.types, edgen.types.chat
+before = "edgen.types.image_generation_response" in sys.modules
+image = edgen.types.ImageGenerationResponse
+from edgen.types.image_generation_response import ImageGenerationResponse
+star = {}
+exec("from edgen.types import *", star)
+exec("from edgen.types.chat import *", star)
+try:
+    edgen.types.NoSuchType
+    unknown = None
+except AttributeError as exc:
+    unknown = str(exc)
+print(json.dumps({
+    "before": before,
+    "same": image is ImageGenerationResponse,
+    "chunk": edgen.types.chat.ChatCompletionChunk.__module__,
+    "stream": [edgen.Stream.__module__, edgen.AsyncStream.__name__],
+    "response": [edgen.APIResponse.__module__, edgen.AsyncAPIResponse.__name__],
+    "star": sorted(k for k in star if not k.startswith("__")),
+    "all": sorted(edgen.types.__all__ + edgen.types.chat.__all__),
+    "not_in_dir": sorted(set(edgen.types.__all__) - set(dir(edgen.types))),
+    "unknown": unknown,
+}))
+"""
+
+
+def test_lazily_imported_names_load_when_asked_for() -> None:
+    result = _run(_NAMES_PROBE)
+    assert result["before"] is False
+    assert result["same"] is True
+    assert result["chunk"] == "edgen.types.chat.chat_completion_chunk"
+    assert result["stream"] == ["edgen._streaming", "AsyncStream"]
+    assert result["response"] == ["edgen._response", "AsyncAPIResponse"]
+    assert result["star"] == result["all"]  # each name of __all__ resolves
+    assert result["not_in_dir"] == []
+    assert result["unknown"] == "module 'edgen.types' has no attribute 'NoSuchType'"

@@ -12,7 +12,6 @@ from .._pipeline import decode_response
 from .._resource import _IO, _M, Async, Parsed, Raw, Resource, Streaming, Sync, checked
 from .._validate import check
 from ..types.chat.chat_completion import ChatCompletion
-from ..types.chat.chat_completion_chunk import ChatCompletionChunk
 from ..types.chat.completion_create_params import (
     CHAT_CREATE_FIELDS,
     CompletionCreateParamsBase,
@@ -20,7 +19,6 @@ from ..types.chat.completion_create_params import (
     CompletionCreateParamsNonStreaming,
     CompletionCreateParamsStreaming,
 )
-from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 from .misc import Status
 
 _F = TypeVar("_F")  # the `response_format` type of parse() and stream()
@@ -38,6 +36,8 @@ if TYPE_CHECKING:
     from .._streaming import AsyncStream, Stream
     from .._types import RequestOptions
     from .._typing import Required
+    from ..types.chat.chat_completion_chunk import ChatCompletionChunk
+    from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
     class _Streaming(CompletionCreateParamsStreaming, RequestOptions, total=False): ...
 
@@ -81,7 +81,11 @@ class Completions(Resource[_IO, _M]):
         """Create a chat completion; with `stream=True`, iterate the chunks as they come."""
         options, body = _checked("create", params)
         stream = bool(body.get("stream"))
-        cast = ChatCompletionChunk if stream else ChatCompletion
+        cast: type[ChatCompletion | ChatCompletionChunk] = ChatCompletion
+        if stream:  # imported here: a whole completion does not need it
+            from ..types.chat.chat_completion_chunk import ChatCompletionChunk
+
+            cast = ChatCompletionChunk
         return self._send("POST", "chat/completions", cast, options, body=body, stream=stream)
 
     # A `response_format` type makes the final completion's `message.parsed` one of it; a
@@ -174,6 +178,7 @@ class Completions(Resource[_IO, _M]):
         # `response_format`: a type msgspec decodes; its JSON schema is sent. Tools made with
         # `edgen.function_tool(MyStruct)` get `function.parsed_arguments`.
         from .._structured import fill_parsed
+        from ..types.chat.parsed_chat_completion import ParsedChatCompletion
 
         if params.get("stream"):
             raise TypeError("parse() does not stream; use stream() with a response_format type")

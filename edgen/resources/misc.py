@@ -6,13 +6,16 @@ from typing import TYPE_CHECKING
 
 from .._endpoint import endpoint
 from .._resource import _IO, _M, Raw, Resource, Streaming, checked
-from ..types.status import AIStatus
-from ..types.version import Version as VersionInfo
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._types import RequestOptions
+    from ..types.status import AIStatus
+    from ..types.version import Version as VersionInfo
+
+# Each answer's type is imported by the call that decodes it: chat, audio and embeddings
+# all have a `status`, and making one should not cost its type.
 
 
 class Status(Resource[_IO, _M]):
@@ -25,6 +28,8 @@ class Status(Resource[_IO, _M]):
     @endpoint
     def create(self, **options: Unpack[RequestOptions]) -> AIStatus:
         """Read it (a GET, named `create` as in the original client)."""
+        from ..types.status import AIStatus
+
         return self._send("GET", self._path, AIStatus, checked("create", options)[0])
 
     retrieve = create
@@ -40,6 +45,8 @@ class Version(Resource[_IO, _M]):
     @endpoint
     def create(self, **options: Unpack[RequestOptions]) -> VersionInfo:
         """Read it (a GET, named `create` as in the original client)."""
+        from ..types.version import Version as VersionInfo
+
         return self._send("GET", self._path, VersionInfo, checked("create", options)[0])
 
     retrieve = create
