@@ -23,8 +23,7 @@ from ._exceptions import (
 )
 from ._logs import logger, redact_url
 from ._models import decoder_for as decoder_for  # streams decode with it too
-from ._sse import UTF8_BOM
-from ._types import NOT_GIVEN, must_be
+from ._types import NOT_GIVEN, UTF8_BOM, must_be
 
 _T = TypeVar("_T")
 

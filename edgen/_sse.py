@@ -6,9 +6,9 @@ import sys
 import msgspec
 
 from ._types import DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE
+from ._types import UTF8_BOM
 
 _PREFIX = len(b"data: ")  # a line may hold this much more than the limit: one full data line
-UTF8_BOM = b"\xef\xbb\xbf"  # may open a stream, or a JSON body (see _pipeline.py)
 
 
 class ServerSentEvent(msgspec.Struct, gc=False):

@@ -27,6 +27,10 @@ Timeout = Union[float, httpx.Timeout, None]
 # client's default lives here, not beside the SSE decoder, which it imports only to stream).
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 
+# UTF-8's byte order mark, which may open an event stream or a JSON body: both are read
+# as if it were not there (_sse.py, _pipeline.py).
+UTF8_BOM = b"\xef\xbb\xbf"
+
 
 class RequestOptions(TypedDict, total=False):
     """Per-call options every endpoint method accepts besides its own parameters."""
