@@ -26,7 +26,7 @@ from ._response import (
 )
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import AsyncStream, Stream
-from ._transport import AsyncLazyTransport, LazyTransport, environment_has_proxies
+from ._transport import AsyncLazyTransport, EnvironmentProxies, LazyTransport
 from ._types import NOT_GIVEN, NotGiven, Timeout, form_data, json_body, must_be
 from ._version import __version__
 
@@ -292,12 +292,14 @@ class BaseEdgen(Generic[_H, _IO]):
     # Its connections are made on the first request of each scheme, so that a client for
     # an http:// server never builds a TLS context (see _transport.py).
     def _new_http_client(self) -> _H:
-        # httpx reads HTTP_PROXY and the like only for a client without its own transport:
-        # with a proxy set, the pool stays httpx's default one.
+        # The proxy settings are read now, as httpx.Client() reads them. A SOCKS proxy is
+        # left to httpx's default pool (which reads them too), as httpcore needs an extra
+        # package for it.
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
-        if not environment_has_proxies():
+        proxies = EnvironmentProxies.read()
+        if not proxies.has_socks_proxy:
             lazy = AsyncLazyTransport if self._is_async else LazyTransport
-            transport = lazy(DEFAULT_CONNECTION_LIMITS)
+            transport = lazy(DEFAULT_CONNECTION_LIMITS, proxies)
         http: _H = self._http_client_class(
             timeout=self.timeout,
             limits=DEFAULT_CONNECTION_LIMITS,
