@@ -18,7 +18,7 @@ from ._exceptions import ClientClosedError, ForkedClientError
 from ._logs import log_request, log_response, redact_url, setup_logging
 from ._models import BaseModel, set_request_id
 from ._resource import Async, RequestSpec, Sync
-from ._transport import AsyncLazyTransport, LazyTransport, environment_has_proxies
+from ._transport import AsyncLazyTransport, EnvironmentProxies, LazyTransport
 from ._types import (
     DEFAULT_MAX_EVENT_SIZE,
     NOT_GIVEN,
@@ -289,12 +289,14 @@ class BaseEdgen(Generic[_H, _IO]):
     # Its connections are made on the first request of each scheme, so that a client for
     # an http:// server never builds a TLS context (see _transport.py).
     def _new_http_client(self) -> _H:
-        # httpx reads HTTP_PROXY and the like only for a client without its own transport:
-        # with a proxy set, the pool stays httpx's default one.
+        # The proxy settings are read now, as httpx.Client() reads them. A SOCKS proxy is
+        # left to httpx's default pool (which reads them too), as httpcore needs an extra
+        # package for it.
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
-        if not environment_has_proxies():
+        proxies = EnvironmentProxies.read()
+        if not proxies.has_socks_proxy:
             lazy = AsyncLazyTransport if self._is_async else LazyTransport
-            transport = lazy(DEFAULT_CONNECTION_LIMITS)
+            transport = lazy(DEFAULT_CONNECTION_LIMITS, proxies)
         http: _H = self._http_client_class(
             timeout=self.timeout,
             limits=DEFAULT_CONNECTION_LIMITS,

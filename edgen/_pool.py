@@ -75,13 +75,20 @@ def _core_request(request: httpx.Request) -> httpcore.Request:
     )
 
 
-def _pool_options(ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> dict[str, Any]:
-    return {
+def _pool_options(
+    ssl_context: ssl.SSLContext | None, limits: httpx.Limits, proxy: httpx.Proxy | None
+) -> dict[str, Any]:
+    options: dict[str, Any] = {
         "ssl_context": ssl_context,
         "max_connections": limits.max_connections,
         "max_keepalive_connections": limits.max_keepalive_connections,
         "keepalive_expiry": limits.keepalive_expiry,
     }
+    if proxy is not None:
+        # For httpcore's HTTPProxy pool: http:// requests go to the proxy in absolute form,
+        # https:// ones through a CONNECT tunnel, with TLS (`ssl_context`) to the server.
+        options.update(proxy_url=str(proxy.url), proxy_auth=proxy.raw_auth)
+    return options
 
 
 # -- sync --
@@ -152,9 +159,15 @@ class _Body(httpx.SyncByteStream):
 class PoolTransport(httpx.BaseTransport):
     """httpcore's pool behind httpx's transport interface, refusing misplaced answers."""
 
-    def __init__(self, ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> None:
-        self.pool = httpcore.ConnectionPool(
-            **_pool_options(ssl_context, limits), network_backend=_WatchedBackend()
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext | None,
+        limits: httpx.Limits,
+        proxy: httpx.Proxy | None = None,
+    ) -> None:
+        pool = httpcore.ConnectionPool if proxy is None else httpcore.HTTPProxy
+        self.pool = pool(
+            **_pool_options(ssl_context, limits, proxy), network_backend=_WatchedBackend()
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -245,9 +258,15 @@ class _AsyncBody(httpx.AsyncByteStream):
 class AsyncPoolTransport(httpx.AsyncBaseTransport):
     """The async `PoolTransport`."""
 
-    def __init__(self, ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> None:
-        self.pool = httpcore.AsyncConnectionPool(
-            **_pool_options(ssl_context, limits), network_backend=_AsyncWatchedBackend()
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext | None,
+        limits: httpx.Limits,
+        proxy: httpx.Proxy | None = None,
+    ) -> None:
+        pool = httpcore.AsyncConnectionPool if proxy is None else httpcore.AsyncHTTPProxy
+        self.pool = pool(
+            **_pool_options(ssl_context, limits, proxy), network_backend=_AsyncWatchedBackend()
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

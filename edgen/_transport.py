@@ -6,15 +6,21 @@
 # pool of a scheme on that scheme's first request: `http://` without any TLS, `https://`
 # with one verifying context per process, shared by every client edgen makes. The pools
 # themselves are in _pool.py, imported with httpcore on the first request.
+#
+# httpx reads HTTP_PROXY and the like only for a client without a transport of its own, so
+# this one reads them itself (`EnvironmentProxies`), when the client is made, and keeps one
+# pool per scheme and route (direct or through the proxy), each with the same check.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 import httpx
 
@@ -34,37 +40,121 @@ def default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _sync_pool(ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> PoolTransport:
+def _sync_pool(
+    ssl_context: ssl.SSLContext | None, limits: httpx.Limits, proxy: httpx.Proxy | None
+) -> PoolTransport:
     from ._pool import PoolTransport
 
-    return PoolTransport(ssl_context, limits)
+    return PoolTransport(ssl_context, limits, proxy)
 
 
-def _async_pool(ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> AsyncPoolTransport:
+def _async_pool(
+    ssl_context: ssl.SSLContext | None, limits: httpx.Limits, proxy: httpx.Proxy | None
+) -> AsyncPoolTransport:
     from ._pool import AsyncPoolTransport
 
-    return AsyncPoolTransport(ssl_context, limits)
+    return AsyncPoolTransport(ssl_context, limits, proxy)
 
 
-def environment_has_proxies() -> bool:
-    """True when HTTP_PROXY, HTTPS_PROXY or ALL_PROXY (or the OS settings) name a proxy.
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
-    httpx ignores those for a client given its own transport, so such a process keeps
-    httpx's default pool, proxies and all.
+
+@dataclass(frozen=True)
+class _Bypass:
+    """One NO_PROXY entry, matched as httpx matches it.
+
+    `example.com` is that name and its subdomains, `.example.com` its subdomains only,
+    `localhost` or an address (`127.0.0.1`, `::1`) itself only; `host:port` needs that
+    port, and an entry with a scheme (`http://example.com`) that scheme.
     """
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+    scheme: str  # "all" for any
+    host: str  # "" for any
+    port: int | None
+    subdomains: Literal["no", "also", "only"]
+
+    @classmethod
+    def parse(cls, entry: str) -> _Bypass:
+        address = entry.split("/")[0]  # httpx reads `10.0.0.0/8` as that one address
+        if "://" in entry:
+            pattern = entry
+        elif _is_address(address) or entry.lower() == "localhost":
+            pattern = f"all://[{entry}]" if ":" in address else f"all://{entry}"
+        else:
+            pattern = f"all://*{entry}"
+        url = httpx.URL(pattern)
+        host = url.host
+        if host == "*":
+            return cls(url.scheme, "", url.port, "no")
+        if host.startswith("*."):
+            return cls(url.scheme, host[1:], url.port, "only")
+        if host.startswith("*"):
+            return cls(url.scheme, host[1:], url.port, "also")
+        return cls(url.scheme, host, url.port, "no")
+
+    def matches(self, url: httpx.URL) -> bool:
+        if self.scheme not in ("all", url.scheme) or self.port not in (None, url.port):
+            return False
+        host = url.host
+        if self.subdomains == "only":  # self.host starts with "."
+            return host.endswith(self.host) and host != self.host
+        if self.subdomains == "also":
+            return host == self.host or host.endswith("." + self.host)
+        return self.host in ("", host)
+
+
+@dataclass(frozen=True)
+class EnvironmentProxies:
+    """The proxies a plain `httpx.Client()` would use, as the environment names them."""
+
+    by_scheme: Mapping[str, httpx.Proxy]  # "http", "https" and "all" (the fallback)
+    bypass: tuple[_Bypass, ...]
+
+    @classmethod
+    def read(cls) -> EnvironmentProxies:
+        """HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (lower-case names win, as in
+        urllib and httpx; on macOS and Windows the system settings when none is set)."""
+        found = urllib.request.getproxies()
+        entries = [entry.strip() for entry in found.get("no", "").split(",")]
+        if "*" in entries:
+            return cls({}, ())
+        by_scheme = {
+            scheme: httpx.Proxy(url if "://" in url else f"http://{url}")
+            for scheme in ("http", "https", "all")
+            if (url := found.get(scheme))
+        }
+        return cls(by_scheme, tuple(_Bypass.parse(entry) for entry in entries if entry))
+
+    @property
+    def has_socks_proxy(self) -> bool:
+        """A SOCKS proxy, which httpcore reaches only with the `socksio` package."""
+        return any(p.url.scheme in ("socks5", "socks5h") for p in self.by_scheme.values())
+
+    def for_url(self, url: httpx.URL) -> httpx.Proxy | None:
+        """The proxy that `url` goes through, or None to connect directly."""
+        if not self.by_scheme or any(rule.matches(url) for rule in self.bypass):
+            return None
+        return self.by_scheme.get(url.scheme) or self.by_scheme.get("all")
+
+
+_MakePool = Callable[[ssl.SSLContext | None, httpx.Limits, httpx.Proxy | None], _T]
 
 
 class _Pools(Generic[_T]):
-    """One pool per scheme, each made on first use."""
+    """One pool per scheme and route (direct, or through the proxy), each made on first use."""
 
     def __init__(
-        self, make: Callable[[ssl.SSLContext | None, httpx.Limits], _T], limits: httpx.Limits
+        self, make: _MakePool[_T], limits: httpx.Limits, proxies: EnvironmentProxies
     ) -> None:
-        self._make: Callable[[ssl.SSLContext | None, httpx.Limits], _T] = make
+        self._make: _MakePool[_T] = make
         self._limits = limits
-        self._pools: dict[str, _T] = {}
+        self._proxies = proxies
+        self._pools: dict[tuple[str, bool], _T] = {}
         # Two threads sending their first request together must not make two pools
         # (the loser's would never be closed).
         self._lock = threading.Lock()
@@ -72,7 +162,9 @@ class _Pools(Generic[_T]):
 
     def for_url(self, url: httpx.URL) -> _T:
         scheme = url.scheme
-        pool = self._pools.get(scheme)
+        proxy = self._proxies.for_url(url)
+        key = (scheme, proxy is not None)
+        pool = self._pools.get(key)
         if pool is not None:
             return pool
         # The plain-http pool gets no context: it never makes a TLS connection (the routing
@@ -88,9 +180,9 @@ class _Pools(Generic[_T]):
                 # httpx refuses requests on a closed client before they get here; a pool
                 # made now would stay open.
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
-            pool = self._pools.get(scheme)
+            pool = self._pools.get(key)
             if pool is None:
-                pool = self._pools[scheme] = self._make(ssl_context, self._limits)
+                pool = self._pools[key] = self._make(ssl_context, self._limits, proxy)
         return pool
 
     def take_all(self) -> list[_T]:
@@ -104,8 +196,8 @@ class _Pools(Generic[_T]):
 class LazyTransport(httpx.BaseTransport):
     """`http://` and `https://` pools of a sync client, each made on its first request."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._pools = _Pools(_sync_pool, limits)
+    def __init__(self, limits: httpx.Limits, proxies: EnvironmentProxies) -> None:
+        self._pools = _Pools(_sync_pool, limits, proxies)
 
     def transport_for(self, url: httpx.URL) -> PoolTransport:
         """The pool that `url`'s requests go through (made now if it is not yet)."""
@@ -122,8 +214,8 @@ class LazyTransport(httpx.BaseTransport):
 class AsyncLazyTransport(httpx.AsyncBaseTransport):
     """`http://` and `https://` pools of an async client, each made on its first request."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._pools = _Pools(_async_pool, limits)
+    def __init__(self, limits: httpx.Limits, proxies: EnvironmentProxies) -> None:
+        self._pools = _Pools(_async_pool, limits, proxies)
 
     def transport_for(self, url: httpx.URL) -> AsyncPoolTransport:
         """The pool that `url`'s requests go through (made now if it is not yet)."""

@@ -8,6 +8,7 @@
 - `closed_port`: a 127.0.0.1 port with nothing listening.
 - `router`: respx mocking the default base URL.
 - `sleeps`: retry waits recorded instead of slept.
+- `proxy_env(HTTP_PROXY=..., NO_PROXY=...)`: exactly these proxy variables set for the test.
 - Every test runs with EDGEN_API_KEY and EDGEN_BASE_URL unset.
 - `transport`, `async_edgen(**options)`, `async_http(**kwargs)`: async clients on the HTTP
   transport under test, httpx's own or aiohttp's (EDGEN_TEST_TRANSPORT=aiohttp, `tox -e aiohttp`).
@@ -144,6 +145,24 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr("edgen._client._sleep", fake_sleep)
     monkeypatch.setattr("edgen._client._async_sleep", fake_async_sleep)
     return delays
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def proxy_env(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """`proxy_env(NAME=value, ...)`: only these proxy variables are set (any other, in either
+    case, is removed), until the test ends."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+    def set_only(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+
+    return set_only
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ check that no call ever returns an answer that was waiting before it was sent.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -111,3 +112,85 @@ def test_an_extra_answer_arriving_later_is_not_taken_either() -> None:
         first = ask(client)
         time.sleep(0.3)
         assert (first, ask(client)) == ("connection 0, request 1", "connection 1, request 1")
+
+
+# -- behind a proxy (HTTP_PROXY): the same check, on the pools edgen makes for it --
+
+# Never resolved: the proxy is asked for it.
+PROXIED_URL = "http://edgen.invalid/v1/"
+PROXIED_TARGET = "http://edgen.invalid/v1/chat/completions"
+
+
+def test_behind_a_proxy_a_glued_answer_is_never_the_next_ones(
+    proxy_env: Callable[..., None],
+) -> None:
+    with RawServer(glued_extra_answer) as proxy:
+        proxy_env(HTTP_PROXY=proxy.url.replace("http://", "http://user:s%40cret@"))
+        with Edgen(base_url=PROXIED_URL) as client:
+            first = ask(client)
+            second = ask(client)
+    assert (first, second) == ("connection 0, request 1", "connection 1, request 1")
+    # Requests in absolute form, with the proxy's credentials taken out of its URL.
+    sent = [(r.connection, r.method, r.target) for r in proxy.requests]
+    assert sent == [
+        (0, "POST", PROXIED_TARGET),
+        (0, "POST", PROXIED_TARGET),
+        (1, "POST", PROXIED_TARGET),
+    ]
+    credentials = base64.b64encode(b"user:s@cret").decode()
+    assert {r.headers["proxy-authorization"] for r in proxy.requests} == {f"Basic {credentials}"}
+
+
+def test_behind_a_proxy_without_retries_the_misplaced_answer_is_an_error(
+    proxy_env: Callable[..., None],
+) -> None:
+    with RawServer(glued_extra_answer) as proxy:
+        proxy_env(http_proxy=proxy.url.removesuffix("/v1/"))  # the lower-case name too
+        with Edgen(base_url=PROXIED_URL, max_retries=0) as client:
+            ask(client)
+            with pytest.raises(APIConnectionError, match="already waiting before the request"):
+                ask(client)
+            # The connection it came on is not used again.
+            assert ask(client) == "connection 1, request 1"
+    assert {r.target for r in proxy.requests} == {PROXIED_TARGET}
+
+
+@pytest.mark.anyio
+async def test_async_behind_a_proxy_a_glued_answer_is_never_the_next_ones(
+    proxy_env: Callable[..., None],
+) -> None:
+    # edgen's own async pool; an aiohttp client keeps aiohttp's handling of proxies.
+    with RawServer(glued_extra_answer) as proxy:
+        proxy_env(ALL_PROXY=proxy.url.removesuffix("/v1/"))
+        async with AsyncEdgen(base_url=PROXIED_URL) as client:
+            contents = []
+            for _ in range(3):
+                completion = await client.chat.completions.create(model="m", messages=MESSAGES)
+                contents.append(completion.choices[0].message.content)
+    assert contents == [f"connection {n}, request 1" for n in range(3)]
+    assert [r.target for r in proxy.requests] == [PROXIED_TARGET] * 5
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+async def test_no_proxy_hosts_go_direct_and_are_checked_too(
+    proxy_env: Callable[..., None], use_async: bool
+) -> None:
+    def proxy_script(conn: Conn) -> None:
+        while conn.read_request() is not None:
+            conn.send(answer("through the proxy"))
+
+    with RawServer(proxy_script) as proxy, RawServer(glued_extra_answer) as server:
+        proxy_env(HTTP_PROXY=proxy.url, NO_PROXY="example.com, 127.0.0.1")
+        contents = []
+        if use_async:
+            async with AsyncEdgen(base_url=server.url) as async_client:
+                for _ in range(2):
+                    got = await async_client.chat.completions.create(model="m", messages=MESSAGES)
+                    contents.append(got.choices[0].message.content)
+        else:
+            with Edgen(base_url=server.url) as client:
+                contents = [ask(client), ask(client)]
+    assert contents == ["connection 0, request 1", "connection 1, request 1"]
+    assert proxy.requests == []
+    assert [r.target for r in server.requests] == ["/v1/chat/completions"] * 3

@@ -16,9 +16,10 @@ import ssl
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpcore
 import httpx
 import pytest
 from conftest import REPO_ROOT, openai_completion
@@ -225,3 +226,30 @@ def test_proxy_settings_still_apply(
         answer = client.chat.completions.create(model="m", messages=MESSAGES)
     assert answer.choices[0].message.content == ANSWER
     assert [r.target for r in http_server.requests] == ["http://edgen.invalid/v1/chat/completions"]
+
+
+def test_https_through_an_http_proxy_is_tunnelled_and_verified(
+    cert: Path, proxy_env: Callable[..., None]
+) -> None:
+    # The proxy accepts the CONNECT and then plays the server itself, with the self-signed
+    # certificate: the tunnel is used, and the server's certificate is checked through it.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, cert.with_name("key.pem"))
+
+    def script(conn: Conn) -> None:
+        if conn.read_request() is not None:
+            conn.send(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            conn.sock = context.wrap_socket(conn.sock, server_side=True)
+            while (request := conn.read_request()) is not None:
+                _answer(conn, request)
+
+    with RawServer(script) as proxy:
+        proxy_env(HTTPS_PROXY=proxy.url.removesuffix("/v1/"))
+        with Edgen(base_url="https://edgen.invalid/v1/", max_retries=0) as client:
+            pool = client._http._transport.transport_for(client.base_url).pool  # type: ignore[attr-defined]
+            assert isinstance(pool, httpcore.HTTPProxy)
+            with pytest.raises(APIConnectionError) as caught:
+                client.models.list()
+    assert _verify_failure(caught.value), repr(caught.value)
+    # Only the CONNECT came in the clear; the request itself was never sent.
+    assert [(r.method, r.target) for r in proxy.requests] == [("CONNECT", "edgen.invalid:443")]
