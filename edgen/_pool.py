@@ -21,6 +21,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from ._sockets import connect_tcp, on_asyncio
+
 STALE_ANSWER = (
     "the server's answer was already waiting before the request was sent: bytes it sent "
     "beyond its previous answer on this connection (a wrong Content-Length, or a proxy "
@@ -223,9 +225,11 @@ class _AsyncWatchedStream(httpcore.AsyncNetworkStream):
 
 
 class _AsyncWatchedBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self) -> None:
-        # anyio's backend, which also runs under trio.
+    def __init__(self, plain: bool) -> None:
+        # anyio's backend, which also runs under trio; on asyncio, a pool that never starts
+        # TLS uses sockets of its own instead, so that an early answer survives (_sockets.py).
         self._backend = httpcore.AnyIOBackend()
+        self._plain = plain
 
     async def connect_tcp(
         self,
@@ -235,7 +239,13 @@ class _AsyncWatchedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        stream: httpcore.AsyncNetworkStream
+        if self._plain and on_asyncio():
+            stream = await connect_tcp(host, port, timeout, local_address, socket_options)
+        else:
+            stream = await self._backend.connect_tcp(
+                host, port, timeout, local_address, socket_options
+            )
         return _AsyncWatchedStream(stream)
 
     async def sleep(self, seconds: float) -> None:
@@ -265,8 +275,11 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         proxy: httpx.Proxy | None = None,
     ) -> None:
         pool = httpcore.AsyncConnectionPool if proxy is None else httpcore.AsyncHTTPProxy
+        # No TLS anywhere: not to the server, not to the proxy.
+        plain = ssl_context is None and (proxy is None or proxy.url.scheme == "http")
         self.pool = pool(
-            **_pool_options(ssl_context, limits, proxy), network_backend=_AsyncWatchedBackend()
+            **_pool_options(ssl_context, limits, proxy),
+            network_backend=_AsyncWatchedBackend(plain),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

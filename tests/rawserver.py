@@ -57,6 +57,13 @@ class Conn:
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
+    def read_head(self) -> str | None:
+        """The next request's line and headers only, leaving its body unread; None once closed."""
+        try:
+            return self._until(b"\r\n\r\n").decode("latin-1")
+        except (EOFError, OSError):
+            return None
+
     def read_request(self) -> Request | None:
         """The next request on this connection (body read whole), or None once it is closed."""
         try:

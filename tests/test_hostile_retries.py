@@ -209,6 +209,45 @@ def test_a_seekable_upload_is_retried_with_the_same_bytes(
     assert all("content-length" in r.headers for r in server.requests)
 
 
+# -- an answer that comes before the upload is in --------------------------------------------
+
+BIG_AUDIO = b"RIFF" + bytes(16 << 20)  # more than the socket buffers on both ends hold
+
+
+def refuse_early(conn: Conn) -> None:
+    """Answer 413 after the request's head, read none of its body, then close: the
+    unread body makes the close a reset, which meets the client still writing."""
+    if conn.read_head() is not None:
+        conn.respond(413, b'{"error":{"message":"the file is larger than 1 MiB"}}')
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_answer_before_the_upload_is_in_is_the_error_raised(
+    kind: str, sleeps: list[float], transport: str
+) -> None:
+    # Not "connection reset by peer", and not three uploads of the whole file: the
+    # server said why. On asyncio this needs edgen's own sockets (edgen/_sockets.py).
+    with RawServer(refuse_early) as server:
+        with pytest.raises(edgen.APIStatusError, match="larger than 1 MiB") as caught:
+            run(kind, make(kind, server, max_retries=2), transcribe(BIG_AUDIO))
+    assert caught.value.status_code == 413 and sleeps == []
+    assert server.connections == 1
+
+
+def test_an_answer_before_the_upload_is_in_under_trio(sleeps: list[float]) -> None:
+    trio = pytest.importorskip("trio")
+
+    async def main() -> None:
+        async with AsyncEdgen(base_url=server.url, max_retries=2) as client:
+            await transcribe(BIG_AUDIO)(client)
+
+    with RawServer(refuse_early) as server:
+        with pytest.raises(edgen.APIStatusError, match="larger than 1 MiB"):
+            trio.run(main)
+    assert server.connections == 1 and sleeps == []
+
+
 # -- reading a plain body is retried like connecting (item 6) --------------------------------
 
 
