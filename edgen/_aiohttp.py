@@ -63,7 +63,45 @@ def _corrected(exc: httpx.TransportError) -> httpx.TransportError:
     return exc
 
 
+# aiohttp drops a connection whose answer came with extra bytes, when it is given back. Bytes
+# that arrive later, while the connection waits in the pool (a second answer sent after a
+# pause), are parsed there as an answer and would be handed to the next request on it:
+# someone else's completion. So a connection taken from the pool that holds anything is
+# closed and another one taken (edgen's own pools do the same, see _pool.py).
+class _CheckedConnector(aiohttp.TCPConnector):
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.connector.Connection:
+        # Bounded: a server that talks first on every new connection gets refused, not looped.
+        for _ in range(_MAX_DIRTY_CONNECTIONS):
+            connection = await super().connect(req, traces, timeout)
+            protocol = connection.protocol
+            if protocol is None or not protocol.should_close:
+                return connection
+            connection.close()
+        raise aiohttp.ServerConnectionError(
+            "every connection to the server held bytes no request had asked for yet"
+        )
+
+
+_MAX_DIRTY_CONNECTIONS = 8
+
+
 class _Transport(AiohttpTransport):
+    def __init__(self, *, limits: httpx.Limits, verify: ssl.SSLContext | str | bool) -> None:
+        super().__init__(limits=limits, verify=verify, client=self._session)
+
+    # The session httpx-aiohttp would make (same limits, keep-alive and TLS context), on
+    # the connector above. Called on the first request.
+    def _session(self) -> aiohttp.ClientSession:
+        limit = self.limits.max_connections
+        connector = _CheckedConnector(
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+            limit=0 if limit is None else limit,  # aiohttp's 0 is httpx's None: no limit
+        )
+        return aiohttp.ClientSession(connector=connector)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             response = await super().handle_async_request(request)

@@ -10,6 +10,7 @@ check that no call ever returns an answer that was waiting before it was sent.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -112,6 +113,29 @@ def test_an_extra_answer_arriving_later_is_not_taken_either() -> None:
         first = ask(client)
         time.sleep(0.3)
         assert (first, ask(client)) == ("connection 0, request 1", "connection 1, request 1")
+
+
+@pytest.mark.anyio
+async def test_async_an_extra_answer_arriving_later_is_not_taken_either(
+    async_edgen: Callable[..., AbstractAsyncContextManager[AsyncEdgen]],
+) -> None:
+    def script(conn: Conn) -> None:
+        count = 0
+        while conn.read_request() is not None:
+            count += 1
+            conn.send(answer(f"connection {conn.number}, request {count}"))
+            if count == 1:
+                time.sleep(0.05)
+                conn.send(answer("STALE"))
+
+    with RawServer(script) as server:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
+            contents = []
+            for _ in range(2):
+                completion = await client.chat.completions.create(model="m", messages=MESSAGES)
+                contents.append(completion.choices[0].message.content)
+                await asyncio.sleep(0.3)
+    assert contents == ["connection 0, request 1", "connection 1, request 1"]
 
 
 # -- behind a proxy (HTTP_PROXY): the same check, on the pools edgen makes for it --
