@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpcore
 
 
