@@ -113,34 +113,37 @@ async def connect_tcp(
     local_address: str | None = None,
     socket_options: Iterable[Any] | None = None,
 ) -> AsyncioSocketStream:
-    """A connected non-blocking socket: each of the host's addresses in turn, as the sync
-    client's `socket.create_connection()` does."""
+    """A connected non-blocking socket. The host's addresses are tried in turn, each with
+    the whole connect timeout, as the sync client's `socket.create_connection()` does."""
     loop = asyncio.get_running_loop()
+    error: Exception | None = None
     try:
         with anyio.fail_after(timeout):
             addresses = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            error: OSError | None = None
-            for family, kind, proto, _, address in addresses:
-                sock = socket.socket(family, kind, proto)
-                try:
-                    sock.setblocking(False)
-                    # Small writes (a request's head) go out at once, as on anyio's streams.
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    for option in socket_options or ():
-                        sock.setsockopt(*option)
-                    if local_address is not None:
-                        sock.bind((local_address, 0))
-                    await loop.sock_connect(sock, address)
-                except OSError as exc:
-                    sock.close()
-                    error = exc
-                    continue
-                except BaseException:
-                    sock.close()
-                    raise
-                return AsyncioSocketStream(sock)
-            raise error or OSError(f"no address found for {host}")
     except TimeoutError as exc:
-        raise httpcore.ConnectTimeout(str(exc) or "timed out connecting") from exc
+        raise httpcore.ConnectTimeout(str(exc) or "timed out resolving the host") from exc
     except OSError as exc:
         raise httpcore.ConnectError(str(exc)) from exc
+    for family, kind, proto, _, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            # Small writes (a request's head) go out at once, as on anyio's streams.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            if local_address is not None:
+                sock.bind((local_address, 0))
+            with anyio.fail_after(timeout):
+                await loop.sock_connect(sock, address)
+        except OSError as exc:  # TimeoutError (fail_after) included
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        return AsyncioSocketStream(sock)
+    if isinstance(error, TimeoutError):
+        raise httpcore.ConnectTimeout(str(error) or "timed out connecting") from error
+    raise httpcore.ConnectError(str(error or f"no address found for {host}")) from error
