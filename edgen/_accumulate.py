@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -110,6 +110,7 @@ class _ChoiceState:
         "refusal",
         "reasoning",
         "tools",
+        "moved",
         "logprobs",
         "refusal_logprobs",
         "partial",
@@ -125,8 +126,10 @@ class _ChoiceState:
         self.finish_reason: str | None = None
         self.refusal: list[str] = []
         self.reasoning: list[str] = []
-        # index -> the call so far; the legacy function_call has its own key.
+        # key -> the call so far. The key is the call's `index`, unless another call held
+        # that index first (see _call_key); the legacy function_call has a key of its own.
         self.tools: dict[Any, _CallState] = {}
+        self.moved: dict[int, int] = {}  # index -> the key of the call that took it over
         self.logprobs: list[Any] = []
         self.refusal_logprobs: list[Any] = []
         self.partial = _PartialJSON() if typed else None  # with a response_format type
@@ -134,6 +137,22 @@ class _ChoiceState:
         self.current_tool: int | None = None  # the tool call being streamed
         self.done: set[str] = set()  # "content", "refusal", ... whose done event was given
         self.done_tools: set[int] = set()
+
+
+# Where a tool call delta goes among the choice's calls: to the call at its `index`, unless
+# that call has another id. Some servers (Ollama behind LiteLLM, gateways translating other
+# APIs) send parallel calls all at index 0, each with an id of its own: merged by index, the
+# last call's name would get every call's arguments run together (`{"a": 1}{"city": ...}`)
+# and the others would be lost. Such a call takes the next free key instead, and the later
+# deltas at its index, which carry no id, follow it there.
+def _call_key(state: _ChoiceState, call: Any) -> int:
+    index: int = call.index
+    key = state.moved.get(index, index)
+    held = state.tools.get(key)
+    if held is not None and held.id and call.id and call.id != held.id:
+        key = max(k for k in state.tools if k is not _LEGACY_FUNCTION_CALL) + 1
+        state.moved[index] = key
+    return key
 
 
 class ChatCompletionAccumulator(Generic[_T]):
@@ -215,28 +234,33 @@ class ChatCompletionAccumulator(Generic[_T]):
             # Most chunks carry content alone: one test passes over the rest.
             calls = delta.tool_calls_
             logprobs = choice.logprobs_
+            keys: Sequence[int] = ()  # of the tool calls in `calls`
             if calls or logprobs or delta.refusal_ is not UNSET or delta.reasoning_content_:
-                self._take_others(state, delta, calls, logprobs, events)
+                keys = self._take_others(state, delta, calls, logprobs, events)
             if delta.function_call_:
                 self._merge_call(state, _LEGACY_FUNCTION_CALL, delta.function_call_)
             if choice.finish_reason_:
                 state.finish_reason = choice.finish_reason_
                 self._plain.pop(choice.index, None)
             if calls or state.finish_reason:
-                self._done_events(state, calls or (), events)
+                self._done_events(state, keys, events)
         return events
 
+    # Returns the keys of the tool calls in `calls`.
     def _take_others(
         self, state: _ChoiceState, delta: Any, calls: Any, logprobs: Any, events: list[Any]
-    ) -> None:
+    ) -> list[int]:
         refusal = delta.refusal_
         if refusal is not None and refusal is not UNSET:
             state.refusal.append(refusal)
             events.append(RefusalDeltaEvent(refusal, state.refusal, len(state.refusal)))
         if delta.reasoning_content_:
             state.reasoning.append(delta.reasoning_content_)
+        keys = []
         for call in calls or ():
-            events.append(self._merge_call(state, call.index, call))
+            key = _call_key(state, call)  # before the next call's: this one may take a key
+            keys.append(key)
+            events.append(self._merge_call(state, key, call))
         if logprobs:
             if logprobs.content:
                 every = state.logprobs
@@ -246,6 +270,7 @@ class ChatCompletionAccumulator(Generic[_T]):
                 every = state.refusal_logprobs
                 every.extend(logprobs.refusal)
                 events.append(LogprobsRefusalDeltaEvent(logprobs.refusal, every, len(every)))
+        return keys
 
     def _merge_call(self, state: _ChoiceState, index: int | None, call: Any) -> Any:
         slot = state.tools.get(index)
@@ -277,13 +302,13 @@ class ChatCompletionAccumulator(Generic[_T]):
 
     # Content and refusal end with the finish_reason or when a tool call starts; a tool
     # call ends when the next one starts or with the finish_reason.
-    def _done_events(self, state: _ChoiceState, calls: Any, events: list[Any]) -> None:
-        for call in calls:
-            if state.current_tool != call.index:
+    def _done_events(self, state: _ChoiceState, keys: Sequence[int], events: list[Any]) -> None:
+        for key in keys:
+            if state.current_tool != key:
                 self._text_done(state, events)
                 if state.current_tool is not None:
                     self._tool_done(state, state.current_tool, events)
-                state.current_tool = call.index
+                state.current_tool = key
         if state.finish_reason:
             self._text_done(state, events)
             if state.current_tool is not None:

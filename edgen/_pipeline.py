@@ -39,8 +39,23 @@ def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
         return decoder_for(cast_to).decode(_without_bom(response.content))
     # msgspec raises UnicodeDecodeError for invalid UTF-8 inside a JSON string
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
-        message = f"Response body does not fit the expected type: {exc}"
+        message = _why_undecodable(response, exc)
         raise APIResponseValidationError(response, response.text, message=message) from None
+
+
+# msgspec says "Input data was truncated" of an empty body, which reads as a cut connection,
+# and "malformed" of a body that is no JSON at all: the status, the content type and the
+# start of the body say what the server sent instead.
+def _why_undecodable(response: httpx.Response, exc: Exception) -> str:
+    message = "Response body does not fit the expected type: "
+    if not response.content:
+        return message + f"the server answered {response.status_code} with an empty body"
+    message += str(exc)
+    if isinstance(exc, msgspec.DecodeError):
+        content_type = response.headers.get("content-type")
+        got = f"content type {content_type!r}" if content_type else "no content type"
+        message += f" ({got}, body starting {response.text[:200]!r})"
+    return message
 
 
 INITIAL_RETRY_DELAY = 0.5
@@ -115,6 +130,12 @@ def status_error(response: httpx.Response, body: Any, note: str = "") -> APIStat
     if status == 404 and "/v1/" not in response.request.url.path:
         # The usual cause: a base URL written without its `/v1` path.
         message += " (Edgen serves its API under /v1/: does the base URL end in /v1?)"
+    location = response.headers.get("location") if 300 <= status < 400 else None
+    if location is not None:  # a reverse proxy sending http:// to https://, say
+        message += (
+            f" (redirected to {redact_url(location)}: edgen follows no redirect, so that requests "
+            "go only where base_url points; set base_url to the new address)"
+        )
     error_class = STATUS_ERRORS.get(
         status, InternalServerError if status >= 500 else APIStatusError
     )

@@ -166,6 +166,12 @@ class SSEDecoder:
             self.last_event_id = value.decode("utf-8", errors="replace")
         elif name == b"retry" and value.isdigit():
             self._retry = int(value)
+        elif name == b"error":
+            # Not an SSE field: llama.cpp's server reports a failure mid-stream as a line
+            # `error: {...}`, then ends the stream as if it were whole. Ignored, as the
+            # format says, the failure would be lost; it is read as an `error` event.
+            self._event = "error"
+            self._data.append(value)
 
     # At the end of a feed that left a line or an event unfinished: what it holds so far is
     # at most what it will hold when finished, so raising now agrees with any chunking.

@@ -60,17 +60,27 @@ class _State(Generic[_T]):
         self.done = False  # the server sent `[DONE]` (the OpenAI dialect's end)
         self.some = False  # a chunk was decoded
 
-    # One event as an item, or None for `[DONE]`; raises for error events.
+    # One event as an item; None for `[DONE]` (then `done` is set) and for an event that is
+    # no chunk; raises for error events.
     def convert(self, event: ServerSentEvent) -> _T | None:
         raw = event.raw
         if raw == b"[DONE]":
             self.done = True
             return None
-        if event.event is not None and event.event == "error":  # `is` first: None == str is slow
-            raise self._event_error(event, None)
+        name = event.event
+        if name is not None and name != "message":  # `is` first: None != str is slow
+            if name == "error":
+                raise self._event_error(event, None)
+            # Chunks are `message` events (the type of an event that names none). Another
+            # type, such as a gateway's `event: ping` keep-alive, is no chunk: the SSE
+            # format hands each listener only the events of its type.
+            return None
         try:
             item = self.json_decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
+            if raw.strip() == b"[DONE]":  # spaces around it: still the end, as openai-python has it
+                self.done = True
+                return None
             raise self._event_error(event, exc) from None
         self.some = True
         return item
@@ -126,8 +136,10 @@ class _State(Generic[_T]):
         return connection_error(self.response.request, exc, what, timeout_errors=timeout_errors)
 
 
+# An error body: OpenAI's and Edgen's shapes hold an "error" key; some vLLM releases sent
+# `{"object": "error", "message": ...}` in a stream instead.
 def _is_error(body: Any) -> bool:
-    return isinstance(body, dict) and "error" in body
+    return isinstance(body, dict) and ("error" in body or body.get("object") == "error")
 
 
 def _events(state: _State[_T]) -> Generator[_T, None, None]:
@@ -147,8 +159,10 @@ def _events(state: _State[_T]) -> Generator[_T, None, None]:
             events.reverse()
             while events:
                 item = state.convert(events.pop())
-                if item is None:
-                    break
+                if item is None:  # `[DONE]`, or an event that carries no chunk
+                    if state.done:
+                        break
+                    continue
                 yield item
             if state.done:
                 break  # the connection is closed below, not drained: see _adrain
@@ -176,8 +190,10 @@ async def _aevents(state: _State[_T]) -> AsyncGenerator[_T, None]:
             events.reverse()
             while events:
                 item = state.convert(events.pop())
-                if item is None:
-                    break
+                if item is None:  # `[DONE]`, or an event that carries no chunk
+                    if state.done:
+                        break
+                    continue
                 yield item
             if state.done:
                 await _adrain(chunks, state.package.read_errors)

@@ -94,6 +94,67 @@ def test_openai_dialect_role_finish_usage_and_tool_calls_split_across_chunks() -
     assert len(pieces) > 5  # the arguments really were split
 
 
+class Weather(msgspec.Struct):
+    city: str
+
+
+def tool_call(index: int, call_id: str | None, name: str | None, arguments: str) -> dict:
+    call: dict = {"index": index, "function": {"arguments": arguments}}
+    if call_id is not None:
+        call.update(id=call_id, type="function")
+    if name is not None:
+        call["function"]["name"] = name
+    return call
+
+
+def test_parallel_calls_sent_at_one_index_stay_apart() -> None:
+    # Ollama behind LiteLLM and some gateways send every parallel call at index 0, each
+    # with its own id. Merged by index alone, `weather` got `{"a": 1}{"city": "Oslo"}` and
+    # `add` was lost.
+    payloads = [
+        openai_chunk({"role": "assistant"}),
+        openai_chunk({"tool_calls": [tool_call(0, "call_a", "add", '{"a": 1}')]}),
+        openai_chunk({"tool_calls": [tool_call(0, "call_b", "weather", '{"city": ')]}),
+        openai_chunk({"tool_calls": [tool_call(0, None, None, '"Oslo"}')]}),  # the latest
+        # Two more in one chunk, at the index the moved call now holds and at index 0.
+        openai_chunk(
+            {"tool_calls": [tool_call(1, "call_c", "time", "{}"), tool_call(0, "call_d", "x", "")]}
+        ),
+        openai_chunk({}, finish_reason="tool_calls"),
+    ]
+    acc = ChatCompletionAccumulator(tools=[function_tool(Weather, name="weather")])
+    events = [event for chunk in chunks(*payloads) for event in acc.handle_chunk(chunk)]
+    calls = acc.final_completion().choices[0].message.tool_calls
+    assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [
+        ("call_a", "add", '{"a": 1}'),
+        ("call_b", "weather", '{"city": "Oslo"}'),
+        ("call_c", "time", "{}"),
+        ("call_d", "x", ""),
+    ]
+    done = [(e.index, e.name, e.arguments) for e in events if e.type.endswith("arguments.done")]
+    assert done == [
+        (0, "add", '{"a": 1}'),
+        (1, "weather", '{"city": "Oslo"}'),
+        (2, "time", "{}"),
+        (3, "x", ""),
+    ]
+    weather = next(e for e in events if e.type.endswith("done") and e.name == "weather")
+    assert weather.parsed_arguments == Weather(city="Oslo")
+
+    # An id repeated on every piece, or first sent after the first piece: one call still.
+    payloads = [
+        openai_chunk({"tool_calls": [tool_call(0, None, "weather", '{"ci')]}),
+        openai_chunk({"tool_calls": [tool_call(0, "call_a", None, 'ty": ')]}),
+        openai_chunk({"tool_calls": [tool_call(0, "call_a", None, '"Oslo"}')]}),
+        openai_chunk({}, finish_reason="tool_calls"),
+    ]
+    done = ChatCompletionAccumulator().add_all(chunks(*payloads)).final_completion()
+    calls = done.choices[0].message.tool_calls
+    assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [
+        ("call_a", "weather", '{"city": "Oslo"}')
+    ]
+
+
 def test_logprobs_refusal_and_several_choices_are_merged() -> None:
     def lp(tok: str) -> dict:
         entry = {"token": tok, "logprob": -0.5, "bytes": list(tok.encode()), "top_logprobs": []}

@@ -273,6 +273,107 @@ def test_a_json_answer_or_error_after_a_byte_order_mark_is_read() -> None:
         client.close()
 
 
+# -- what real servers put between the chunks ------------------------------------------------
+
+# llama.cpp's server reports a failure mid-stream as a line `error: {...}` (no SSE field),
+# then ends the stream with `data: [DONE]` as if the answer were whole.
+LLAMA_CPP_ERROR = (
+    b'error: {"code":500,"message":"llama_decode failed: out of memory","type":"server_error"}\n\n'
+)
+
+
+def test_a_llama_cpp_error_line_mid_stream_raises_after_the_chunks_before_it() -> None:
+    with sse_server(*CUT_SHORT[:-1], LLAMA_CPP_ERROR, b"data: [DONE]\n\n") as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        seen = []
+        with pytest.raises(edgen.APIError, match="llama_decode failed: out of memory") as info:
+            for c in start(client):
+                seen.append(c.choices[0].delta.content)
+        assert seen == ["", "Once", " upon"]
+        assert info.value.body == {
+            "code": 500,
+            "message": "llama_decode failed: out of memory",
+            "type": "server_error",
+        }
+        with (
+            client.chat.completions.stream(model="m", messages=MESSAGES) as stream,
+            pytest.raises(edgen.APIError, match="out of memory"),
+        ):
+            stream.get_final_completion()
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_a_llama_cpp_error_line_before_any_chunk_is_the_servers_message(
+    async_edgen,
+) -> None:
+    too_long = (
+        b'error: {"code":400,"message":"the request exceeds the available context size",'
+        b'"type":"exceed_context_size_error"}\n\n'
+    )
+    with sse_server(too_long, b"data: [DONE]\n\n") as server:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            with pytest.raises(edgen.APIError, match="exceeds the available context size"):
+                async for _ in stream:
+                    pass
+
+
+# Some vLLM releases sent a failure mid-stream in this shape, without an "error" key.
+def test_a_vllm_error_object_mid_stream_is_the_servers_message() -> None:
+    vllm_error = (
+        b'data: {"object":"error","message":"prompt too long","type":"BadRequestError",'
+        b'"param":null,"code":400}\n\n'
+    )
+    with sse_server(CUT_SHORT[0], vllm_error) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        stream = start(client)
+        assert next(stream).choices[0].delta.content == ""
+        with pytest.raises(edgen.APIError, match="prompt too long") as info:
+            next(stream)
+        assert not isinstance(info.value, edgen.APIResponseValidationError)
+        client.close()
+
+
+# A gateway's keep-alive as a named event: SSE gives a listener only the events of its type,
+# and chunks are `message` events (the type of an event that names none).
+PING_AND_NAMED = (
+    b'event: ping\ndata: {"type": "ping"}\n\n',
+    CUT_SHORT[0],
+    b"event: ping\ndata: ping\n\n",
+    b"event: message\n" + CUT_SHORT[1],
+    b'event: metrics\nid: 7\ndata: {"tokens_per_second": 31.5}\n\n' + CUT_SHORT[2],
+    *WHOLE[3:],
+)
+
+
+def test_events_of_another_type_are_skipped_and_no_chunk_is_lost() -> None:
+    with sse_server(*PING_AND_NAMED) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
+        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            assert stream.get_final_text() == "Once upon"
+        client.close()
+
+
+@pytest.mark.anyio
+async def test_async_events_of_another_type_are_skipped_and_no_chunk_is_lost(
+    async_edgen,
+) -> None:
+    with sse_server(*PING_AND_NAMED) as server:
+        async with async_edgen(base_url=server.url, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            assert [c.choices[0].delta.content async for c in stream] == WHOLE_CONTENTS
+
+
+@pytest.mark.parametrize("done", [b"data: [DONE] \n\n", b"data:  [DONE]\r\n\r\n"])
+def test_done_with_spaces_around_it_ends_the_stream(done: bytes) -> None:
+    with sse_server(*WHOLE[:-1], done) as server:
+        client = Edgen(base_url=server.url, max_retries=0)
+        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
+        client.close()
+
+
 # -- giant events ---------------------------------------------------------------------------
 
 

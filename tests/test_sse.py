@@ -604,3 +604,14 @@ def test_a_20_mb_line_costs_no_more_than_20_mb_of_small_events() -> None:
     assert events == 1
     # Generous: about 1x here; the quadratic decoder took over 40x.
     assert giant_time < 3 * small_time, (giant_time, small_time)
+
+
+def test_a_llama_cpp_error_line_is_an_error_event() -> None:
+    # Not an SSE field: llama.cpp's way of reporting a failure mid-stream.
+    decoder = SSEDecoder()
+    events = decoder.feed(b'data: {"a": 1}\n\nerror: {"message": "boom"}\n\ndata: [DONE]\n\n')
+    assert [(e.event, e.raw) for e in events] == [
+        (None, b'{"a": 1}'),
+        ("error", b'{"message": "boom"}'),
+        (None, b"[DONE]"),
+    ]
