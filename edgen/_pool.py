@@ -21,8 +21,6 @@ from typing import Any
 import httpcore
 import httpx
 
-from ._sockets import connect_tcp, on_asyncio
-
 STALE_ANSWER = (
     "the server's answer was already waiting before the request was sent: bytes it sent "
     "beyond its previous answer on this connection (a wrong Content-Length, or a proxy "
@@ -239,6 +237,10 @@ class _AsyncWatchedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # Here, not at the top: _sockets imports asyncio (about 10 ms), which a sync
+        # client never needs.
+        from ._sockets import connect_tcp, on_asyncio
+
         stream: httpcore.AsyncNetworkStream
         if self._plain and on_asyncio():
             stream = await connect_tcp(host, port, timeout, local_address, socket_options)
