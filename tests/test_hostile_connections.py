@@ -92,24 +92,32 @@ def test_a_well_behaved_connection_is_kept() -> None:
             count += 1
             conn.send(answer(f"request {count}"))
 
-    with RawServer(script) as server, Edgen(base_url=server.url, max_retries=0) as client:
+    with (
+        RawServer(script) as server,
+        Edgen(base_url=server.url, max_retries=0) as client,
+    ):
         assert [ask(client) for _ in range(3)] == ["request 1", "request 2", "request 3"]
     assert server.connections == 1
+
+
+def late_extra_answer(conn: Conn) -> None:
+    """Each request answered; after the first answer, a pause, then one nobody asked for."""
+    count = 0
+    while conn.read_request() is not None:
+        count += 1
+        conn.send(answer(f"connection {conn.number}, request {count}"))
+        if count == 1:
+            time.sleep(0.05)
+            conn.send(answer("STALE"))
 
 
 def test_an_extra_answer_arriving_later_is_not_taken_either() -> None:
     # Sent after a pause, the extra answer waits in the socket rather than behind the first
     # one: the idle connection is seen to be readable and is not used again.
-    def script(conn: Conn) -> None:
-        count = 0
-        while conn.read_request() is not None:
-            count += 1
-            conn.send(answer(f"connection {conn.number}, request {count}"))
-            if count == 1:
-                time.sleep(0.05)
-                conn.send(answer("STALE"))
-
-    with RawServer(script) as server, Edgen(base_url=server.url, max_retries=0) as client:
+    with (
+        RawServer(late_extra_answer) as server,
+        Edgen(base_url=server.url, max_retries=0) as client,
+    ):
         first = ask(client)
         time.sleep(0.3)
         assert (first, ask(client)) == ("connection 0, request 1", "connection 1, request 1")
@@ -119,16 +127,7 @@ def test_an_extra_answer_arriving_later_is_not_taken_either() -> None:
 async def test_async_an_extra_answer_arriving_later_is_not_taken_either(
     async_edgen: Callable[..., AbstractAsyncContextManager[AsyncEdgen]],
 ) -> None:
-    def script(conn: Conn) -> None:
-        count = 0
-        while conn.read_request() is not None:
-            count += 1
-            conn.send(answer(f"connection {conn.number}, request {count}"))
-            if count == 1:
-                time.sleep(0.05)
-                conn.send(answer("STALE"))
-
-    with RawServer(script) as server:
+    with RawServer(late_extra_answer) as server:
         async with async_edgen(base_url=server.url, max_retries=0) as client:
             contents = []
             for _ in range(2):

@@ -215,6 +215,15 @@ def test_stream_helper_accepts_a_whole_stream() -> None:
 
 # -- a byte order mark ----------------------------------------------------------------------
 
+
+def assert_whole_answer(server: RawServer) -> None:
+    """Both ways of reading a stream get every chunk of WHOLE from `server`."""
+    with server, Edgen(base_url=server.url, max_retries=0) as client:
+        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
+        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            assert stream.get_final_text() == "Once upon"
+
+
 # A gateway that writes UTF-8 with a byte order mark (.NET's default encoder does) puts it
 # before the first event. Here it even comes in a chunk of its own.
 BOM = "\ufeff".encode()
@@ -222,12 +231,7 @@ WHOLE_CONTENTS = ["", "Once", " upon", None]
 
 
 def test_a_stream_opened_by_a_byte_order_mark_loses_no_chunk() -> None:
-    with sse_server(BOM, *WHOLE) as server:
-        client = Edgen(base_url=server.url, max_retries=0)
-        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
-        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
-            assert stream.get_final_text() == "Once upon"
-        client.close()
+    assert_whole_answer(sse_server(BOM, *WHOLE))
 
 
 @pytest.mark.anyio
@@ -348,12 +352,7 @@ PING_AND_NAMED = (
 
 
 def test_events_of_another_type_are_skipped_and_no_chunk_is_lost() -> None:
-    with sse_server(*PING_AND_NAMED) as server:
-        client = Edgen(base_url=server.url, max_retries=0)
-        assert [c.choices[0].delta.content for c in start(client)] == WHOLE_CONTENTS
-        with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
-            assert stream.get_final_text() == "Once upon"
-        client.close()
+    assert_whole_answer(sse_server(*PING_AND_NAMED))
 
 
 @pytest.mark.anyio
