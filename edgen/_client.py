@@ -396,6 +396,15 @@ class BaseEdgen(Generic[_H, _IO]):
         )
         return manager(create, content_type=content_type, tools=tools)
 
+    # A retry after the client was closed under the call (by another task or thread) would
+    # meet httpx's bare RuntimeError.
+    @staticmethod
+    def _closed_under(spec: RequestSpec) -> ClientClosedError:
+        return ClientClosedError(
+            f"Cannot retry {spec.method} {spec.path}: the client was closed while the call "
+            "was under way"
+        )
+
     # What every attempt shares: the pool of this process, the request, the retry policy.
     def _prepare(self, spec: RequestSpec) -> tuple[_H, httpx.Request, pipeline.RetryPolicy]:
         http = self._connections.for_request()
@@ -521,6 +530,8 @@ class Edgen(BaseEdgen[httpx.Client, Sync]):
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
+                if policy.retries_taken and http.is_closed:
+                    raise self._closed_under(spec)
                 log_request(request, policy.retries_taken + 1)
                 try:
                     response = http.send(request, stream=True)
@@ -580,6 +591,8 @@ class AsyncEdgen(BaseEdgen[httpx.AsyncClient, Async]):
             http, request, policy = self._prepare(spec)
             streamed = spec.stream or spec.mode == "streaming"  # its caller reads the body
             while True:
+                if policy.retries_taken and http.is_closed:
+                    raise self._closed_under(spec)
                 log_request(request, policy.retries_taken + 1)
                 try:
                     response = await http.send(request, stream=True)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -25,6 +26,10 @@ STALE_ANSWER = (
     "the server's answer was already waiting before the request was sent: bytes it sent "
     "beyond its previous answer on this connection (a wrong Content-Length, or a proxy "
     "that mixes up connections). It was not used, and the connection is closed"
+)
+
+CLOSED_WHILE_WAITING = (
+    "the connection was closed (by another task or thread) while this call waited on it"
 )
 
 # httpcore's errors as httpx's, so callers (and edgen's retry loop) see httpx's classes.
@@ -100,17 +105,46 @@ class _WatchedStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
         self.read_since_write = False
+        self._closed = False
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = self._stream.read(max_bytes, timeout)
+        # A read (or write) woken by close() in another thread fails or reads nothing;
+        # either way the error says what happened.
+        try:
+            data = self._stream.read(max_bytes, timeout)
+        except httpcore.ReadError:
+            if self._closed:
+                raise httpcore.ReadError(CLOSED_WHILE_WAITING) from None
+            raise
+        if self._closed:
+            raise httpcore.ReadError(CLOSED_WHILE_WAITING)
         self.read_since_write = True
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self.read_since_write = False
-        self._stream.write(buffer, timeout)
+        try:
+            self._stream.write(buffer, timeout)
+        except httpcore.WriteError:
+            if self._closed:
+                raise httpcore.WriteError(CLOSED_WHILE_WAITING) from None
+            raise
+        if self._closed:
+            raise httpcore.WriteError(CLOSED_WHILE_WAITING)
 
     def close(self) -> None:
+        self._closed = True
+        # Another thread may be waiting in this socket's recv or send: httpcore closes a
+        # pool's connections in use too (`client.close()` during a stream). Closing the
+        # descriptor does not wake that thread, which would wait out its read timeout;
+        # shutting the connection down does. Plain sockets only: an SSLSocket's
+        # shutdown() drops its TLS state under the waiting thread.
+        sock = self._stream.get_extra_info("socket")
+        if type(sock) is socket.socket:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # no longer connected
         self._stream.close()
 
     def start_tls(
@@ -196,17 +230,35 @@ class _AsyncWatchedStream(httpcore.AsyncNetworkStream):
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self._stream = stream
         self.read_since_write = False
+        self._closed = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data = await self._stream.read(max_bytes, timeout)
+        try:
+            data = await self._stream.read(max_bytes, timeout)
+        except httpcore.ReadError:
+            if self._closed:
+                raise httpcore.ReadError(CLOSED_WHILE_WAITING) from None
+            raise
+        if self._closed:
+            raise httpcore.ReadError(CLOSED_WHILE_WAITING)
         self.read_since_write = True
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self.read_since_write = False
-        await self._stream.write(buffer, timeout)
+        try:
+            await self._stream.write(buffer, timeout)
+        except httpcore.WriteError:
+            if self._closed:
+                raise httpcore.WriteError(CLOSED_WHILE_WAITING) from None
+            raise
+        if self._closed:
+            raise httpcore.WriteError(CLOSED_WHILE_WAITING)
 
     async def aclose(self) -> None:
+        # On asyncio, a call waiting on the socket is woken by _sockets.py, under trio
+        # and on anyio's streams by the close itself.
+        self._closed = True
         await self._stream.aclose()
 
     async def start_tls(

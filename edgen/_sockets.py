@@ -53,24 +53,36 @@ class AsyncioSocketStream(httpcore.AsyncNetworkStream):
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
+        self._waiting = 0  # calls under way in asyncio's sock_recv / sock_sendall
+        self._closed = False
+
+    def _done_waiting(self) -> None:
+        self._waiting -= 1
+        if self._closed and not self._waiting:
+            self._sock.close()  # aclose() left it to us
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         loop = asyncio.get_running_loop()
+        self._waiting += 1
         try:
             with anyio.fail_after(timeout):
                 # asyncio's call returns at once when bytes are waiting, without letting
                 # other tasks run (or a cancellation in): a fast server must not starve them.
                 await anyio.lowlevel.checkpoint()
-                return await loop.sock_recv(self._sock, max_bytes)
+                data = await loop.sock_recv(self._sock, max_bytes)
         except TimeoutError as exc:
             raise httpcore.ReadTimeout(str(exc) or "timed out reading") from exc
         except OSError as exc:
             raise httpcore.ReadError(str(exc)) from exc
+        finally:
+            self._done_waiting()
+        return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             return
         loop = asyncio.get_running_loop()
+        self._waiting += 1
         try:
             with anyio.fail_after(timeout):
                 await loop.sock_sendall(self._sock, buffer)
@@ -78,9 +90,25 @@ class AsyncioSocketStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteTimeout(str(exc) or "timed out writing") from exc
         except OSError as exc:
             raise httpcore.WriteError(str(exc)) from exc
+        finally:
+            self._done_waiting()
 
     async def aclose(self) -> None:
-        self._sock.close()
+        self._closed = True
+        if not self._waiting:
+            self._sock.close()
+            return
+        # Another task waits on this socket: httpcore closes a pool's connections in use
+        # too (`client.close()` during a stream). Closed now, the socket would stay
+        # registered with the event loop's selector under its number, which the kernel
+        # has already dropped: that wait would last until its timeout, and the next
+        # socket given the number, any client's, would fail or never be woken. Shut
+        # down, the socket wakes the wait, whose call then closes it (_done_waiting); the
+        # error it meets is worded in _pool.py.
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # no longer connected (reset): the wait is woken by that as well
 
     async def start_tls(
         self,
@@ -125,7 +153,12 @@ async def connect_tcp(
     except OSError as exc:
         raise httpcore.ConnectError(str(exc)) from exc
     for family, kind, proto, _, address in addresses:
-        sock = socket.socket(family, kind, proto)
+        try:
+            # Can fail too: an IPv6 address where IPv6 is turned off, no file descriptor left.
+            sock = socket.socket(family, kind, proto)
+        except OSError as exc:
+            error = exc
+            continue
         try:
             sock.setblocking(False)
             # Small writes (a request's head) go out at once, as on anyio's streams.
