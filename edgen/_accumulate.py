@@ -186,9 +186,9 @@ class ChatCompletionAccumulator(Generic[_T]):
         self._content_type: Any = response_format
         self._tool_types: dict[str, Any] = tool_types(tools)
         self._snapshot: ParsedChatCompletion[object] | None = None
-        # index -> state of the choices whose plain content chunks a sync stream() takes
-        # itself (ChatCompletionStream._generate): no response_format type (whose `parsed`
-        # must keep up) and no finish_reason yet (after which a chunk may end things).
+        # index -> state of the choices whose plain content chunks _take_plain() takes: no
+        # response_format type (whose `parsed` must keep up) and no finish_reason yet (after
+        # which a chunk may end things).
         self._plain: dict[int, _ChoiceState] = {}
 
     def add(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
@@ -247,6 +247,40 @@ class ChatCompletionAccumulator(Generic[_T]):
         return events
 
     # Returns the keys of the tool calls in `calls`.
+    # What handle_chunk() does with a chunk that is one choice's next piece of content, minus
+    # the chunk event (the stream makes it): nearly every chunk of a stream is one, so this
+    # decides what a stream() chunk costs over a plain stream's. None, having taken nothing,
+    # for any other chunk.
+    def _take_plain(self, chunk: ChatCompletionChunk) -> ContentDeltaEvent | None:
+        raw: Any = chunk
+        choices = raw.choices
+        if len(choices) != 1 or raw.usage_:
+            return None
+        choice = choices[0]
+        state = self._plain.get(choice.index)
+        delta = choice.delta
+        content = delta.content_
+        refusal = delta.refusal_
+        if (
+            state is None
+            or not content  # "" is content too, and None/UNSET is none: handle_chunk
+            or choice.finish_reason_
+            or choice.logprobs_
+            or delta.tool_calls_
+            or delta.function_call_
+            or delta.reasoning_content_
+            or (refusal is not UNSET and refusal is not None)
+            or (delta.role_ and state.role is None)
+        ):
+            return None
+        fingerprint = raw.system_fingerprint_
+        if fingerprint:
+            self._fingerprint = fingerprint
+        self._snapshot = None
+        parts = state.parts
+        parts.append(content)
+        return ContentDeltaEvent(content, parts, len(parts))
+
     def _take_others(
         self, state: _ChoiceState, delta: Any, calls: Any, logprobs: Any, events: list[Any]
     ) -> list[int]:
@@ -511,40 +545,14 @@ class ChatCompletionStream(_StreamHelpers[_T]):
 
     def _generate(self) -> Iterator[ChatCompletionStreamEvent[_T]]:
         accumulator = self.accumulator
-        handle, plain = accumulator.handle_chunk, accumulator._plain
+        take_plain, handle = accumulator._take_plain, accumulator.handle_chunk
         for chunk in self._source:
-            # Nearly every chunk is one choice's next piece of content: what handle_chunk()
-            # does with it is done here, without a call or a list, as this loop decides what
-            # a stream() chunk costs over a plain stream's. Anything else goes there.
-            raw: Any = chunk
-            choices = raw.choices
-            if len(choices) == 1 and not raw.usage_:
-                choice = choices[0]
-                state = plain.get(choice.index)
-                delta = choice.delta
-                content = delta.content_
-                refusal = delta.refusal_
-                if not (
-                    state is None
-                    or not content  # "" is content too, and None/UNSET is none: handle_chunk
-                    or choice.finish_reason_
-                    or choice.logprobs_
-                    or delta.tool_calls_
-                    or delta.function_call_
-                    or delta.reasoning_content_
-                    or (refusal is not UNSET and refusal is not None)
-                    or (delta.role_ and state.role is None)
-                ):
-                    fingerprint = raw.system_fingerprint_
-                    if fingerprint:
-                        accumulator._fingerprint = fingerprint
-                    accumulator._snapshot = None
-                    parts = state.parts
-                    parts.append(content)
-                    yield ChunkEvent(chunk, accumulator)
-                    yield ContentDeltaEvent(content, parts, len(parts))
-                    continue
-            yield from handle(chunk)
+            delta = take_plain(chunk)
+            if delta is None:
+                yield from handle(chunk)
+            else:
+                yield ChunkEvent(chunk, accumulator)
+                yield delta
         yield from self._last_events()
 
     # The same iterator each time, so a loop left with `break` resumes where it stopped.
@@ -589,10 +597,16 @@ class AsyncChatCompletionStream(_StreamHelpers[_T]):
         self._events = self._generate()
 
     async def _generate(self) -> AsyncIterator[ChatCompletionStreamEvent[_T]]:
-        handle = self.accumulator.handle_chunk
+        accumulator = self.accumulator
+        take_plain, handle = accumulator._take_plain, accumulator.handle_chunk
         async for chunk in self._source:
-            for event in handle(chunk):
-                yield event
+            delta = take_plain(chunk)
+            if delta is None:
+                for event in handle(chunk):
+                    yield event
+            else:
+                yield ChunkEvent(chunk, accumulator)
+                yield delta
         for event in self._last_events():
             yield event
 

@@ -1,4 +1,4 @@
-"""The sync `stream()` takes plain content chunks itself, without `handle_chunk()`.
+"""`stream()` takes plain content chunks itself (`_take_plain()`), without `handle_chunk()`.
 
 Whatever the chunks, the events it yields (and what they show when yielded) and the final
 completion must be the ones `ChatCompletionAccumulator.handle_chunk()` gives for the same
@@ -7,6 +7,7 @@ chunks. Sequences are drawn from chunk kinds of both dialects, the plain kind mo
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from conftest import SSE_HEADERS, sse_body
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgen import ChatCompletionAccumulator, Edgen
+from edgen import AsyncEdgen, ChatCompletionAccumulator, Edgen
 from edgen.types.chat import ChatCompletionChunk
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -105,6 +106,24 @@ def _by_sync_stream(payloads: list[dict[str, Any]], done: bool) -> tuple[list[An
     return views, final
 
 
+def _by_async_stream(payloads: list[dict[str, Any]], done: bool) -> tuple[list[Any], Any]:
+    body = sse_body(*payloads, done=done)
+
+    async def main() -> tuple[list[Any], Any]:
+        transport = httpx.MockTransport(
+            lambda request: httpx.Response(200, headers=SSE_HEADERS, content=body)
+        )
+        http = httpx.AsyncClient(transport=transport)
+        async with AsyncEdgen(max_retries=0, http_client=http) as client:
+            async with client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+                views = [_view(event) async for event in stream]
+                final = stream.accumulator.final_completion().model_dump()
+        await http.aclose()
+        return views, final
+
+    return asyncio.run(main())
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     kinds=st.lists(
@@ -118,6 +137,7 @@ def test_any_chunks_give_the_events_handle_chunk_gives(kinds: list[str], done: b
     got, final = _by_sync_stream(payloads, done)
     assert got == expected
     assert final == expected_final
+    assert _by_async_stream(payloads, done) == (expected, expected_final)
 
 
 def test_the_bench_like_stream_is_all_shortcut_and_still_right() -> None:
