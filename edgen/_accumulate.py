@@ -246,7 +246,6 @@ class ChatCompletionAccumulator(Generic[_T]):
                 self._done_events(state, keys, events)
         return events
 
-    # Returns the keys of the tool calls in `calls`.
     # What handle_chunk() does with a chunk that is one choice's next piece of content, minus
     # the chunk event (the stream makes it): nearly every chunk of a stream is one, so this
     # decides what a stream() chunk costs over a plain stream's. None, having taken nothing,
@@ -281,6 +280,7 @@ class ChatCompletionAccumulator(Generic[_T]):
         parts.append(content)
         return ContentDeltaEvent(content, parts, len(parts))
 
+    # Returns the keys of the tool calls in `calls`.
     def _take_others(
         self, state: _ChoiceState, delta: Any, calls: Any, logprobs: Any, events: list[Any]
     ) -> list[int]:

@@ -63,6 +63,9 @@ def _corrected(exc: httpx.TransportError) -> httpx.TransportError:
     return exc
 
 
+_MAX_DIRTY_CONNECTIONS = 8  # connections tried for one request before giving up
+
+
 # aiohttp drops a connection whose answer came with extra bytes, when it is given back. Bytes
 # that arrive later, while the connection waits in the pool (a second answer sent after a
 # pause), are parsed there as an answer and would be handed to the next request on it:
@@ -82,9 +85,6 @@ class _CheckedConnector(aiohttp.TCPConnector):
         raise aiohttp.ServerConnectionError(
             "every connection to the server held bytes no request had asked for yet"
         )
-
-
-_MAX_DIRTY_CONNECTIONS = 8
 
 
 class _Transport(AiohttpTransport):

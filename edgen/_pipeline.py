@@ -31,7 +31,7 @@ _T = TypeVar("_T")
 # JSON may come after a byte order mark (RFC 8259 allows ignoring it, and json.loads does);
 # msgspec refuses it.
 def _without_bom(content: bytes) -> bytes:
-    return content[len(UTF8_BOM) :] if content[:3] == UTF8_BOM else content
+    return content[len(UTF8_BOM) :] if content.startswith(UTF8_BOM) else content
 
 
 def decode_response(response: httpx.Response, cast_to: type[_T]) -> _T:
