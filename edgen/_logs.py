@@ -91,7 +91,10 @@ def redact_url(url: object) -> str:
     # scheme; it ends at the first `/`, `?` or `#`. Its last `@` ends the userinfo, so an
     # unescaped `@` in the password is masked too.
     first = _end_of_authority(text, 0)
-    start = first + 2 if text.startswith("//", first) else 0
+    # What comes before `//` is a scheme (`http:`), unless it holds an `@`: in `user:pw@//x`
+    # the userinfo comes first and must not be passed over.
+    after_scheme = "@" not in text[:first]
+    start = first + 2 if after_scheme and text.startswith("//", first) else 0
     at = text.rfind("@", start, _end_of_authority(text, start))
     return text if at < 0 else f"{text[:start]}***{text[at:]}"
 

@@ -144,6 +144,7 @@ _REST = st.tuples(st.sampled_from("/?#"), st.text()).map("".join) | st.just("")
 @given(st.sampled_from(["http", "https", ""]), _ANY_BUT_SEPARATORS, _HOST, _REST)
 @example("http", "user:secret", "127.0.0.1:99999", "/v1")
 @example("http", "u:p@ss", "host", "/v1/@x?a=@#@")
+@example("", "user:pw", "", "//x")  # no scheme, no host: the `//` is no authority marker
 def test_redact_url_masks_all_the_userinfo(
     scheme: str, userinfo: str, host: str, rest: str
 ) -> None:
